@@ -1,0 +1,26 @@
+"""The person the agent buys for, as the graph sees them.
+
+The simulation draws shoppers from a population; ``agent-checkout chat`` puts a person here.
+Either way the agent asks the same questions: what do you need, what may you spend, which of
+these (if any) do you want.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from agent_checkout.agent.state import Need, Recommendation
+from merchants.acp import Address, Buyer, PaymentMethodCard
+
+
+class Shopper(Protocol):
+    need: Need
+    budget: int  # minor units the shopper will spend on the item
+    buyer: Buyer
+    address: Address
+    cards: Sequence[PaymentMethodCard]
+
+    def choose(self, recommendations: Sequence[Recommendation]) -> Recommendation | None:
+        """Pick one recommendation, or ``None`` to buy nothing."""
+        ...

@@ -1,0 +1,60 @@
+"""The agent's typed state, and the named outcomes every session ends in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, TypedDict
+
+from merchants.acp import CheckoutSession
+from merchants.feed import FeedProduct
+
+Outcome = Literal[
+    "purchased",            # an order was placed
+    "no_match",             # search found nothing relevant
+    "over_budget",          # everything relevant cost more than the shopper's budget
+    "declined_by_shopper",  # the shopper saw the recommendations and bought nothing
+    "out_of_stock",         # what the shopper wanted sold out, and nothing else would do
+    "payment_failed",       # every payment method was declined
+    "merchant_unavailable",  # a merchant could not be reached
+    "checkout_failed",      # the merchant refused the checkout for another reason
+]
+OUTCOMES: tuple[str, ...] = Outcome.__args__
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """What the shopper came for: a category and the words they would search with."""
+
+    category: str
+    query: str
+    quantity: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    """One item shown to the shopper, with the ranking that placed it there."""
+
+    offer: FeedProduct
+    rank: int
+    score: float
+    ranking: str = "neutral"
+    label: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.offer.seller_id}:{self.offer.id}"
+
+
+class CheckoutState(TypedDict, total=False):
+    """What flows between the nodes. Connectors, shopper and policy live in the context."""
+
+    query: str
+    offers: list[FeedProduct]
+    excluded: list[str]          # ``merchant:product`` keys that failed at checkout
+    recommendations: list[Recommendation]
+    choice: Recommendation | None
+    checkout: CheckoutSession | None
+    card_index: int              # which of the shopper's payment methods is in use
+    attempts: int                # checkouts started
+    outcome: Outcome
+    detail: str

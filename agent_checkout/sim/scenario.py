@@ -1,0 +1,145 @@
+"""Scenario files: what to simulate, as YAML validated by pydantic.
+
+A scenario names its merchants (built-in profiles or files), how shoppers arrive, who they are,
+how the agent behaves and which AI-platform fee models apply. Unknown keys are errors, and every
+error becomes one line naming the file and the field.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from merchants.profile import MerchantProfile, load_profile
+
+REPO_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot be used; the message is one line naming file and field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ArrivalsSpec(_Strict):
+    process: Literal["poisson", "constant"] = "poisson"
+    rate_per_minute: float = Field(gt=0, le=1_000_000)
+    sessions: int = Field(ge=1, le=100_000_000)
+
+
+class BudgetSpec(_Strict):
+    """Budget = the need's category median price × a lognormal multiplier."""
+
+    median_multiplier: float = Field(1.4, gt=0)
+    sigma: float = Field(0.5, ge=0)
+
+
+class ShoppersSpec(_Strict):
+    """Who the shoppers are; choice parameters feed a multinomial logit (see sim.shoppers)."""
+
+    categories: dict[str, float] | None = None  # default: every category a merchant sells
+    locale: str = "en_US"
+    budget: BudgetSpec = BudgetSpec()
+    price_sensitivity: float = Field(2.0, ge=0)  # |elasticity|, ~2 online (figures.md)
+    quality_weight: float = Field(1.0, ge=0)     # utility per star of rating
+    position_bias: float = Field(0.15, ge=0)     # utility lost per rank further down the list
+    outside_utility: float = 0.0                 # appeal of buying nothing
+    second_card_share: float = Field(0.3, ge=0, le=1)
+    declining_card_share: float = Field(0.0, ge=0, le=1)  # first card is one that declines
+
+
+class AgentSpec(_Strict):
+    policy: Literal["rules"] = "rules"
+    recommendations: int = Field(5, ge=1, le=50)
+    search_limit: int = Field(10, ge=1, le=100)
+
+
+class PaymentsSpec(_Strict):
+    decline_rates: dict[str, float] = Field(default_factory=dict)
+
+
+class FeesSpec(_Strict):
+    ai_platform: list[str] = Field(default_factory=lambda: ["openai-instant-checkout"])
+
+
+class Scenario(_Strict):
+    name: str
+    description: str = ""
+    seed: int = 0
+    currency: str = Field("usd", pattern=r"^[a-z]{3}$")
+    start: datetime = datetime(2026, 11, 11, tzinfo=UTC)
+    merchants: list[str | MerchantProfile] = Field(min_length=1)
+    arrivals: ArrivalsSpec
+    shoppers: ShoppersSpec = ShoppersSpec()
+    agent: AgentSpec = AgentSpec()
+    payments: PaymentsSpec = PaymentsSpec()
+    fees: FeesSpec = FeesSpec()
+
+    @field_validator("start")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+    def merchant_profiles(self) -> list[MerchantProfile]:
+        return [m if isinstance(m, MerchantProfile) else load_profile(m) for m in self.merchants]
+
+
+def builtin_scenarios() -> dict[str, Path]:
+    """Scenario files shipped with the package (or, in a source checkout, ``scenarios/``)."""
+    found: dict[str, Path] = {}
+    packaged = resources.files("agent_checkout") / "_scenarios"
+    for folder in (REPO_SCENARIOS, Path(str(packaged))):
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.yaml")):
+                found.setdefault(path.stem, path)
+    return found
+
+
+def resolve_scenario(name_or_path: str | Path) -> Path:
+    path = Path(name_or_path)
+    if path.exists() or path.suffix in (".yaml", ".yml"):
+        return path
+    builtin = builtin_scenarios()
+    if str(name_or_path) in builtin:
+        return builtin[str(name_or_path)]
+    raise ScenarioError(f"{name_or_path}: no such scenario file or built-in scenario "
+                        f"(built in: {', '.join(sorted(builtin))})")
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """Read, validate and resolve a scenario; any problem is a one-line :class:`ScenarioError`."""
+    path = resolve_scenario(name_or_path)
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: file not found") from None
+    except yaml.YAMLError as problem:
+        mark = getattr(problem, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise ScenarioError(f"{path}: not valid YAML{where}") from None
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{path}: expected a mapping of scenario fields at the top level")
+    try:
+        scenario = Scenario.model_validate(raw)
+        scenario.merchant_profiles()
+    except ValidationError as problem:
+        raise ScenarioError(f"{path}: {describe(problem)}") from None
+    except (FileNotFoundError, KeyError) as problem:
+        raise ScenarioError(f"{path}: merchants: {str(problem).strip(chr(34))}") from None
+    return scenario
+
+
+def describe(problem: ValidationError) -> str:
+    """The first validation error as ``field.path: message``."""
+    error = problem.errors()[0]
+    where = ".".join(str(p) for p in error["loc"]) or "(top level)"
+    message = "unknown field" if error["type"] == "extra_forbidden" else error["msg"]
+    extra = "" if problem.error_count() == 1 else f" (and {problem.error_count() - 1} more)"
+    return f"{where}: {message}{extra}"

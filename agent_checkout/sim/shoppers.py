@@ -1,0 +1,107 @@
+"""Simulated shoppers: who arrives, what they need, and how they choose.
+
+Shopper ``i`` is drawn from its own random stream, so it is the same person in every variant of a
+comparison. The choice among recommendations is a multinomial logit with the option of buying
+nothing: utility of item *j* at rank *r* is
+
+    quality_weight × (rating − 4) − price_sensitivity × ln(price / budget) − position_bias × r
+
+plus Gumbel noise; buying nothing has ``outside_utility`` plus Gumbel noise; items above the
+budget are not considered. Sources for the defaults are in ``../shared/reference/figures.md``
+(online price elasticity about −2, Einav et al. 2014).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from faker import Faker
+
+from agent_checkout.agent.state import Need, Recommendation
+from agent_checkout.sim.scenario import ShoppersSpec
+from agent_checkout.sim.streams import RandomStreams
+from merchants.acp import Address, Buyer, PaymentMethodCard
+from merchants.payments import TEST_CARDS
+from merchants.taxonomy import category
+
+GOOD_CARDS = ("4242424242424242", "5555555555554444")
+_DECLINING = tuple(sorted(TEST_CARDS))
+_POOL = 512  # identities drawn once with Faker, then picked per shopper
+
+
+def _gumbel(rng: random.Random) -> float:
+    return -math.log(-math.log(rng.random() or 1e-12))
+
+
+@dataclass
+class SimulatedShopper:
+    """A shopper with a need, a budget, cards, and a logit taste for what they are shown."""
+
+    index: int
+    need: Need
+    budget: int
+    buyer: Buyer
+    address: Address
+    cards: list[PaymentMethodCard]
+    spec: ShoppersSpec
+    rng: random.Random = field(repr=False)
+
+    def utility(self, recommendation: Recommendation) -> float:
+        offer = recommendation.offer
+        return (self.spec.quality_weight * (offer.rating - 4.0)
+                - self.spec.price_sensitivity * math.log(offer.price / self.budget)
+                - self.spec.position_bias * recommendation.rank)
+
+    def choose(self, recommendations: Sequence[Recommendation]) -> Recommendation | None:
+        best, best_utility = None, self.spec.outside_utility + _gumbel(self.rng)
+        for recommendation in recommendations:
+            noise = _gumbel(self.rng)  # drawn for every item, so draws do not depend on prices
+            if recommendation.offer.price > self.budget:
+                continue
+            utility = self.utility(recommendation) + noise
+            if utility > best_utility:
+                best, best_utility = recommendation, utility
+        return best
+
+
+class ShopperPopulation:
+    """Draws shopper ``i`` deterministically from the scenario's shopper spec and a seed."""
+
+    def __init__(self, spec: ShoppersSpec, categories: dict[str, float], streams: RandomStreams
+                 ) -> None:
+        self.spec, self.streams = spec, streams
+        weights = spec.categories or categories
+        self._categories = sorted(weights)
+        self._weights = [weights[c] for c in self._categories]
+        fake = Faker(spec.locale)
+        fake.seed_instance(streams.seed_for("identities"))
+        self._identities = [(fake.first_name(), fake.last_name(), fake.street_address(),
+                             fake.city(), fake.state_abbr(), fake.postcode())
+                            for _ in range(_POOL)]
+
+    def shopper(self, index: int) -> SimulatedShopper:
+        rng = self.streams.stream("shopper", index)
+        cat = category(rng.choices(self._categories, self._weights)[0])
+        noun = rng.choice(cat.nouns)
+        query = f"{rng.choice(cat.materials)} {noun}" if rng.random() < 0.5 else noun
+        budget_factor = self.spec.budget.median_multiplier * math.exp(
+            rng.gauss(0.0, self.spec.budget.sigma))
+        budget = max(100, int(cat.median_price * budget_factor))
+        first, last, street, city, state, postcode = rng.choice(self._identities)
+        email = f"{first}.{last}.{index}@example.com".lower()
+        numbers = [rng.choice(_DECLINING) if rng.random() < self.spec.declining_card_share
+                   else GOOD_CARDS[0]]
+        if rng.random() < self.spec.second_card_share:
+            numbers.append(GOOD_CARDS[1])
+        cards = [PaymentMethodCard(number=n, display_last4=n[-4:], name=f"{first} {last}")
+                 for n in numbers]
+        return SimulatedShopper(
+            index=index, need=Need(category=cat.id, query=query), budget=budget,
+            buyer=Buyer(first_name=first, last_name=last, email=email),
+            address=Address(name=f"{first} {last}", line_one=street[:60], city=city[:60],
+                            state=state, country="US", postal_code=postcode),
+            cards=cards, spec=self.spec, rng=rng,
+        )

@@ -1,0 +1,142 @@
+"""A merchant's catalog: products with exact prices and stock, generated from a seed.
+
+Stock lives here and changes only through :meth:`Catalog.take`, which checks every line before
+it decrements any, so an order is either wholly filled or refused: never oversold.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from faker import Faker
+
+from merchants.taxonomy import CATEGORIES, category
+
+
+@dataclass(slots=True)
+class Product:
+    """One purchasable item. ``price`` is in minor units of the catalog's currency."""
+
+    id: str
+    title: str
+    description: str
+    category: str
+    brand: str
+    price: int
+    stock: int
+    rating: float
+    review_count: int
+    attributes: dict[str, str] = field(default_factory=dict)
+    allow_backorder: bool = False
+
+    @property
+    def available(self) -> bool:
+        return self.stock > 0 or self.allow_backorder
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogSpec:
+    """How to generate a catalog: size, category mix, stock range, seed."""
+
+    size: int = 250
+    categories: Mapping[str, float] = field(default_factory=lambda: {c: 1.0 for c in CATEGORIES})
+    stock_min: int = 0
+    stock_max: int = 40
+    backorder_share: float = 0.0
+    id_prefix: str = "item"
+
+
+class OutOfStock(Exception):
+    """Raised by :meth:`Catalog.take` naming the first product that cannot be filled."""
+
+    def __init__(self, product_id: str, wanted: int, stock: int) -> None:
+        super().__init__(f"{product_id}: wanted {wanted}, {stock} in stock")
+        self.product_id, self.wanted, self.stock = product_id, wanted, stock
+
+
+class Catalog:
+    """Products by id, in a stable order, with stock accounting and a sold-units tally."""
+
+    def __init__(self, products: Iterable[Product], currency: str = "usd") -> None:
+        self.currency = currency
+        self._products: dict[str, Product] = {p.id: p for p in products}
+        self.initial_stock = {p.id: p.stock for p in self._products.values()}
+        self.sold: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._products)
+
+    def __iter__(self) -> Iterator[Product]:
+        return iter(self._products.values())
+
+    def __contains__(self, product_id: object) -> bool:
+        return product_id in self._products
+
+    def get(self, product_id: str) -> Product | None:
+        return self._products.get(product_id)
+
+    def take(self, quantities: Mapping[str, int]) -> None:
+        """Decrement stock for every line, or for none: raises :class:`OutOfStock` first."""
+        for product_id, qty in quantities.items():
+            product = self._products[product_id]
+            if not product.allow_backorder and product.stock < qty:
+                raise OutOfStock(product_id, qty, product.stock)
+        for product_id, qty in quantities.items():
+            self._products[product_id].stock -= qty
+            self.sold[product_id] = self.sold.get(product_id, 0) + qty
+
+    def oversold_units(self) -> int:
+        """Units sold beyond initial stock of products that do not allow backorders."""
+        return sum(
+            max(0, self.sold.get(p.id, 0) - self.initial_stock[p.id])
+            for p in self._products.values()
+            if not p.allow_backorder
+        )
+
+    @classmethod
+    def generate(cls, spec: CatalogSpec, seed: int, currency: str = "usd") -> Catalog:
+        """A deterministic catalog for ``seed``: same spec and seed, same products."""
+        rng = random.Random(seed)
+        fake = Faker("en_US")
+        fake.seed_instance(seed)
+        brands = [_brand(fake) for _ in range(max(8, spec.size // 12))]
+        ids = sorted(spec.categories)
+        weights = [spec.categories[c] for c in ids]
+        products = []
+        for n in range(spec.size):
+            cat = category(rng.choices(ids, weights)[0])
+            noun, adj, material = (rng.choice(cat.nouns), rng.choice(cat.adjectives),
+                                   rng.choice(cat.materials))
+            attrs = {name: rng.choice(values) for name, values in sorted(cat.attributes.items())}
+            price = _price(rng, cat.median_price, cat.price_sigma)
+            products.append(
+                Product(
+                    id=f"{spec.id_prefix}_{n:05d}",
+                    title=f"{adj.title()} {material.title()} {noun.title()}",
+                    description=f"{adj.capitalize()} {noun} in {material}. "
+                    + fake.sentence(nb_words=10),
+                    category=cat.id,
+                    brand=rng.choice(brands),
+                    price=price,
+                    stock=rng.randint(spec.stock_min, spec.stock_max),
+                    rating=round(min(5.0, max(1.0, rng.betavariate(8, 2) * 5)), 1),
+                    review_count=int(rng.lognormvariate(3.0, 1.2)),
+                    attributes=attrs,
+                    allow_backorder=rng.random() < spec.backorder_share,
+                )
+            )
+        return cls(products, currency)
+
+
+def _brand(fake: Faker) -> str:
+    return f"{fake.last_name()} {fake.random_element(('Goods', 'Studio', 'Supply', 'Co', 'Works'))}"
+
+
+def _price(rng: random.Random, median: int, sigma: float) -> int:
+    """A lognormal price, rounded to a shop-like ending (.99 or .00 for large ones)."""
+    raw = median * math.exp(rng.gauss(0.0, sigma))
+    dollars = max(1, round(raw / 100))
+    return dollars * 100 - 1 if dollars < 200 else dollars * 100

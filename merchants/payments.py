@@ -1,0 +1,117 @@
+"""A simulated payment processor: delegated vault tokens bound to an allowance, and charges.
+
+The agent never holds card numbers at the merchant: it asks the processor for a single-use token
+(``POST /agentic_commerce/delegate_payment``) whose allowance caps amount, currency, checkout
+session, merchant and lifetime. The merchant presents the token at complete; the processor
+enforces the allowance and decides approval. Declines come from Stripe-style test card numbers
+(the card decides, which keeps variants comparable) and from configurable random rates by reason.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from merchants.acp import DelegatePaymentRequest, DelegatePaymentResponse, timestamp
+from merchants.errors import ProtocolError
+
+#: Decline reasons, with the card-network style codes a merchant reports.
+DECLINE_REASONS = ("insufficient_funds", "generic_decline", "expired_card", "fraudulent")
+
+#: Test card numbers that always decline with a given reason (Stripe's convention).
+TEST_CARDS = {
+    "4000000000009995": "insufficient_funds",
+    "4000000000000002": "generic_decline",
+    "4000000000000069": "expired_card",
+    "4100000000000019": "fraudulent",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Charge:
+    """The processor's answer to a charge: approved, or declined with a reason."""
+
+    approved: bool
+    amount: int
+    currency: str
+    decline_reason: str | None = None
+    charge_id: str | None = None
+
+
+@dataclass(slots=True)
+class _Vaulted:
+    request: DelegatePaymentRequest
+    used: bool = False
+
+
+@dataclass
+class PaymentProcessor:
+    """Vault and charge. ``decline_rates`` maps a reason to its probability per charge."""
+
+    rng: random.Random = field(default_factory=lambda: random.Random(0))
+    decline_rates: Mapping[str, float] = field(default_factory=dict)
+    provider: str = "stripe"
+    _tokens: dict[str, _Vaulted] = field(default_factory=dict, init=False)
+    _charges: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        unknown = set(self.decline_rates) - set(DECLINE_REASONS)
+        if unknown:
+            raise ValueError(f"unknown decline reason(s): {', '.join(sorted(unknown))}")
+        if sum(self.decline_rates.values()) > 1:
+            raise ValueError("decline rates sum to more than 1")
+
+    def delegate_payment(
+        self, request: DelegatePaymentRequest, now: datetime
+    ) -> DelegatePaymentResponse:
+        """Vault a card under an allowance and return a single-use token."""
+        if not request.payment_method.number.isdigit():
+            raise ProtocolError(400, "invalid_request", "invalid_card",
+                                "Invalid card number provided", "$.payment_method.number")
+        if request.allowance.expires_at <= now:
+            raise ProtocolError(400, "invalid_request", "invalid_request",
+                                "allowance already expired", "$.allowance.expires_at")
+        token = f"vt_{len(self._tokens) + 1:08d}"
+        self._tokens[token] = _Vaulted(request)
+        metadata = dict(request.metadata)
+        metadata.setdefault("merchant_id", request.allowance.merchant_id)
+        return DelegatePaymentResponse(id=token, created=timestamp(now), metadata=metadata)
+
+    def charge(
+        self, token: str, *, amount: int, currency: str, checkout_session_id: str,
+        merchant_id: str, now: datetime,
+    ) -> Charge:
+        """Charge a token for an amount. An allowance breach is a decline, never a charge."""
+        vaulted = self._tokens.get(token)
+        if vaulted is None:
+            return Charge(False, amount, currency, "invalid_token")
+        allowance = vaulted.request.allowance
+        breach = (
+            "token_used" if vaulted.used
+            else "allowance_expired" if allowance.expires_at <= now
+            else "over_allowance" if amount > allowance.max_amount
+            else "currency_mismatch" if currency != allowance.currency
+            else "wrong_checkout_session" if checkout_session_id != allowance.checkout_session_id
+            else "wrong_merchant" if merchant_id != allowance.merchant_id
+            else None
+        )
+        if breach:
+            return Charge(False, amount, currency, breach)
+        vaulted.used = True
+        reason = TEST_CARDS.get(vaulted.request.payment_method.number) or self._random_decline()
+        if reason:
+            return Charge(False, amount, currency, reason)
+        self._charges += 1
+        return Charge(True, amount, currency, charge_id=f"ch_{self._charges:08d}")
+
+    def _random_decline(self) -> str | None:
+        if not self.decline_rates:
+            return None
+        draw = self.rng.random()
+        for reason in DECLINE_REASONS:
+            draw -= self.decline_rates.get(reason, 0.0)
+            if draw < 0:
+                return reason
+        return None
