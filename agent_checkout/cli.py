@@ -1,0 +1,96 @@
+"""The ``agent-checkout`` command line.
+
+Bad input (a scenario file, a flag) ends in one line naming what is wrong and a non-zero exit,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from agent_checkout.ledger.verify import verify_ledger
+from agent_checkout.report import print_summary
+from agent_checkout.sim.run import run_scenario
+from agent_checkout.sim.scenario import ScenarioError, builtin_scenarios, load_scenario
+
+app = typer.Typer(help="Simulate AI shopping agents buying through ACP checkout, and measure "
+                  "who earns what.", no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False)
+ledger_app = typer.Typer(help="Inspect and check a run's ledger.", no_args_is_help=True)
+app.add_typer(ledger_app, name="ledger")
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="A scenario file, or a built-in name.")],
+    seed: Annotated[int | None, typer.Option(help="Root seed (default: the scenario's).")] = None,
+    out: Annotated[Path, typer.Option(help="Where summary.json and ledger.duckdb go.")] = Path(
+        "runs/latest"),
+) -> None:
+    """Run a scenario and write DIR/summary.json and DIR/ledger.duckdb."""
+    try:
+        loaded = load_scenario(scenario)
+    except ScenarioError as problem:
+        raise fail(str(problem)) from None
+    if out.exists() and not out.is_dir():
+        raise fail(f"--out {out}: exists and is not a directory")
+    total = loaded.arrivals.sessions
+    started = time.perf_counter()
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("sessions"), TimeElapsedColumn(), console=console,
+                  transient=True) as bar:
+        task = bar.add_task(loaded.name, total=total)
+        step = max(1, total // 200)
+
+        def advance(done: int) -> None:
+            if done % step == 0 or done == total:
+                bar.update(task, completed=done)
+
+        result = run_scenario(loaded, seed=seed, out=out, progress=advance)
+    elapsed = time.perf_counter() - started
+    print_summary(result.summary, console)
+    console.print(f"{result.summary['sessions'] / elapsed:,.0f} sessions/s in {elapsed:.1f} s "
+                  f"(wall clock) · wrote {out}/summary.json and {out}/ledger.duckdb")
+
+
+@app.command()
+def scenarios() -> None:
+    """List the built-in scenarios."""
+    for name, path in builtin_scenarios().items():
+        console.print(f"{name:20} {path}")
+
+
+@ledger_app.command("verify")
+def ledger_verify(
+    run_dir: Annotated[Path, typer.Argument(help="A run's output directory.")],
+) -> None:
+    """Exit 0 when every order balances; otherwise name the first bad order and exit 1."""
+    path = run_dir / "ledger.duckdb" if run_dir.is_dir() else run_dir
+    if not path.exists():
+        raise fail(f"{path}: no ledger here (run `agent-checkout run ... --out DIR` first)")
+    verdict = verify_ledger(path)
+    if not verdict.ok:
+        raise fail(str(verdict), code=1)
+    console.print(str(verdict))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
