@@ -11,9 +11,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 API_VERSION = "2025-09-29"
+
+#: The most units of one item a session may hold (the RFC sets no cap; a mock needs one).
+MAX_QUANTITY = 10_000
 
 Status = Literal[
     "not_ready_for_payment", "ready_for_payment", "in_progress", "completed", "canceled"
@@ -54,7 +57,7 @@ class Buyer(_Wire):
 
 class Item(_Wire):
     id: Annotated[str, Field(min_length=1, max_length=256)]
-    quantity: Annotated[int, Field(ge=1, le=10_000)]
+    quantity: Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
 
 
 class PaymentProvider(_Wire):
@@ -190,10 +193,16 @@ class PaymentMethodCard(_Wire):
     exp_year: Annotated[str, Field(max_length=4)] | None = None
     name: str | None = None
     cvc: Annotated[str, Field(max_length=4)] | None = None
+    cryptogram: str | None = None
+    eci_value: Annotated[str, Field(max_length=2)] | None = None
+    checks_performed: list[Literal["avs", "cvv", "ani", "auth0"]] | None = None
+    iin: Annotated[str, Field(max_length=6)] | None = None
     display_card_funding_type: Literal["credit", "debit", "prepaid"] = "credit"
+    display_wallet_type: str | None = None
     display_brand: str | None = None
     display_last4: Annotated[str, Field(max_length=4)] | None = None
     metadata: dict[str, str] = {}
+    virtual: bool | None = None
 
 
 class Allowance(_Wire):
@@ -202,7 +211,7 @@ class Allowance(_Wire):
     currency: Annotated[str, Field(pattern=r"^[a-z]{3}$")]
     checkout_session_id: str
     merchant_id: Annotated[str, Field(max_length=256)]
-    expires_at: datetime
+    expires_at: AwareDatetime  # naive times cannot be compared with the processor's clock
 
 
 class RiskSignal(_Wire):

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from merchants.acp import (
-    Address, Buyer, CheckoutSession, CheckoutSessionCompleteRequest,
+    MAX_QUANTITY, Address, Buyer, CheckoutSession, CheckoutSessionCompleteRequest,
     CheckoutSessionCreateRequest, CheckoutSessionUpdateRequest, FulfillmentOptionShipping,
     Item, LineItem, Link, MessageError, MessageInfo, Order, PaymentProvider, Status, Total,
     timestamp,
@@ -104,20 +104,26 @@ class CheckoutService:
     ) -> CheckoutSession:
         with self._lock:
             session = self._open(session_id, now, "update")
+            # Check everything before changing anything, so a refused update leaves no trace.
+            items = None
             if request.items is not None:
                 if not request.items:
                     raise invalid("items must not be empty", "$.items")
                 self._check_items(request.items, "$.items")
-                session.items = _merge(request.items)
+                items = _merge(request.items)
+            if request.fulfillment_option_id is not None and (
+                request.fulfillment_option_id not in {r.id for r in self.shipping}
+            ):
+                raise invalid(f"unknown fulfillment option {request.fulfillment_option_id!r}",
+                              "$.fulfillment_option_id")
+            if items is not None:
+                session.items = items
             if request.buyer is not None:
                 session.buyer = request.buyer
             if request.fulfillment_address is not None:
                 session.address = request.fulfillment_address
                 session.option_id = session.option_id or self._cheapest_option(session).id
             if request.fulfillment_option_id is not None:
-                if request.fulfillment_option_id not in {r.id for r in self.shipping}:
-                    raise invalid(f"unknown fulfillment option {request.fulfillment_option_id!r}",
-                                  "$.fulfillment_option_id")
                 session.option_id = request.fulfillment_option_id
             session.notes.clear()
             return self._render(session, now)
@@ -137,15 +143,12 @@ class CheckoutService:
                 session.buyer = request.buyer
             session.notes.clear()
             view = self._render(session, now)
+            if any(m.code == "out_of_stock" for m in view.errors()):
+                return view  # a business problem: 2xx with the message, not a refusal
             if view.status != "ready_for_payment":
                 raise ProtocolError(409, "invalid_request", "not_ready_for_payment",
                                     f"checkout session {session_id} is {view.status}")
             quantities = {item.id: item.quantity for item in session.items}
-            for item in session.items:
-                product = self.catalog.get(item.id)
-                if product is None or not (product.allow_backorder or
-                                           product.stock >= item.quantity):
-                    return self._render(session, now)  # _render adds the out_of_stock message
             charge = self.processor.charge(
                 request.payment_data.token, amount=view.total(), currency=self.catalog.currency,
                 checkout_session_id=session.id, merchant_id=self.merchant_id, now=now,
@@ -307,8 +310,15 @@ class CheckoutService:
 
 
 def _merge(items: list[Item]) -> list[Item]:
-    """Collapse repeated ids into one line each, keeping first-seen order."""
+    """Collapse repeated ids into one line each, keeping first-seen order.
+
+    Repeats may add up past :data:`MAX_QUANTITY`, which one line may not hold: that is the
+    client's error (a 400 naming the line), not the server's.
+    """
     merged: dict[str, int] = {}
-    for item in items:
+    for index, item in enumerate(items):
         merged[item.id] = merged.get(item.id, 0) + item.quantity
+        if merged[item.id] > MAX_QUANTITY:
+            raise invalid(f"more than {MAX_QUANTITY} units of {item.id!r} in total",
+                          f"$.items[{index}].quantity")
     return [Item(id=i, quantity=q) for i, q in merged.items()]

@@ -10,6 +10,7 @@ enforces the allowance and decides approval. Declines come from Stripe-style tes
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -55,6 +56,9 @@ class PaymentProcessor:
     provider: str = "stripe"
     _tokens: dict[str, _Vaulted] = field(default_factory=dict, init=False)
     _charges: int = field(default=0, init=False)
+    # An HTTP server vaults and charges from several threads; token ids and ``used`` need it.
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False,
+                                  compare=False)
 
     def __post_init__(self) -> None:
         unknown = set(self.decline_rates) - set(DECLINE_REASONS)
@@ -73,8 +77,9 @@ class PaymentProcessor:
         if request.allowance.expires_at <= now:
             raise ProtocolError(400, "invalid_request", "invalid_request",
                                 "allowance already expired", "$.allowance.expires_at")
-        token = f"vt_{len(self._tokens) + 1:08d}"
-        self._tokens[token] = _Vaulted(request)
+        with self._lock:
+            token = f"vt_{len(self._tokens) + 1:08d}"
+            self._tokens[token] = _Vaulted(request)
         metadata = dict(request.metadata)
         metadata.setdefault("merchant_id", request.allowance.merchant_id)
         return DelegatePaymentResponse(id=token, created=timestamp(now), metadata=metadata)
@@ -84,6 +89,11 @@ class PaymentProcessor:
         merchant_id: str, now: datetime,
     ) -> Charge:
         """Charge a token for an amount. An allowance breach is a decline, never a charge."""
+        with self._lock:
+            return self._charge(token, amount, currency, checkout_session_id, merchant_id, now)
+
+    def _charge(self, token: str, amount: int, currency: str, checkout_session_id: str,
+                merchant_id: str, now: datetime) -> Charge:
         vaulted = self._tokens.get(token)
         if vaulted is None:
             return Charge(False, amount, currency, "invalid_token")

@@ -87,13 +87,20 @@ class MerchantServer:
         self._sigma = latency.sigma
         self.calls = 0
 
-    def serve(self, call: MerchantCall, rng: random.Random) -> Generator[Any, Any, Any]:
-        """Queue, wait out the latency, then execute at the virtual time the call is served."""
+    def serve(self, call: MerchantCall, rng: random.Random,
+              served: Callable[[MerchantCall], None] | None = None) -> Generator[Any, Any, Any]:
+        """Queue, wait out the latency, then execute at the virtual time the call is served.
+
+        ``served`` runs just before the operation, at its virtual time: the hook for tracing
+        and for knowing which session an order belongs to.
+        """
         latency = rng.lognormvariate(self._mu, self._sigma)
         with self.slots.request() as slot:
             yield slot
             yield self.env.timeout(latency)
             self.calls += 1
+            if served is not None:
+                served(call)
             try:
                 return call.operation(self.clock())
             except Exception as error:  # a merchant's answer, e.g. a ProtocolError
@@ -115,7 +122,7 @@ class SessionRecord:
 def drive_session(
     env: simpy.Environment, index: int, run: Callable[[], dict],
     servers: dict[str, MerchantServer], latency_rng: random.Random,
-    on_call: Callable[[MerchantCall], None] | None = None,
+    served: Callable[[MerchantCall], None] | None = None,
 ) -> Generator[Any, Any, SessionRecord]:
     """The SimPy process of one session: run the graph, serving each merchant call it makes."""
     started, calls = env.now, 0
@@ -124,9 +131,7 @@ def drive_session(
         request = session.switch()
         while not session.dead:
             calls += 1
-            if on_call is not None:
-                on_call(request)
-            answer = yield from servers[request.server].serve(request, latency_rng)
+            answer = yield from servers[request.server].serve(request, latency_rng, served)
             request = session.switch(answer)
     except Exception as error:  # the graph raised: counted, never fatal to the run
         return SessionRecord(index, started, env.now, "unhandled_error",

@@ -1,0 +1,101 @@
+"""One simulated market: merchants, a payment processor, arriving shoppers, the agent, in SimPy.
+
+:class:`Simulation` wires the pieces for one replication and runs it to the end: each arrival
+starts a session process (see :mod:`agent_checkout.sim.cosim`), each completed order is priced
+by the fee models and handed to the ledger, and :class:`RunMetrics` gathers the figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+
+import simpy
+
+from agent_checkout.agent.graph import AgentContext, build_checkout_graph
+from agent_checkout.agent.policy import CheckoutPolicy, RulePolicy
+from agent_checkout.agent.shopper import Shopper
+from agent_checkout.fees.model import FeeModel, price_order
+from agent_checkout.ledger.store import Ledger
+from agent_checkout.sim.cosim import (
+    MerchantCall, MerchantServer, SessionRecord, SimulatedMerchant, SimulatedPayments,
+    VirtualClock, drive_session,
+)
+from agent_checkout.sim.metrics import RunMetrics
+from agent_checkout.sim.streams import RandomStreams
+from merchants import Merchant, PaymentProcessor, PlacedOrder
+from merchants.profile import LatencyProfile
+
+PSP_LATENCY = LatencyProfile(median_ms=120, sigma=0.3)
+PSP_CAPACITY = 256
+
+
+class Simulation:
+    """Build with merchants (whose order sink is still free), then :meth:`run` once."""
+
+    def __init__(
+        self, *, merchants: Mapping[str, Merchant], processor: PaymentProcessor,
+        shopper: Callable[[int], Shopper], arrival_gaps: Iterable[float], start: datetime,
+        streams: RandomStreams, fee_models: Mapping[str, list[FeeModel]],
+        policy: CheckoutPolicy | None = None, search_limit: int = 10,
+        ledger: Ledger | None = None, psp_latency: LatencyProfile = PSP_LATENCY,
+    ) -> None:
+        self.env = simpy.Environment()
+        self.clock = VirtualClock(self.env, start)
+        self.merchants, self.streams, self.ledger = merchants, streams, ledger
+        self.fee_models, self.shopper = fee_models, shopper
+        self.arrival_gaps, self.search_limit = arrival_gaps, search_limit
+        self.policy = policy or RulePolicy()
+        self.metrics = RunMetrics()
+        self.records: list[SessionRecord] | None = None  # set to [] to keep every record
+        self.call_log: list[tuple[float, str, str, int]] | None = None  # (t, server, endpoint, i)
+        self.on_session_end: Callable[[int], None] | None = None
+        self.servers = {m.id: MerchantServer(self.env, self.clock, m.profile.latency,
+                                             m.profile.capacity) for m in merchants.values()}
+        self.servers[SimulatedPayments.server_id] = MerchantServer(
+            self.env, self.clock, psp_latency, PSP_CAPACITY)
+        self.connectors = {m.id: SimulatedMerchant(m, self.clock) for m in merchants.values()}
+        self.payments = SimulatedPayments(processor, self.clock)
+        self.graph = build_checkout_graph()
+        self._serving = ""
+        for merchant in merchants.values():
+            merchant.checkout.order_sinks.append(self._order_placed)
+
+    def _order_placed(self, order: PlacedOrder) -> None:
+        lines = price_order(order, self.fee_models[order.merchant_id])
+        self.metrics.order_placed(order, lines)
+        if self.ledger is not None:
+            self.ledger.record(order, lines, session_id=self._serving)
+
+    def _session(self, index: int):
+        context = AgentContext(merchants=self.connectors, payments=self.payments,
+                               shopper=self.shopper(index), policy=self.policy,
+                               clock=self.clock, search_limit=self.search_limit)
+        label = f"s{index:07d}"
+
+        def served(call: MerchantCall) -> None:
+            self._serving = label
+            if self.call_log is not None:
+                self.call_log.append((self.env.now, call.server, call.endpoint, index))
+
+        record = yield from drive_session(
+            self.env, index, lambda: self.graph.invoke({}, context=context), self.servers,
+            self.streams.stream("latency", index), served=served)
+        self.metrics.session_ended(record.outcome, record.ended - record.started, record.calls)
+        if self.records is not None:
+            self.records.append(record)
+        if self.on_session_end is not None:
+            self.on_session_end(self.metrics.sessions)
+
+    def _arrivals(self):
+        for index, gap in enumerate(self.arrival_gaps):
+            yield self.env.timeout(gap)
+            self.env.process(self._session(index))
+
+    def run(self) -> RunMetrics:
+        self.env.process(self._arrivals())
+        self.env.run()
+        return self.metrics
+
+    def oversold_units(self) -> int:
+        return sum(m.catalog.oversold_units() for m in self.merchants.values())

@@ -1,0 +1,29 @@
+"""Shared fixtures: small scenarios written to a temporary folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+SMALL_SCENARIO = {
+    "name": "small",
+    "seed": 11,
+    "merchants": ["northwind-outfitters", "juniper-handmade"],
+    "arrivals": {"process": "poisson", "rate_per_minute": 120, "sessions": 150},
+    "shoppers": {"outside_utility": 1.0},
+    "payments": {"decline_rates": {"generic_decline": 0.05}},
+}
+
+
+@pytest.fixture
+def write_scenario(tmp_path: Path):
+    """Write a scenario dict (default: a 150-session run of both merchants) and return its path."""
+
+    def write(data: dict | None = None, name: str = "scenario.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(yaml.safe_dump(SMALL_SCENARIO if data is None else data))
+        return path
+
+    return write
