@@ -27,12 +27,24 @@ def summary_table(summary: dict) -> Table:
     table.add_row("merchant net", format_money(summary["merchant_net"], cur))
     seconds = summary["session_seconds"]
     table.add_row("session time p50 / p95", f"{seconds['p50']:.2f} s / {seconds['p95']:.2f} s")
-    outcomes = ", ".join(f"{k} {v:,}" for k, v in summary["outcomes"].items() if v)
-    table.add_row("outcomes", outcomes)
     table.add_row("unhandled errors / oversells",
                   f"{summary['unhandled_errors']} / {summary['oversells']}")
     return table
 
 
+def outcomes_table(summary: dict) -> Table:
+    """How sessions ended, by named outcome, with their share."""
+    table = Table(title="outcomes", title_justify="left")
+    table.add_column("outcome")
+    table.add_column("sessions", justify="right")
+    table.add_column("share", justify="right")
+    for outcome, count in summary["outcomes"].items():
+        if count:
+            table.add_row(outcome, f"{count:,}", f"{count / summary['sessions']:.1%}")
+    return table
+
+
 def print_summary(summary: dict, console: Console | None = None) -> None:
-    (console or Console()).print(summary_table(summary))
+    console = console or Console()
+    console.print(summary_table(summary))
+    console.print(outcomes_table(summary))
