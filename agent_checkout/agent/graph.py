@@ -1,15 +1,25 @@
-"""The checkout agent as a LangGraph ``StateGraph``: search → recommend → decide → checkout → pay.
+"""The checkout agent as a LangGraph ``StateGraph``.
+
+    search → recommend → decide → checkout → pay → END
 
 Reading top to bottom follows a purchase. Each node does one step and either sets the session's
-``outcome`` (which ends it) or leaves the next step to the edges at the bottom of this module:
-an item that sells out goes back to recommend without it, a declined card tries the shopper's
-next card. Connectors, shopper and policy arrive in the run's context, so one compiled graph
-serves every session, in process, in the simulation or over HTTP.
+``outcome`` (which ends it) or leaves the next step to the edges at the bottom of this module,
+which name every way a checkout can go wrong:
+
+- an item sold out (at checkout or at pay) → back to recommend without it;
+- a card declined → pay again with the shopper's next card, or ``payment_failed``;
+- a 429 or 5xx from a merchant → backoff (waits, honouring ``Retry-After``) → the same node,
+  at most ``max_retries`` times per session, then ``merchant_unavailable``;
+- the checkout session expired → checkout again, once.
+
+Connectors, shopper and policy arrive in the run's context, so one compiled graph serves every
+session, in process, in the simulation or over HTTP.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Literal
@@ -40,8 +50,12 @@ class AgentContext:
     shopper: Shopper
     policy: CheckoutPolicy = field(default_factory=RulePolicy)
     clock: Clock = wall_clock
+    sleep: Callable[[float], None] = time.sleep  # the simulation passes a virtual sleep
     search_limit: int = 10
     max_checkouts: int = 3  # checkouts a session may start before it gives up on stock
+    max_retries: int = 4    # back-offs a session may take before a merchant counts as down
+    backoff_base: float = 0.5  # seconds; doubles with every retry unless Retry-After says more
+    max_restarts: int = 1   # new checkout sessions after one expired
     token_lifetime: timedelta = timedelta(minutes=15)
 
 
@@ -52,19 +66,31 @@ Ctx = Runtime[AgentContext]
 
 
 def search(state: CheckoutState, runtime: Ctx) -> CheckoutState:
-    """Ask every merchant; merge what answers. Only when none answers is a merchant the problem."""
+    """Ask every merchant (or those still pending a retry) and merge what answers."""
     ctx = runtime.context
     query = ctx.policy.query(ctx.shopper.need)
-    offers, unreachable = [], 0
-    for merchant_id in sorted(ctx.merchants):
+    asked = state.get("pending") or sorted(ctx.merchants)
+    offers, retry, down = list(state.get("offers", [])), [], 0
+    wait = 0.0
+    for merchant_id in asked:
         try:
             offers += ctx.merchants[merchant_id].search(query, limit=ctx.search_limit)
-        except (MerchantUnavailable, ProtocolError):
-            unreachable += 1
+        except ProtocolError as problem:
+            if _retryable(problem) and state.get("retries", 0) < ctx.max_retries:
+                retry.append(merchant_id)
+                wait = max(wait, problem.retry_after or 0.0)
+            else:
+                down += 1
+        except MerchantUnavailable:
+            down += 1
+    update: CheckoutState = {"query": query, "offers": offers, "excluded": [], "attempts": 0,
+                             "pending": retry, "step": "ok"}
+    if retry:
+        return {**update, **_backoff("search", wait, state, ctx)}
     if not offers:
-        outcome = "merchant_unavailable" if unreachable == len(ctx.merchants) else "no_match"
-        return {"query": query, "offers": [], "outcome": outcome}
-    return {"query": query, "offers": offers, "excluded": [], "attempts": 0}
+        everyone_down = down == len(ctx.merchants)
+        update["outcome"] = "merchant_unavailable" if everyone_down else "no_match"
+    return update
 
 
 def recommend(state: CheckoutState, runtime: Ctx) -> CheckoutState:
@@ -107,11 +133,11 @@ def checkout(state: CheckoutState, runtime: Ctx) -> CheckoutState:
             session = merchant.update_checkout(
                 session.id, CheckoutSessionUpdateRequest(fulfillment_option_id=cheapest.id))
     except (MerchantUnavailable, ProtocolError) as problem:
-        return _failed(problem, attempts)
+        return _failed("checkout", problem, state, ctx)
     if session.status != "ready_for_payment":
         return {"checkout": session, "attempts": attempts, "outcome": "checkout_failed",
                 "detail": "; ".join(m.content for m in session.errors())}
-    return {"checkout": session, "attempts": attempts, "card_index": 0}
+    return {"checkout": session, "attempts": attempts, "card_index": 0, "step": "ok"}
 
 
 def pay(state: CheckoutState, runtime: Ctx) -> CheckoutState:
@@ -131,7 +157,11 @@ def pay(state: CheckoutState, runtime: Ctx) -> CheckoutState:
         done = merchant.complete_checkout(session.id, CheckoutSessionCompleteRequest(
             payment_data=PaymentData(token=token.id, billing_address=ctx.shopper.address)))
     except (MerchantUnavailable, ProtocolError) as problem:
-        return _failed(problem, state.get("attempts", 0))
+        if (isinstance(problem, ProtocolError) and problem.code == "session_expired"
+                and state.get("restarts", 0) < ctx.max_restarts):
+            return {"checkout": None, "restarts": state.get("restarts", 0) + 1,
+                    "attempts": state.get("attempts", 1) - 1, "step": "restart"}
+        return _failed("pay", problem, state, ctx)
     if done.status == "completed":
         return {"checkout": done, "outcome": "purchased"}
     codes = {m.code for m in done.errors()}
@@ -139,13 +169,43 @@ def pay(state: CheckoutState, runtime: Ctx) -> CheckoutState:
         return _sold_out_update(state, choice.key, state["attempts"], ctx)
     if "payment_declined" in codes:
         if card_index + 1 < len(ctx.shopper.cards):
-            return {"checkout": done, "card_index": card_index + 1}
+            return {"checkout": done, "card_index": card_index + 1, "step": "next_card"}
         return {"checkout": done, "outcome": "payment_failed"}
     return {"checkout": done, "outcome": "checkout_failed",
             "detail": "; ".join(m.content for m in done.errors())}
 
 
+def backoff(state: CheckoutState, runtime: Ctx) -> CheckoutState:
+    """Wait before retrying: in the simulation this wait passes in virtual time."""
+    runtime.context.sleep(state["retry_wait"])
+    return {"retry_wait": 0.0}
+
+
 # -- helpers the nodes share -------------------------------------------------------------------
+
+
+def _retryable(problem: ProtocolError) -> bool:
+    return problem.status == 429 or problem.status >= 500
+
+
+def _backoff(node: str, retry_after: float, state: CheckoutState, ctx: AgentContext
+             ) -> CheckoutState:
+    """Schedule a retry of ``node``: exponential back-off, never sooner than ``Retry-After``."""
+    retries = state.get("retries", 0)
+    wait = max(retry_after, ctx.backoff_base * 2**retries)
+    return {"retry_node": node, "retry_wait": wait, "retries": retries + 1, "step": "backoff"}
+
+
+def _failed(node: str, problem: Exception, state: CheckoutState, ctx: AgentContext
+            ) -> CheckoutState:
+    """A merchant call failed: retry it after a back-off if it may pass, else end the session."""
+    if isinstance(problem, ProtocolError) and _retryable(problem):
+        if state.get("retries", 0) < ctx.max_retries:
+            return _backoff(node, problem.retry_after or 0.0, state, ctx)
+        return {"outcome": "merchant_unavailable", "detail": str(problem)}
+    if isinstance(problem, MerchantUnavailable):
+        return {"outcome": "merchant_unavailable", "detail": str(problem)}
+    return {"outcome": "checkout_failed", "detail": str(problem)}
 
 
 def _sold_out(session: CheckoutSession) -> bool:
@@ -156,43 +216,44 @@ def _sold_out_update(state: CheckoutState, key: str, attempts: int, ctx: AgentCo
                      ) -> CheckoutState:
     """Drop the sold-out item; ``outcome`` only once the session has tried enough checkouts."""
     update: CheckoutState = {"excluded": [*state.get("excluded", []), key], "attempts": attempts,
-                             "checkout": None}
+                             "checkout": None, "step": "sold_out"}
     if attempts >= ctx.max_checkouts:
         update["outcome"] = "out_of_stock"
     return update
 
 
-def _failed(problem: Exception, attempts: int) -> CheckoutState:
-    unavailable = isinstance(problem, MerchantUnavailable) or (
-        isinstance(problem, ProtocolError) and (problem.status >= 500 or problem.status == 429))
-    return {"attempts": attempts, "detail": str(problem),
-            "outcome": "merchant_unavailable" if unavailable else "checkout_failed"}
+# -- edges: every way out of every node --------------------------------------------------------
 
 
-# -- edges -------------------------------------------------------------------------------------
-
-
-def _after_search(state: CheckoutState) -> Literal["recommend", "__end__"]:
-    return END if "outcome" in state else "recommend"
+def _after_search(state: CheckoutState) -> Literal["recommend", "backoff", "__end__"]:
+    if "outcome" in state:
+        return END
+    return "backoff" if state["step"] == "backoff" else "recommend"
 
 
 def _after_decide(state: CheckoutState) -> Literal["checkout", "__end__"]:
     return END if "outcome" in state else "checkout"
 
 
-def _after_checkout(state: CheckoutState) -> Literal["pay", "recommend", "__end__"]:
+def _after_checkout(state: CheckoutState) -> Literal["pay", "recommend", "backoff", "__end__"]:
     if "outcome" in state:
         return END
-    return "pay" if state.get("checkout") is not None else "recommend"
+    return {"ok": "pay", "sold_out": "recommend", "backoff": "backoff"}[state["step"]]
 
 
-def _after_pay(state: CheckoutState) -> Literal["pay", "recommend", "__end__"]:
+def _after_pay(state: CheckoutState
+               ) -> Literal["pay", "recommend", "checkout", "backoff", "__end__"]:
     if "outcome" in state:
         return END
-    return "pay" if state.get("checkout") is not None else "recommend"
+    return {"next_card": "pay", "sold_out": "recommend", "restart": "checkout",
+            "backoff": "backoff"}[state["step"]]
 
 
-def build_checkout_graph() -> CompiledStateGraph:
+def _after_backoff(state: CheckoutState) -> Literal["search", "checkout", "pay"]:
+    return state["retry_node"]
+
+
+def build_checkout_graph(checkpointer=None) -> CompiledStateGraph:
     """Compile the checkout graph; invoke it with ``context=AgentContext(...)``."""
     graph = StateGraph(CheckoutState, context_schema=AgentContext)
     graph.add_node("search", search)
@@ -200,10 +261,12 @@ def build_checkout_graph() -> CompiledStateGraph:
     graph.add_node("decide", decide)
     graph.add_node("checkout", checkout)
     graph.add_node("pay", pay)
+    graph.add_node("backoff", backoff)
     graph.add_edge(START, "search")
     graph.add_conditional_edges("search", _after_search)
     graph.add_edge("recommend", "decide")
     graph.add_conditional_edges("decide", _after_decide)
     graph.add_conditional_edges("checkout", _after_checkout)
     graph.add_conditional_edges("pay", _after_pay)
-    return graph.compile()
+    graph.add_conditional_edges("backoff", _after_backoff)
+    return graph.compile(checkpointer=checkpointer)

@@ -56,5 +56,11 @@ class CheckoutState(TypedDict, total=False):
     checkout: CheckoutSession | None
     card_index: int              # which of the shopper's payment methods is in use
     attempts: int                # checkouts started
+    step: str                    # how the last node ended: ok, backoff, sold_out, next_card, restart
+    pending: list[str]           # merchants whose search must be retried
+    retry_node: str | None       # the node to go back to after a back-off
+    retry_wait: float            # seconds to wait before that retry
+    retries: int                 # back-offs taken so far in this session
+    restarts: int                # checkout sessions restarted after one expired
     outcome: Outcome
     detail: str

@@ -33,6 +33,18 @@ class MerchantCall:
     operation: Callable[[datetime], Any]
 
 
+@dataclass(frozen=True, slots=True)
+class Pause:
+    """A session asking to wait (a back-off) before it goes on, in virtual seconds."""
+
+    seconds: float
+
+
+def virtual_sleep(seconds: float) -> None:
+    """The simulation's ``sleep``: the session's process waits; nothing else does."""
+    _hand_to_simulation(Pause(seconds))
+
+
 class _Raised:
     """An exception the operation raised, carried back to the caller's greenlet."""
 
@@ -42,7 +54,7 @@ class _Raised:
         self.error = error
 
 
-def _hand_to_simulation(call: MerchantCall) -> Any:
+def _hand_to_simulation(call: MerchantCall | Pause) -> Any:
     session = greenlet.getcurrent()
     if session.parent is None:
         raise RuntimeError("a simulated connector was called outside a simulation session")
@@ -130,8 +142,12 @@ def drive_session(
     try:
         request = session.switch()
         while not session.dead:
-            calls += 1
-            answer = yield from servers[request.server].serve(request, latency_rng, served)
+            if isinstance(request, Pause):
+                yield env.timeout(request.seconds)
+                answer = None
+            else:
+                calls += 1
+                answer = yield from servers[request.server].serve(request, latency_rng, served)
             request = session.switch(answer)
     except Exception as error:  # the graph raised: counted, never fatal to the run
         return SessionRecord(index, started, env.now, "unhandled_error",

@@ -19,7 +19,7 @@ from agent_checkout.fees.model import FeeModel, price_order
 from agent_checkout.ledger.store import Ledger
 from agent_checkout.sim.cosim import (
     MerchantCall, MerchantServer, SessionRecord, SimulatedMerchant, SimulatedPayments,
-    VirtualClock, drive_session,
+    VirtualClock, drive_session, virtual_sleep,
 )
 from agent_checkout.sim.metrics import RunMetrics
 from agent_checkout.sim.streams import RandomStreams
@@ -70,7 +70,8 @@ class Simulation:
     def _session(self, index: int):
         context = AgentContext(merchants=self.connectors, payments=self.payments,
                                shopper=self.shopper(index), policy=self.policy,
-                               clock=self.clock, search_limit=self.search_limit)
+                               clock=self.clock, sleep=virtual_sleep,
+                               search_limit=self.search_limit)
         label = f"s{index:07d}"
 
         def served(call: MerchantCall) -> None:
