@@ -1,7 +1,34 @@
-"""Fee models and their exact pricing of orders."""
+"""Fee models and their exact pricing of orders, clicks and attributed purchases."""
 
-from agent_checkout.fees.library import builtin_names, load_fee_model
-from agent_checkout.fees.model import FeeComponent, FeeLine, FeeModel, price_order
+from agent_checkout.fees.context import Click, FeeContext
+from agent_checkout.fees.library import FeeModelError, builtin_names, load_fee_model
+from agent_checkout.fees.line import FeeLine
+from agent_checkout.fees.model import (
+    Band,
+    CategoryRate,
+    FeeComponent,
+    FeeModel,
+    Tiers,
+    price_order,
+)
+from agent_checkout.fees.pricer import FeePricer, price_attributed, price_click
+from agent_checkout.fees.schema import fee_model_json_schema
 
-__all__ = ["FeeComponent", "FeeLine", "FeeModel", "builtin_names", "load_fee_model",
-           "price_order"]
+__all__ = [
+    "Band",
+    "CategoryRate",
+    "Click",
+    "FeeComponent",
+    "FeeContext",
+    "FeeLine",
+    "FeeModel",
+    "FeeModelError",
+    "FeePricer",
+    "Tiers",
+    "builtin_names",
+    "fee_model_json_schema",
+    "load_fee_model",
+    "price_attributed",
+    "price_click",
+    "price_order",
+]

@@ -26,6 +26,11 @@ class Click:
     at: datetime
 
 
+def attributed(clicked_at: datetime, placed_at: datetime, days: int) -> bool:
+    """Whether an order placed at ``placed_at`` is in the window after a click (inclusive)."""
+    return clicked_at <= placed_at <= clicked_at + timedelta(days=days)
+
+
 def order_sales(order: PlacedOrder) -> int:
     """What an order adds to its merchant's running volume: items less discount plus shipping.
 

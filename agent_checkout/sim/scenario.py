@@ -15,6 +15,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from agent_checkout.fees.library import load_fee_model
 from merchants.profile import MerchantProfile, load_profile
 
 REPO_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -90,6 +91,13 @@ class Scenario(_Strict):
     def merchant_profiles(self) -> list[MerchantProfile]:
         return [m if isinstance(m, MerchantProfile) else load_profile(m) for m in self.merchants]
 
+    def fee_model_names(self) -> list[str]:
+        """The AI platform's models and every merchant's platform models, as named."""
+        names = list(self.fees.ai_platform)
+        for profile in self.merchant_profiles():
+            names += [n for n in profile.fee_models if n not in names]
+        return names
+
 
 def builtin_scenarios() -> dict[str, Path]:
     """Scenario files shipped with the package (or, in a source checkout, ``scenarios/``)."""
@@ -128,11 +136,21 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         raise ScenarioError(f"{path}: expected a mapping of scenario fields at the top level")
     try:
         scenario = Scenario.model_validate(raw)
-        scenario.merchant_profiles()
     except ValidationError as problem:
         raise ScenarioError(f"{path}: {describe(problem)}") from None
-    except (FileNotFoundError, KeyError) as problem:
-        raise ScenarioError(f"{path}: merchants: {str(problem).strip(chr(34))}") from None
+    try:
+        scenario.merchant_profiles()
+    except ValidationError as problem:
+        raise ScenarioError(f"{path}: merchants: a profile is invalid: {describe(problem)}"
+                            ) from None
+    except FileNotFoundError as problem:
+        raise ScenarioError(f"{path}: merchants: {problem}") from None
+    for name in scenario.fee_model_names():
+        try:
+            load_fee_model(name)
+        except (KeyError, FileNotFoundError, ValueError) as problem:
+            message = problem.args[0] if problem.args else str(problem)
+            raise ScenarioError(f"{path}: fees: {message}") from None
     return scenario
 
 

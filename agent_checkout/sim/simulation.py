@@ -15,7 +15,8 @@ import simpy
 from agent_checkout.agent.graph import AgentContext, build_checkout_graph
 from agent_checkout.agent.policy import CheckoutPolicy, RulePolicy
 from agent_checkout.agent.shopper import Shopper
-from agent_checkout.fees.model import FeeModel, price_order
+from agent_checkout.fees.model import FeeModel
+from agent_checkout.fees.pricer import FeePricer
 from agent_checkout.ledger.store import Ledger
 from agent_checkout.sim.cosim import (
     MerchantCall, MerchantServer, SessionRecord, SimulatedMerchant, SimulatedPayments,
@@ -44,6 +45,7 @@ class Simulation:
         self.clock = VirtualClock(self.env, start)
         self.merchants, self.streams, self.ledger = merchants, streams, ledger
         self.fee_models, self.shopper = fee_models, shopper
+        self.pricer = FeePricer(fee_models)  # keeps running volume for volume-tiered fees
         self.arrival_gaps, self.search_limit = arrival_gaps, search_limit
         self.policy = policy or RulePolicy()
         self.metrics = RunMetrics()
@@ -62,7 +64,7 @@ class Simulation:
             merchant.checkout.order_sinks.append(self._order_placed)
 
     def _order_placed(self, order: PlacedOrder) -> None:
-        lines = price_order(order, self.fee_models[order.merchant_id])
+        lines = self.pricer.price(order)
         self.metrics.order_placed(order, lines)
         if self.ledger is not None:
             self.ledger.record(order, lines, session_id=self._serving)

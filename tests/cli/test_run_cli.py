@@ -45,6 +45,7 @@ def _error_line(result) -> str:
      "arrivals.rate_per_minute: Input should be greater than 0"),
     ({"arrivals": None}, "arrivals: Input should be a valid dictionary"),
     ({"merchants": ["no-such-shop"]}, "merchants: no merchant profile 'no-such-shop'"),
+    ({"fees": {"ai_platform": ["four-percent"]}}, "fees: unknown fee model 'four-percent'"),
 ])
 def test_bad_scenario_is_one_line(write_scenario, tmp_path, change, expected):
     from tests.conftest import SMALL_SCENARIO
