@@ -42,6 +42,9 @@ def run(
     seed: Annotated[int | None, typer.Option(help="Root seed (default: the scenario's).")] = None,
     out: Annotated[Path, typer.Option(help="Where summary.json and ledger.duckdb go.")] = Path(
         "runs/latest"),
+    trace: Annotated[list[int] | None, typer.Option(
+        help="Trace session N's merchant calls to DIR/trace-sNNNNNNN.jsonl (repeatable).")
+    ] = None,
 ) -> None:
     """Run a scenario and write DIR/summary.json and DIR/ledger.duckdb."""
     try:
@@ -62,7 +65,7 @@ def run(
             if done % step == 0 or done == total:
                 bar.update(task, completed=done)
 
-        result = run_scenario(loaded, seed=seed, out=out, progress=advance)
+        result = run_scenario(loaded, seed=seed, out=out, progress=advance, trace=trace)
     elapsed = time.perf_counter() - started
     print_summary(result.summary, console)
     console.print(f"{result.summary['sessions'] / elapsed:,.0f} sessions/s in {elapsed:.1f} s "

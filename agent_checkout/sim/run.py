@@ -63,9 +63,12 @@ def build_simulation(scenario: Scenario, seed: int, ledger: Ledger | None = None
 
 def run_scenario(
     scenario: Scenario, *, seed: int | None = None, out: str | Path | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None, trace: list[int] | None = None,
 ) -> RunResult:
-    """Simulate ``scenario`` with ``seed`` (default: the scenario's own) and summarise it."""
+    """Simulate ``scenario`` with ``seed`` (default: the scenario's own) and summarise it.
+
+    ``trace`` names sessions whose merchant calls are written to ``out/trace-sNNNNNNN.jsonl``.
+    """
     seed = scenario.seed if seed is None else seed
     out_dir = Path(out) if out is not None else None
     ledger = partial = None
@@ -81,6 +84,7 @@ def run_scenario(
                              fee_models=sorted({m.name for ms in simulation.fee_models.values()
                                                 for m in ms}))
         simulation.on_session_end = progress
+        traces = [simulation.trace(index) for index in trace or []]
         metrics = simulation.run()
         summary = metrics.summary(scenario=scenario.name, seed=seed, currency=scenario.currency,
                                   oversells=simulation.oversold_units())
@@ -93,6 +97,8 @@ def run_scenario(
         ledger.close()
         os.replace(partial, out_dir / "ledger.duckdb")
         write_json(out_dir / "summary.json", summary)
+        for session_trace in traces:
+            session_trace.write(out_dir / f"trace-{session_trace.session}.jsonl")
     return RunResult(summary=summary, out=out_dir)
 
 

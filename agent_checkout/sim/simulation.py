@@ -15,6 +15,7 @@ import simpy
 from agent_checkout.agent.graph import AgentContext, build_checkout_graph
 from agent_checkout.agent.policy import CheckoutPolicy, RulePolicy
 from agent_checkout.agent.shopper import Shopper
+from agent_checkout.agent.trace import SessionTrace, traced
 from agent_checkout.fees.model import FeeModel
 from agent_checkout.fees.pricer import FeePricer
 from agent_checkout.ledger.store import Ledger
@@ -52,6 +53,7 @@ class Simulation:
         self.records: list[SessionRecord] | None = None  # set to [] to keep every record
         self.call_log: list[tuple[float, str, str, int]] | None = None  # (t, server, endpoint, i)
         self.on_session_end: Callable[[int], None] | None = None
+        self.traces: dict[int, SessionTrace] = {}  # sessions to trace: add their index first
         self.servers = {m.id: MerchantServer(self.env, self.clock, m.profile.latency,
                                              m.profile.capacity) for m in merchants.values()}
         self.servers[SimulatedPayments.server_id] = MerchantServer(
@@ -69,8 +71,18 @@ class Simulation:
         if self.ledger is not None:
             self.ledger.record(order, lines, session_id=self._serving)
 
+    def trace(self, index: int) -> SessionTrace:
+        """Record session ``index``'s merchant calls (call before :meth:`run`)."""
+        self.traces[index] = SessionTrace(f"s{index:07d}", self.clock)
+        return self.traces[index]
+
     def _session(self, index: int):
-        context = AgentContext(merchants=self.connectors, payments=self.payments,
+        merchants, payments = self.connectors, self.payments
+        trace = self.traces.get(index)
+        if trace is not None:
+            merchants = {k: traced(v, trace, k) for k, v in merchants.items()}
+            payments = traced(payments, trace, SimulatedPayments.server_id)
+        context = AgentContext(merchants=merchants, payments=payments,
                                shopper=self.shopper(index), policy=self.policy,
                                clock=self.clock, sleep=virtual_sleep,
                                search_limit=self.search_limit)
@@ -85,6 +97,8 @@ class Simulation:
             self.env, index, lambda: self.graph.invoke({}, context=context), self.servers,
             self.streams.stream("latency", index), served=served)
         self.metrics.session_ended(record.outcome, record.ended - record.started, record.calls)
+        if trace is not None:
+            trace.end(record.state or {})
         if self.records is not None:
             self.records.append(record)
         if self.on_session_end is not None:

@@ -84,3 +84,19 @@ def test_capacity_queues_calls_in_virtual_time():
     # Ten searches arriving at t=0 served one after another, 200 ms each.
     assert [round(t, 3) for t in searches] == [round(0.2 * k, 3) for k in range(1, 11)]
     assert simulation.metrics.outcomes["purchased"] == 10
+
+
+def test_trace_shows_the_lost_race_in_virtual_time():
+    simulation = _simulation(stock=1, shoppers=2)
+    trace = simulation.trace(1)
+    simulation.run()
+    rows = [(r["node"], r.get("call"), r.get("status") or r.get("outcome"), r.get("latency_ms"))
+            for r in trace.records]
+    assert rows == [
+        ("search", "search", "ok", 200.0),
+        ("checkout", "create_checkout", "ready_for_payment", 200.0),
+        ("pay", "delegate_payment", "ok", 200.0),
+        ("pay", "complete_checkout", "not_ready_for_payment (out_of_stock)", 200.0),
+        ("__end__", None, "out_of_stock", None),
+    ]
+    assert trace.records[-1]["t"] == "2026-11-11T12:00:00.800000+00:00"
