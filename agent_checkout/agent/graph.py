@@ -1,6 +1,6 @@
 """The checkout agent as a LangGraph ``StateGraph``.
 
-    search → recommend → decide → checkout → pay → END
+    search → recommend → decide → checkout → confirm → pay → END
 
 Reading top to bottom follows a purchase. Each node does one step and either sets the session's
 ``outcome`` (which ends it) or leaves the next step to the edges at the bottom of this module,
@@ -10,7 +10,9 @@ which name every way a checkout can go wrong:
 - a card declined → pay again with the shopper's next card, or ``payment_failed``;
 - a 429 or 5xx from a merchant → backoff (waits, honouring ``Retry-After``) → the same node,
   at most ``max_retries`` times per session, then ``merchant_unavailable``;
-- the checkout session expired → checkout again, once.
+- the checkout session expired → checkout again, once;
+- in ``human_present`` mode, confirm stops for the shopper's yes or no (a LangGraph
+  ``interrupt``); in ``autonomous`` mode a :class:`Mandate` bounds what pay may spend.
 
 Connectors, shopper and policy arrive in the run's context, so one compiled graph serves every
 session, in process, in the simulation or over HTTP.
@@ -27,10 +29,12 @@ from typing import Literal
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
+from langgraph.types import interrupt
 
 from agent_checkout.agent.connectors import (
     Clock, MerchantConnector, MerchantUnavailable, PaymentConnector, wall_clock,
 )
+from agent_checkout.agent.mandate import Delegation, Mandate
 from agent_checkout.agent.policy import CheckoutPolicy, RulePolicy
 from agent_checkout.agent.shopper import Shopper
 from agent_checkout.agent.state import CheckoutState
@@ -57,6 +61,8 @@ class AgentContext:
     backoff_base: float = 0.5  # seconds; doubles with every retry unless Retry-After says more
     max_restarts: int = 1   # new checkout sessions after one expired
     token_lifetime: timedelta = timedelta(minutes=15)
+    delegation: Delegation = "autonomous"
+    mandate: Mandate | None = None
 
 
 Ctx = Runtime[AgentContext]
@@ -69,7 +75,9 @@ def search(state: CheckoutState, runtime: Ctx) -> CheckoutState:
     """Ask every merchant (or those still pending a retry) and merge what answers."""
     ctx = runtime.context
     query = ctx.policy.query(ctx.shopper.need)
-    asked = state.get("pending") or sorted(ctx.merchants)
+    permitted = [m for m in sorted(ctx.merchants) if ctx.mandate is None
+                 or ctx.mandate.allows_merchant(m)]
+    asked = state.get("pending") or permitted
     offers, retry, down = list(state.get("offers", [])), [], 0
     wait = 0.0
     for merchant_id in asked:
@@ -88,7 +96,7 @@ def search(state: CheckoutState, runtime: Ctx) -> CheckoutState:
     if retry:
         return {**update, **_backoff("search", wait, state, ctx)}
     if not offers:
-        everyone_down = down == len(ctx.merchants)
+        everyone_down = bool(asked) and down == len(asked)
         update["outcome"] = "merchant_unavailable" if everyone_down else "no_match"
     return update
 
@@ -140,12 +148,30 @@ def checkout(state: CheckoutState, runtime: Ctx) -> CheckoutState:
     return {"checkout": session, "attempts": attempts, "card_index": 0, "step": "ok"}
 
 
+def confirm(state: CheckoutState, runtime: Ctx) -> CheckoutState:
+    """With the shopper present, stop and ask before any money moves."""
+    if runtime.context.delegation != "human_present":
+        return {"step": "ok"}
+    session, choice = state["checkout"], state["choice"]
+    answer = interrupt({"question": "Buy this?", "merchant": choice.offer.seller_name,
+                        "item": choice.offer.title, "total": session.total(),
+                        "currency": session.currency})
+    if answer is True or str(answer).strip().lower() in ("y", "yes", "true"):
+        return {"step": "ok"}
+    return {"outcome": "declined_by_shopper", "detail": "declined at confirmation"}
+
+
 def pay(state: CheckoutState, runtime: Ctx) -> CheckoutState:
     """Delegate the card under an allowance for exactly this total, then complete."""
     ctx, session = runtime.context, state["checkout"]
     choice = state["choice"]
     card_index = state.get("card_index", 0)
     merchant = ctx.merchants[choice.offer.seller_id]
+    if ctx.mandate is not None:
+        refusal = ctx.mandate.refusal(merchant_id=choice.offer.seller_id, amount=session.total(),
+                                      currency=session.currency, now=ctx.clock())
+        if refusal is not None:
+            return {"outcome": "blocked_by_mandate", "detail": refusal}
     try:
         token = ctx.payments.delegate_payment(DelegatePaymentRequest(
             payment_method=ctx.shopper.cards[card_index],
@@ -235,10 +261,15 @@ def _after_decide(state: CheckoutState) -> Literal["checkout", "__end__"]:
     return END if "outcome" in state else "checkout"
 
 
-def _after_checkout(state: CheckoutState) -> Literal["pay", "recommend", "backoff", "__end__"]:
+def _after_checkout(state: CheckoutState
+                    ) -> Literal["confirm", "recommend", "backoff", "__end__"]:
     if "outcome" in state:
         return END
-    return {"ok": "pay", "sold_out": "recommend", "backoff": "backoff"}[state["step"]]
+    return {"ok": "confirm", "sold_out": "recommend", "backoff": "backoff"}[state["step"]]
+
+
+def _after_confirm(state: CheckoutState) -> Literal["pay", "__end__"]:
+    return END if "outcome" in state else "pay"
 
 
 def _after_pay(state: CheckoutState
@@ -254,12 +285,17 @@ def _after_backoff(state: CheckoutState) -> Literal["search", "checkout", "pay"]
 
 
 def build_checkout_graph(checkpointer=None) -> CompiledStateGraph:
-    """Compile the checkout graph; invoke it with ``context=AgentContext(...)``."""
+    """Compile the checkout graph; invoke it with ``context=AgentContext(...)``.
+
+    Human-present sessions need a ``checkpointer`` (e.g. LangGraph's ``InMemorySaver``) and a
+    ``thread_id``, so that the run can stop at confirm and resume with ``Command(resume=...)``.
+    """
     graph = StateGraph(CheckoutState, context_schema=AgentContext)
     graph.add_node("search", search)
     graph.add_node("recommend", recommend)
     graph.add_node("decide", decide)
     graph.add_node("checkout", checkout)
+    graph.add_node("confirm", confirm)
     graph.add_node("pay", pay)
     graph.add_node("backoff", backoff)
     graph.add_edge(START, "search")
@@ -267,6 +303,7 @@ def build_checkout_graph(checkpointer=None) -> CompiledStateGraph:
     graph.add_edge("recommend", "decide")
     graph.add_conditional_edges("decide", _after_decide)
     graph.add_conditional_edges("checkout", _after_checkout)
+    graph.add_conditional_edges("confirm", _after_confirm)
     graph.add_conditional_edges("pay", _after_pay)
     graph.add_conditional_edges("backoff", _after_backoff)
     return graph.compile(checkpointer=checkpointer)

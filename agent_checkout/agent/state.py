@@ -17,6 +17,7 @@ Outcome = Literal[
     "payment_failed",       # every payment method was declined
     "merchant_unavailable",  # a merchant could not be reached
     "checkout_failed",      # the merchant refused the checkout for another reason
+    "blocked_by_mandate",   # paying would have broken the shopper's mandate
 ]
 OUTCOMES: tuple[str, ...] = Outcome.__args__
 
