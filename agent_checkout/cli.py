@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from agent_checkout.commands.fees import fees_app
+from agent_checkout.commands.serve import serve
 from agent_checkout.ledger.verify import verify_ledger
 from agent_checkout.report import print_summary
 from agent_checkout.sim.run import run_scenario
@@ -26,6 +27,7 @@ app = typer.Typer(help="Simulate AI shopping agents buying through ACP checkout,
 ledger_app = typer.Typer(help="Inspect and check a run's ledger.", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(fees_app, name="fees")
+app.command()(serve)
 
 console = Console()
 errors = Console(stderr=True)

@@ -263,8 +263,8 @@ class CheckoutService:
                                          content="A shipping address is required."))
         status = session.status
         if status in ("not_ready_for_payment", "ready_for_payment"):
-            ready = chosen is not None and not any(
-                isinstance(m, MessageError) for m in messages)
+            ready = chosen is not None and not any(  # a declined card can be replaced
+                isinstance(m, MessageError) and m.code != "payment_declined" for m in messages)
             status = "ready_for_payment" if ready else "not_ready_for_payment"
             session.status = status
         return CheckoutSession(

@@ -22,7 +22,7 @@ from agent_checkout.sim.scenario import Scenario
 from agent_checkout.sim.shoppers import ShopperPopulation
 from agent_checkout.sim.simulation import Simulation
 from agent_checkout.sim.streams import RandomStreams
-from merchants import PaymentProcessor, build_merchants
+from merchants import Merchant, PaymentProcessor, build_merchants
 
 
 @dataclass
@@ -38,14 +38,22 @@ def fee_models_for(scenario: Scenario) -> dict[str, list[FeeModel]]:
             for p in scenario.merchant_profiles()}
 
 
+def build_market(scenario: Scenario, seed: int) -> tuple[dict[str, Merchant], PaymentProcessor]:
+    """The scenario's merchants and payment processor, as every replication with ``seed`` sees
+    them: ``run`` simulates them, ``serve`` puts them on HTTP."""
+    streams = RandomStreams(seed)
+    processor = PaymentProcessor(rng=streams.stream("declines"),
+                                 decline_rates=scenario.payments.decline_rates)
+    merchants = build_merchants(scenario.merchant_profiles(),
+                                seed=streams.seed_for("catalogs") % 2**31, processor=processor)
+    return dict(merchants), processor
+
+
 def build_simulation(scenario: Scenario, seed: int, ledger: Ledger | None = None) -> Simulation:
     """Everything one replication of ``scenario`` needs, drawn from ``seed``'s streams."""
     streams = RandomStreams(seed)
     profiles = scenario.merchant_profiles()
-    processor = PaymentProcessor(rng=streams.stream("declines"),
-                                 decline_rates=scenario.payments.decline_rates)
-    merchants = build_merchants(profiles, seed=streams.seed_for("catalogs") % 2**31,
-                                processor=processor)
+    merchants, processor = build_market(scenario, seed)
     categories: dict[str, float] = {}
     for profile in profiles:
         for name, weight in (profile.catalog.categories or {}).items():

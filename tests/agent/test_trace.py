@@ -31,7 +31,7 @@ def test_trace_records_calls_by_node(tmp_path):
         ("search", "shop", "search", "ok"),
         ("checkout", "shop", "create_checkout", "ready_for_payment"),
         ("pay", "psp", "delegate_payment", "ok"),
-        ("pay", "shop", "complete_checkout", "not_ready_for_payment (payment_declined)"),
+        ("pay", "shop", "complete_checkout", "ready_for_payment (payment_declined)"),
         ("pay", "psp", "delegate_payment", "ok"),
         ("pay", "shop", "complete_checkout", "completed"),
     ]

@@ -1,0 +1,60 @@
+"""``agent-checkout serve``: a scenario's merchants and payment processor over real HTTP.
+
+The merchants are built exactly as ``agent-checkout run`` builds them (same catalog seed), so an
+agent pointed at the server shops the same catalogs the simulation does. FastAPI and uvicorn are
+imported only when the command runs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+from rich.console import Console
+
+from agent_checkout.sim.scenario import Scenario, ScenarioError, load_scenario
+from agent_checkout.sim.run import build_market
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def scenario_app(scenario: Scenario, *, token: str | None = None) -> FastAPI:
+    """The HTTP app serving ``scenario``'s merchants, seeded as :func:`run_scenario` seeds them."""
+    from merchants.http import create_app
+
+    merchants, processor = build_market(scenario, scenario.seed)
+    return create_app(merchants, processor, token=token)
+
+
+def serve(
+    scenario: str = typer.Argument("quickstart", help="A scenario file, or a built-in name."),
+    host: str = typer.Option("127.0.0.1", help="Interface to bind (loopback by default)."),
+    port: int = typer.Option(8000, min=1, max=65_535, help="TCP port."),
+    token: str | None = typer.Option(None, help="Bearer token clients must send (default: any)."),
+) -> None:
+    """Serve a scenario's merchants over ACP (and its payment processor) until Ctrl-C."""
+    console, errors = Console(), Console(stderr=True)
+    try:
+        loaded = load_scenario(scenario)
+    except ScenarioError as problem:
+        errors.print(f"[bold red]error:[/] {problem}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    import uvicorn
+
+    app = scenario_app(loaded, token=token)
+    base = f"http://{host}:{port}"
+    for profile in loaded.merchant_profiles():
+        console.print(
+            f"{profile.name} ({profile.platform}): {base}/merchants/{profile.id}/", highlight=False
+        )
+    console.print(f"payments: {base}/psp/agentic_commerce/delegate_payment", highlight=False)
+    console.print(f"OpenAPI: {base}/openapi.json", highlight=False)
+    if token is None and host not in LOOPBACK:
+        errors.print(
+            f"[yellow]warning:[/] serving on {host} without --token: any bearer token is accepted",
+            highlight=False,
+        )
+    uvicorn.run(app, host=host, port=port, log_level="info")

@@ -1,0 +1,308 @@
+"""The FastAPI app that puts mock merchants and their payment processor on the wire.
+
+Routes (``{m}`` is a merchant id):
+
+    GET  /merchants                                           id, platform and name of each
+    GET  /merchants/{m}/product_feed                          the whole feed
+    GET  /merchants/{m}/search?q=&limit=&max_price=           the same list Merchant.search gives
+    POST /merchants/{m}/checkout_sessions                     ACP create (201)
+    POST /merchants/{m}/checkout_sessions/{id}                ACP update
+    GET  /merchants/{m}/checkout_sessions/{id}                ACP retrieve
+    POST /merchants/{m}/checkout_sessions/{id}/complete       ACP complete
+    POST /merchants/{m}/checkout_sessions/{id}/cancel         ACP cancel
+    POST /psp/agentic_commerce/delegate_payment               delegated payment token (201)
+
+ACP and PSP routes require ACP's headers (see :mod:`merchants.http.headers`); catalog routes
+are public, as a published product feed is. The app reads the clock once per request and hands
+that time to the merchant, so a test passes a fake clock and the server passes real time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from merchants.acp import (
+    API_VERSION,
+    CheckoutSession,
+    CheckoutSessionCompleteRequest,
+    CheckoutSessionCreateRequest,
+    CheckoutSessionUpdateRequest,
+    DelegatePaymentRequest,
+    DelegatePaymentResponse,
+    ErrorBody,
+)
+from merchants.errors import ProtocolError, not_found
+from merchants.feed import FeedProduct
+from merchants.http.body import NoBody, parse_body, read_body
+from merchants.http.errors import error_response, install_error_handlers, unexpected
+from merchants.http.headers import EchoHeaders, acp_headers
+from merchants.http.idempotency import IdempotencyStore, StoredResponse, fingerprint
+from merchants.http.openapi import install_openapi, request_body
+from merchants.merchant import Merchant
+from merchants.payments import PaymentProcessor
+
+Clock = Callable[[], datetime]
+Body = TypeVar("Body", bound=BaseModel)
+Operation = Callable[[Body, datetime], Any]
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody, "description": text}
+    for code, text in {
+        400: "Invalid request or headers",
+        401: "Missing or wrong bearer token",
+        404: "No such merchant or session",
+        405: "Not allowed in the session's state",
+        409: "Conflicting state, or idempotency key in flight",
+        413: "Body over 64 KiB",
+        422: "Idempotency key reused with another body",
+    }.items()
+}
+
+
+def real_time() -> datetime:
+    """The server's only reading of real time; every merchant operation gets it as ``now``."""
+    return datetime.now(UTC)  # wall clock
+
+
+def session_body(session: CheckoutSession, *, with_order: bool = False) -> dict[str, Any]:
+    """A session as 2025-09-29 sends it: ``order`` only in the answer to complete.
+
+    That version's ``CheckoutSession`` schema forbids ``order`` (only ``CheckoutSessionWithOrder``,
+    the complete response, has it), so retrieve, update and cancel leave it out.
+    """
+    body = session.wire()
+    if not with_order:
+        body.pop("order", None)
+    return body
+
+
+def create_app(
+    merchants: Mapping[str, Merchant],
+    processor: PaymentProcessor,
+    *,
+    token: str | None = None,
+    clock: Clock | None = None,
+) -> FastAPI:
+    """An app serving ``merchants`` (by id) and ``processor``; ``token=None`` accepts any bearer."""
+    now = clock or real_time
+    keys = IdempotencyStore()
+    app = FastAPI(
+        title="agent-checkout mock merchants",
+        version=API_VERSION,
+        description="Mock Shopify- and Etsy-like merchants speaking the Agentic Commerce "
+        "Protocol (ACP 2025-09-29), and the payment processor that vaults delegated cards.",
+    )
+    app.add_middleware(EchoHeaders)
+    install_error_handlers(app)
+    acp = APIRouter(dependencies=[Depends(acp_headers(token))], responses=_ERRORS)
+
+    def merchant(merchant_id: str) -> Merchant:
+        found = merchants.get(merchant_id)
+        if found is None:
+            raise not_found(f"merchant {merchant_id!r}")
+        return found
+
+    async def answer(operation: Operation, body: Any, moment: datetime, status: int) -> Response:
+        """Run one merchant operation in a worker thread; its ProtocolError is the answer."""
+        try:
+            result = await run_in_threadpool(operation, body, moment)
+        except ProtocolError as problem:
+            return error_response(problem)
+        except Exception as problem:  # a bug; the client still gets ACP's shape
+            return unexpected(problem)
+        return JSONResponse(result, status_code=status)
+
+    async def serve(
+        request: Request,
+        scope: Hashable,
+        model: type[Body],
+        operation: Operation,
+        status: int = 200,
+    ) -> Response:
+        """Read and validate the body, honour ``Idempotency-Key``, then answer."""
+        moment = now()
+        raw = await read_body(request)
+        body = parse_body(raw, model)
+        key = request.headers.get("idempotency-key")
+        if key is None:
+            return await answer(operation, body, moment, status)
+        claim = (scope, request.method, request.url.path)
+        stored = keys.begin(claim, key, fingerprint(raw), moment)
+        if stored is not None:
+            return Response(
+                stored.body,
+                stored.status,
+                media_type="application/json",
+                headers={"Idempotent-Replayed": "true"},
+            )
+        try:
+            response = await answer(operation, body, moment, status)
+        except BaseException:
+            keys.abandon(claim, key)
+            raise
+        keys.finish(claim, key, StoredResponse(response.status_code, bytes(response.body)))
+        return response
+
+    # -- catalog: public ---------------------------------------------------------------------
+
+    @app.get("/merchants", tags=["catalog"], responses={200: {"description": "The merchants"}})
+    async def list_merchants() -> list[dict[str, str]]:
+        return [asdict(m.info) for m in merchants.values()]
+
+    @app.get(
+        "/merchants/{merchant_id}/product_feed",
+        tags=["catalog"],
+        response_model=list[FeedProduct],
+        responses=_ERRORS,
+    )
+    async def product_feed(merchant_id: str) -> Response:
+        shop = merchant(merchant_id)
+        return await answer(
+            lambda _, at: [p.model_dump(mode="json") for p in shop.product_feed(at)],
+            None,
+            now(),
+            200,
+        )
+
+    @app.get(
+        "/merchants/{merchant_id}/search",
+        tags=["catalog"],
+        response_model=list[FeedProduct],
+        responses=_ERRORS,
+    )
+    async def search(
+        merchant_id: str,
+        q: Annotated[str, Query(max_length=1_000)],
+        limit: Annotated[int, Query(ge=1, le=100)] = 10,
+        max_price: Annotated[int | None, Query(ge=0)] = None,
+    ) -> Response:
+        shop = merchant(merchant_id)
+        return await answer(
+            lambda _, at: [
+                p.model_dump(mode="json")
+                for p in shop.search(q, at, limit=limit, max_price=max_price)
+            ],
+            None,
+            now(),
+            200,
+        )
+
+    # -- ACP checkout ------------------------------------------------------------------------
+
+    sessions = "/merchants/{merchant_id}/checkout_sessions"
+
+    @acp.post(
+        sessions,
+        status_code=201,
+        tags=["checkout"],
+        response_model=CheckoutSession,
+        openapi_extra=request_body(CheckoutSessionCreateRequest),
+    )
+    async def create_checkout_session(merchant_id: str, request: Request) -> Response:
+        shop = merchant(merchant_id)
+        return await serve(
+            request,
+            merchant_id,
+            CheckoutSessionCreateRequest,
+            lambda body, at: session_body(shop.create_checkout(body, at)),
+            201,
+        )
+
+    @acp.post(
+        sessions + "/{checkout_session_id}",
+        tags=["checkout"],
+        response_model=CheckoutSession,
+        openapi_extra=request_body(CheckoutSessionUpdateRequest),
+    )
+    async def update_checkout_session(
+        merchant_id: str, checkout_session_id: str, request: Request
+    ) -> Response:
+        shop = merchant(merchant_id)
+        return await serve(
+            request,
+            merchant_id,
+            CheckoutSessionUpdateRequest,
+            lambda body, at: session_body(shop.update_checkout(checkout_session_id, body, at)),
+        )
+
+    @acp.get(sessions + "/{checkout_session_id}", tags=["checkout"], response_model=CheckoutSession)
+    async def get_checkout_session(merchant_id: str, checkout_session_id: str) -> Response:
+        shop = merchant(merchant_id)
+        return await answer(
+            lambda _, at: session_body(shop.get_checkout(checkout_session_id, at)), None, now(), 200
+        )
+
+    @acp.post(
+        sessions + "/{checkout_session_id}/complete",
+        tags=["checkout"],
+        response_model=CheckoutSession,
+        openapi_extra=request_body(CheckoutSessionCompleteRequest),
+    )
+    async def complete_checkout_session(
+        merchant_id: str, checkout_session_id: str, request: Request
+    ) -> Response:
+        shop = merchant(merchant_id)
+        return await serve(
+            request,
+            merchant_id,
+            CheckoutSessionCompleteRequest,
+            lambda body, at: session_body(
+                shop.complete_checkout(checkout_session_id, body, at), with_order=True
+            ),
+        )
+
+    @acp.post(
+        sessions + "/{checkout_session_id}/cancel",
+        tags=["checkout"],
+        response_model=CheckoutSession,
+        openapi_extra=request_body(NoBody, required=False),
+    )
+    async def cancel_checkout_session(
+        merchant_id: str, checkout_session_id: str, request: Request
+    ) -> Response:
+        shop = merchant(merchant_id)
+        return await serve(
+            request,
+            merchant_id,
+            NoBody,
+            lambda _, at: session_body(shop.cancel_checkout(checkout_session_id, at)),
+        )
+
+    # -- the payment processor ---------------------------------------------------------------
+
+    @acp.post(
+        "/psp/agentic_commerce/delegate_payment",
+        status_code=201,
+        tags=["payments"],
+        response_model=DelegatePaymentResponse,
+        openapi_extra=request_body(DelegatePaymentRequest),
+    )
+    async def delegate_payment(request: Request) -> Response:
+        return await serve(
+            request,
+            "psp",
+            DelegatePaymentRequest,
+            lambda body, at: processor.delegate_payment(body, at).wire(),
+            201,
+        )
+
+    app.include_router(acp)
+    install_openapi(
+        app,
+        [
+            CheckoutSessionCreateRequest,
+            CheckoutSessionUpdateRequest,
+            CheckoutSessionCompleteRequest,
+            NoBody,
+            DelegatePaymentRequest,
+        ],
+    )
+    return app

@@ -1,0 +1,242 @@
+"""Helpers for the HTTP face tests: small merchants, a fake clock, ACP headers, ACP schemas.
+
+Every response a test client receives is checked by a hook: error bodies against the ``Error``
+definition, checkout sessions against ``CheckoutSession`` (``CheckoutSessionWithOrder`` when a
+complete call completed), tokens against ``DelegatePaymentResponse``, and never a 5xx unless a
+test asks for one.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi.testclient import TestClient
+from jsonschema import Draft202012Validator, FormatChecker
+from pydantic import TypeAdapter
+
+from merchants import Merchant, PaymentProcessor, build_merchants
+from merchants.feed import FeedProduct
+from merchants.profile import CatalogProfile, MerchantProfile, ShippingProfile
+
+SPEC_DIR = (Path(__file__).parents[3] / "../shared/specs/acp/2025-09-29").resolve()
+NOW = datetime(2026, 11, 11, 12, 0, tzinfo=UTC)
+HEADERS = {"Authorization": "Bearer test-key", "API-Version": "2025-09-29"}
+ADDRESS = {
+    "name": "Ada Lovelace",
+    "line_one": "1234 Chat Road",
+    "city": "San Francisco",
+    "state": "CA",
+    "country": "US",
+    "postal_code": "94131",
+}
+BUYER = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"}
+CARD = {
+    "type": "card",
+    "card_number_type": "fpan",
+    "number": "4242424242424242",
+    "display_card_funding_type": "credit",
+    "metadata": {},
+}
+SHIPPING = [
+    ShippingProfile(
+        id="standard", title="Standard", price=599, min_days=3, max_days=7, free_over=7500
+    ),
+    ShippingProfile(
+        id="express", title="Express", price=1499, min_days=1, max_days=2, carrier="UPS"
+    ),
+]
+PROFILES = [
+    MerchantProfile(
+        id="shop",
+        name="Test Shop",
+        platform="shopify",
+        tax_rate_bps=725,
+        site_url="https://shop.example",
+        shipping=SHIPPING,
+        catalog=CatalogProfile(size=30, stock_min=3, stock_max=8),
+    ),
+    MerchantProfile(
+        id="crafts",
+        name="Test Crafts",
+        platform="etsy",
+        tax_rate_bps=0,
+        site_url="https://crafts.example",
+        shipping=SHIPPING[:1],
+        catalog=CatalogProfile(size=20, stock_min=3, stock_max=8),
+    ),
+]
+SEED = 42
+_SESSION_PATH = re.compile(r"^/merchants/[^/]+/checkout_sessions(/[^/]+)?(/complete|/cancel)?$")
+_FEEDS = TypeAdapter(list[FeedProduct])
+
+
+class FakeClock:
+    """A clock a test moves by hand."""
+
+    def __init__(self, start: datetime = NOW) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+class Schemas:
+    """Validators for the ACP 2025-09-29 definitions, with the README's in-memory patches."""
+
+    def __init__(self, spec_dir: Path) -> None:
+        checkout = json.loads((spec_dir / "schema.agentic_checkout.json").read_text())
+        payment = json.loads((spec_dir / "schema.delegate_payment.json").read_text())
+        self.checkout = patch_checkout_schema(checkout)
+        self.payment = payment
+        for bundle in (self.checkout, self.payment):
+            Draft202012Validator.check_schema(bundle)
+
+    def errors(self, name: str, body: Any, *, bundle: str = "checkout") -> list[str]:
+        schema = {
+            **(self.checkout if bundle == "checkout" else self.payment),
+            "$ref": f"#/$defs/{name}",
+        }
+        validator = Draft202012Validator(schema, format_checker=FormatChecker())
+        return [
+            f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in validator.iter_errors(body)
+        ]
+
+    def check(self, name: str, body: Any, *, bundle: str = "checkout") -> None:
+        problems = self.errors(name, body, bundle=bundle)
+        assert not problems, f"{name} invalid: {problems}\n{json.dumps(body, indent=1)}"
+
+
+def patch_checkout_schema(bundle: dict) -> dict:
+    """Two readings the 2025-09-29 checkout schema needs before a 2020-12 validator can use it.
+
+    ``Item.quantity`` is written in draft-04 style (``exclusiveMinimum: true``; the spec README
+    says read it as ``exclusiveMinimum: 0``). ``CheckoutSessionWithOrder`` is ``allOf`` the base
+    (``additionalProperties: false``, no ``order``) and ``{order}``, which no object satisfies;
+    it is read as the base plus a required ``order``, as the OpenAPI clearly intends.
+    """
+    patched = copy.deepcopy(bundle)
+    defs = patched["$defs"]
+    quantity = defs["Item"]["properties"]["quantity"]
+    quantity.pop("minimum", None)
+    quantity["exclusiveMinimum"] = 0
+    with_order = copy.deepcopy(defs["CheckoutSessionBase"])
+    with_order["properties"]["order"] = {"$ref": "#/$defs/Order"}
+    with_order["required"] = [*with_order["required"], "order"]
+    defs["CheckoutSessionWithOrder"] = with_order
+    return patched
+
+
+def build_shop(
+    processor: PaymentProcessor | None = None,
+) -> tuple[Mapping[str, Merchant], PaymentProcessor]:
+    processor = processor or PaymentProcessor()
+    return build_merchants(PROFILES, seed=SEED, processor=processor), processor
+
+
+def check_response(schemas: Schemas, response: httpx.Response, allow_5xx: bool) -> None:
+    """Validate one response body against what the ACP spec says it must be."""
+    response.read()
+    path, method, status = response.request.url.path, response.request.method, response.status_code
+    assert allow_5xx or status < 500, f"{method} {path} -> {status}: {response.text}"
+    if path == "/openapi.json":
+        return
+    body = response.json()
+    if status >= 400:
+        schemas.check("Error", body)
+        return
+    if path.startswith("/psp/"):
+        schemas.check("DelegatePaymentResponse", body, bundle="payment")
+    elif _SESSION_PATH.match(path):
+        completed = path.endswith("/complete") and body.get("status") == "completed"
+        schemas.check("CheckoutSessionWithOrder" if completed else "CheckoutSession", body)
+        if not completed:
+            assert "order" not in body
+    elif path.endswith(("/product_feed", "/search")):
+        _FEEDS.validate_python(body)
+
+
+class Shop:
+    """Two small merchants, their processor, the app over them and a checked client."""
+
+    def __init__(
+        self,
+        client: TestClient,
+        merchants: Mapping[str, Merchant],
+        processor: PaymentProcessor,
+        clock: FakeClock,
+    ) -> None:
+        self.client, self.merchants, self.processor, self.clock = (
+            client,
+            merchants,
+            processor,
+            clock,
+        )
+
+    def product(self, merchant: str = "shop", index: int = 0) -> Any:
+        return list(self.merchants[merchant].catalog)[index]
+
+    def create(
+        self,
+        *,
+        merchant: str = "shop",
+        index: int = 0,
+        quantity: int = 1,
+        address: bool = True,
+        **extra: Any,
+    ) -> dict:
+        """Create a session for ``quantity`` of the merchant's ``index``-th product (201)."""
+        body = {"items": [{"id": self.product(merchant, index).id, "quantity": quantity}], **extra}
+        if address:
+            body["fulfillment_address"] = ADDRESS
+        response = self.client.post(f"/merchants/{merchant}/checkout_sessions", json=body)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def token(
+        self,
+        session: dict,
+        *,
+        merchant: str = "shop",
+        amount: int | None = None,
+        expires: datetime | None = None,
+        number: str = "4242424242424242",
+    ) -> str:
+        response = self.client.post(
+            "/psp/agentic_commerce/delegate_payment",
+            json={
+                "payment_method": {**CARD, "number": number},
+                "allowance": {
+                    "reason": "one_time",
+                    "currency": "usd",
+                    "max_amount": total(session) if amount is None else amount,
+                    "checkout_session_id": session["id"],
+                    "merchant_id": merchant,
+                    "expires_at": (expires or self.clock.now + timedelta(minutes=15)).isoformat(),
+                },
+                "risk_signals": [{"type": "card_testing", "score": 0, "action": "authorized"}],
+                "metadata": {},
+            },
+        )
+        assert response.status_code == 201, response.text
+        return response.json()["id"]
+
+    def complete(self, session: dict, token: str, *, merchant: str = "shop") -> httpx.Response:
+        return self.client.post(
+            f"/merchants/{merchant}/checkout_sessions/{session['id']}/complete",
+            json={"payment_data": {"token": token, "provider": "stripe"}},
+        )
+
+
+def total(session: dict, kind: str = "total") -> int:
+    return next((t["amount"] for t in session["totals"] if t["type"] == kind), 0)

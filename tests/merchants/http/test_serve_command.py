@@ -1,0 +1,73 @@
+"""``agent-checkout serve``: one-line errors, the bind address, and run's catalogs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import typer
+from typer.testing import CliRunner
+
+from agent_checkout.commands import serve as serve_module
+from agent_checkout.sim.scenario import load_scenario
+from agent_checkout.sim.streams import RandomStreams
+from merchants import PaymentProcessor, build_merchants
+
+NOW = datetime(2026, 11, 11, tzinfo=UTC)
+
+
+def _cli() -> typer.Typer:
+    app = typer.Typer()
+    app.command()(serve_module.serve)
+    app.command("noop")(lambda: None)  # two commands, so `serve` is a subcommand as in the CLI
+    return app
+
+
+def test_unknown_scenario_is_one_line_and_exit_2():
+    result = CliRunner().invoke(_cli(), ["serve", "no-such-scenario"])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    message = result.stderr if hasattr(result, "stderr") else result.output
+    lines = [line for line in message.splitlines() if line.strip()]
+    assert len(lines) == 1
+    assert lines[0].startswith("error: no-such-scenario: no such scenario file")
+
+
+def test_serves_the_scenario_on_loopback_by_default(monkeypatch):
+    calls = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **kw: calls.append((app, kw)))
+    result = CliRunner().invoke(_cli(), ["serve"])
+    assert result.exit_code == 0, result.output
+    [(app, options)] = calls
+    assert options == {"host": "127.0.0.1", "port": 8000, "log_level": "info"}
+    assert "http://127.0.0.1:8000/merchants/northwind/" in result.output
+    assert "/psp/agentic_commerce/delegate_payment" in app.openapi()["paths"]
+
+
+def test_warns_when_exposed_without_a_token(monkeypatch):
+    monkeypatch.setattr("uvicorn.run", lambda app, **kw: None)
+    result = CliRunner().invoke(_cli(), ["serve", "--host", "0.0.0.0", "--port", "9001"])
+    assert result.exit_code == 0
+    assert "without --token" in (result.stderr if hasattr(result, "stderr") else result.output)
+
+
+def test_catalogs_are_the_ones_run_builds():
+    scenario = load_scenario("quickstart")
+    app = serve_module.scenario_app(scenario, token="t")
+    streams = RandomStreams(scenario.seed)
+    expected = build_merchants(
+        scenario.merchant_profiles(),
+        seed=streams.seed_for("catalogs") % 2**31,
+        processor=PaymentProcessor(),
+    )
+    from fastapi.testclient import TestClient
+
+    client = TestClient(app)
+    for merchant_id, merchant in expected.items():
+        feed = client.get(f"/merchants/{merchant_id}/product_feed").json()
+        assert feed == [p.model_dump(mode="json") for p in merchant.product_feed(NOW)]
+    refused = client.post(
+        "/merchants/northwind/checkout_sessions",
+        json={},
+        headers={"Authorization": "Bearer wrong", "API-Version": "2025-09-29"},
+    )
+    assert refused.status_code == 401
