@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from agent_checkout.commands.fees import fees_app
+from agent_checkout.commands.ledger import ledger_app
 from agent_checkout.commands.serve import serve
-from agent_checkout.ledger.verify import verify_ledger
 from agent_checkout.report import print_summary
 from agent_checkout.sim.run import run_scenario
 from agent_checkout.sim.scenario import ScenarioError, builtin_scenarios, load_scenario
@@ -24,7 +24,6 @@ from agent_checkout.sim.scenario import ScenarioError, builtin_scenarios, load_s
 app = typer.Typer(help="Simulate AI shopping agents buying through ACP checkout, and measure "
                   "who earns what.", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False)
-ledger_app = typer.Typer(help="Inspect and check a run's ledger.", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(fees_app, name="fees")
 app.command()(serve)
@@ -79,20 +78,6 @@ def scenarios() -> None:
     """List the built-in scenarios."""
     for name, path in builtin_scenarios().items():
         console.print(f"{name:20} {path}")
-
-
-@ledger_app.command("verify")
-def ledger_verify(
-    run_dir: Annotated[Path, typer.Argument(help="A run's output directory.")],
-) -> None:
-    """Exit 0 when every order balances; otherwise name the first bad order and exit 1."""
-    path = run_dir / "ledger.duckdb" if run_dir.is_dir() else run_dir
-    if not path.exists():
-        raise fail(f"{path}: no ledger here (run `agent-checkout run ... --out DIR` first)")
-    verdict = verify_ledger(path)
-    if not verdict.ok:
-        raise fail(str(verdict), code=1)
-    console.print(str(verdict))
 
 
 def main() -> None:

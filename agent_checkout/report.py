@@ -25,6 +25,10 @@ def summary_table(summary: dict) -> Table:
     table.add_row("take rate (all fees / GMV)", f"{summary['take_rate']:.2%}")
     table.add_row("AI platform take rate", f"{summary['ai_platform_take_rate']:.2%}")
     table.add_row("merchant net", format_money(summary["merchant_net"], cur))
+    table.add_row("inference cost (agent steps)",
+                  f"{format_money(summary['inference_cost'], cur)} "
+                  f"({summary['agent_steps']:,})")
+    table.add_row("AI platform net of inference", format_money(summary["ai_platform_net"], cur))
     seconds = summary["session_seconds"]
     table.add_row("session time p50 / p95", f"{seconds['p50']:.2f} s / {seconds['p95']:.2f} s")
     table.add_row("unhandled errors / oversells",

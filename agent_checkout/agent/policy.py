@@ -1,15 +1,18 @@
 """Policies: the agent's judgement calls, behind one interface so they can be swapped.
 
 A policy phrases the search query and ranks what search found into recommendations. The default
-:class:`RulePolicy` is deterministic and needs no model, so everything runs offline.
+:class:`RulePolicy` is deterministic and needs no model, so everything runs offline; how it
+orders offers is its :mod:`~agent_checkout.agent.ranking` (neutral unless told otherwise). An
+LLM-backed policy lives in :mod:`agent_checkout.agent.llm_policy`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
+from agent_checkout.agent.ranking import NeutralRanking, Ranking, ScoreWeights, score_offers
 from agent_checkout.agent.state import Need, Recommendation
 from merchants.feed import FeedProduct
 
@@ -19,16 +22,18 @@ class CheckoutPolicy(Protocol):
 
     def query(self, need: Need) -> str: ...
 
-    def recommend(self, offers: Sequence[FeedProduct], *, need: Need, budget: int,
-                  excluded: Sequence[str]) -> list[Recommendation]: ...
+    def recommend(
+        self, offers: Sequence[FeedProduct], *, need: Need, budget: int, excluded: Sequence[str]
+    ) -> list[Recommendation]: ...
 
 
 @dataclass(frozen=True)
 class RulePolicy:
-    """Neutral ranking: relevance to the query, fit to the budget, and rating.
+    """Score offers on relevance to the query, fit to the budget and rating; let ``ranking`` order.
 
-    ``offers`` arrive in relevance order per merchant; a weighted score of the three signals
-    ranks them across merchants, ties broken by merchant and product id.
+    ``offers`` arrive in relevance order per merchant; the weighted score of the three signals
+    is what the neutral ranking sorts by, ties broken by merchant and product id. Another
+    ranking (``ranking_policy("sponsored", ...)``) reorders the same scores for someone's gain.
     """
 
     name: str = "rules"
@@ -36,25 +41,17 @@ class RulePolicy:
     relevance_weight: float = 0.4
     budget_weight: float = 0.4
     rating_weight: float = 0.2
+    ranking: Ranking = field(default_factory=NeutralRanking)
+
+    @property
+    def weights(self) -> ScoreWeights:
+        return ScoreWeights(self.relevance_weight, self.budget_weight, self.rating_weight)
 
     def query(self, need: Need) -> str:
         return need.query
 
-    def recommend(self, offers: Sequence[FeedProduct], *, need: Need, budget: int,
-                  excluded: Sequence[str]) -> list[Recommendation]:
-        rank_in_merchant: dict[str, int] = {}
-        scored = []
-        for offer in offers:
-            position = rank_in_merchant.get(offer.seller_id, 0)
-            rank_in_merchant[offer.seller_id] = position + 1
-            key = f"{offer.seller_id}:{offer.id}"
-            if key in excluded or offer.availability == "out_of_stock":
-                continue
-            relevance = 1.0 / (1 + position)
-            fit = 1.0 if offer.price <= budget else budget / offer.price
-            score = (self.relevance_weight * relevance + self.budget_weight * fit
-                     + self.rating_weight * offer.rating / 5)
-            scored.append((-score, offer.seller_id, offer.id, offer))
-        scored.sort(key=lambda row: row[:3])
-        return [Recommendation(offer=row[3], rank=i, score=round(-row[0], 6))
-                for i, row in enumerate(scored[: self.limit])]
+    def recommend(
+        self, offers: Sequence[FeedProduct], *, need: Need, budget: int, excluded: Sequence[str]
+    ) -> list[Recommendation]:
+        candidates = score_offers(offers, budget=budget, excluded=excluded, weights=self.weights)
+        return self.ranking.rank(candidates, limit=self.limit)

@@ -39,7 +39,8 @@ class Recommendation:
     rank: int
     score: float
     ranking: str = "neutral"
-    label: str | None = None
+    label: str | None = None  # a disclosure such as "Sponsored"
+    cpc: int = 0  # minor units the sponsor pays when the shopper clicks it (paid slots only)
 
     @property
     def key(self) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from agent_checkout.agent.state import OUTCOMES
 from agent_checkout.fees.model import FeeLine
+from merchants.money import divide_half_even
 from merchants.orders import PlacedOrder
 
 
@@ -32,12 +33,25 @@ class RunMetrics:
     fees_by_payee: Counter = field(default_factory=Counter)
     fees_by_model: Counter = field(default_factory=Counter)
     merchant_calls: int = 0
+    steps: int = 0
+    inference_micros: int = 0
+    clicks: int = 0
 
     def session_ended(self, outcome: str, seconds: float, calls: int) -> None:
         self.sessions += 1
         self.outcomes[outcome] += 1
         self.durations.append(seconds)
         self.merchant_calls += calls
+
+    def inference(self, steps: int, cost_micros: int) -> None:
+        self.steps += steps
+        self.inference_micros += cost_micros
+
+    def clicked(self, fee_lines: list[FeeLine]) -> None:
+        self.clicks += 1
+        for line in fee_lines:
+            self.fees_by_payee[line.payee] += line.amount
+            self.fees_by_model[line.model] += line.amount
 
     def order_placed(self, order: PlacedOrder, fee_lines: list[FeeLine]) -> None:
         buyer_fees = sum(f.amount for f in fee_lines if f.payer == "buyer")
@@ -56,6 +70,7 @@ class RunMetrics:
         """The reproducible summary: integers for money, no wall-clock figures."""
         durations = sorted(self.durations)
         fees_total = sum(self.fees_by_payee.values())
+        inference = divide_half_even(self.inference_micros, 10_000)  # micro-dollars to cents
         outcomes = {name: self.outcomes.get(name, 0) for name in OUTCOMES}
         outcomes.update({k: v for k, v in self.outcomes.items() if k not in outcomes})
         return {
@@ -82,6 +97,10 @@ class RunMetrics:
             "unhandled_errors": self.outcomes.get("unhandled_error", 0),
             "oversells": oversells,
             "merchant_calls": self.merchant_calls,
+            "agent_steps": self.steps,
+            "clicks": self.clicks,
+            "inference_cost": inference,
+            "ai_platform_net": self.fees_by_payee.get("ai_platform", 0) - inference,
             "session_seconds": {
                 "p50": round(percentile(durations, 50), 3),
                 "p95": round(percentile(durations, 95), 3),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent_checkout.agent.policy import RulePolicy
+from agent_checkout.agent.ranking import ranking_policy
 from agent_checkout.fees.library import load_fee_model
 from agent_checkout.fees.model import FeeModel
 from agent_checkout.ledger.store import Ledger
@@ -64,8 +65,10 @@ def build_simulation(scenario: Scenario, seed: int, ledger: Ledger | None = None
         merchants=merchants, processor=processor, shopper=population.shopper,
         arrival_gaps=arrivals.gaps(streams.stream("arrivals")), start=scenario.start,
         streams=streams, fee_models=fee_models_for(scenario),
-        policy=RulePolicy(limit=scenario.agent.recommendations),
+        policy=RulePolicy(limit=scenario.agent.recommendations, ranking=ranking_policy(
+            scenario.agent.ranking.name, **scenario.agent.ranking.params)),
         search_limit=scenario.agent.search_limit, ledger=ledger,
+        cost_per_step_micros=scenario.agent.cost_per_step_micros,
     )
 
 

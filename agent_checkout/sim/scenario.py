@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from agent_checkout.agent.ranking import ranking_policy
 from agent_checkout.fees.library import load_fee_model
 from merchants.profile import MerchantProfile, load_profile
 
@@ -56,10 +57,21 @@ class ShoppersSpec(_Strict):
     declining_card_share: float = Field(0.0, ge=0, le=1)  # first card is one that declines
 
 
+class RankingSpec(_Strict):
+    """How recommend orders the scored offers; ``params`` go to ``ranking_policy``."""
+
+    name: Literal["neutral", "commission_weighted", "sponsored", "first_party"] = "neutral"
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
 class AgentSpec(_Strict):
     policy: Literal["rules"] = "rules"
     recommendations: int = Field(5, ge=1, le=50)
     search_limit: int = Field(10, ge=1, le=100)
+    ranking: RankingSpec = RankingSpec()
+    # What one step of the agent would cost if a model took it, in micro-dollars: an assumption
+    # (about 3,000 input and 250 output tokens at $0.15 and $0.60 per million, a small model).
+    cost_per_step_micros: int = Field(600, ge=0)
 
 
 class PaymentsSpec(_Strict):
@@ -145,6 +157,10 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
                             ) from None
     except FileNotFoundError as problem:
         raise ScenarioError(f"{path}: merchants: {problem}") from None
+    try:
+        ranking_policy(scenario.agent.ranking.name, **scenario.agent.ranking.params)
+    except ValueError as problem:
+        raise ScenarioError(f"{path}: agent.ranking: {problem}") from None
     for name in scenario.fee_model_names():
         try:
             load_fee_model(name)

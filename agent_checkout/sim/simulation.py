@@ -15,6 +15,8 @@ import simpy
 from agent_checkout.agent.graph import AgentContext, build_checkout_graph
 from agent_checkout.agent.policy import CheckoutPolicy, RulePolicy
 from agent_checkout.agent.shopper import Shopper
+from agent_checkout.agent.state import Recommendation
+from agent_checkout.fees.context import Click
 from agent_checkout.agent.trace import SessionTrace, traced
 from agent_checkout.fees.model import FeeModel
 from agent_checkout.fees.pricer import FeePricer
@@ -41,6 +43,7 @@ class Simulation:
         streams: RandomStreams, fee_models: Mapping[str, list[FeeModel]],
         policy: CheckoutPolicy | None = None, search_limit: int = 10,
         ledger: Ledger | None = None, psp_latency: LatencyProfile = PSP_LATENCY,
+        cost_per_step_micros: int = 0,
     ) -> None:
         self.env = simpy.Environment()
         self.clock = VirtualClock(self.env, start)
@@ -49,6 +52,7 @@ class Simulation:
         self.pricer = FeePricer(fee_models)  # keeps running volume for volume-tiered fees
         self.arrival_gaps, self.search_limit = arrival_gaps, search_limit
         self.policy = policy or RulePolicy()
+        self.cost_per_step_micros = cost_per_step_micros
         self.metrics = RunMetrics()
         self.records: list[SessionRecord] | None = None  # set to [] to keep every record
         self.call_log: list[tuple[float, str, str, int]] | None = None  # (t, server, endpoint, i)
@@ -82,8 +86,10 @@ class Simulation:
         if trace is not None:
             merchants = {k: traced(v, trace, k) for k, v in merchants.items()}
             payments = traced(payments, trace, SimulatedPayments.server_id)
+        policy = self.policy.for_session() if hasattr(self.policy, "for_session") else self.policy
+        shopper = self.shopper(index)
         context = AgentContext(merchants=merchants, payments=payments,
-                               shopper=self.shopper(index), policy=self.policy,
+                               shopper=shopper, policy=policy,
                                clock=self.clock, sleep=virtual_sleep,
                                search_limit=self.search_limit)
         label = f"s{index:07d}"
@@ -94,15 +100,41 @@ class Simulation:
                 self.call_log.append((self.env.now, call.server, call.endpoint, index))
 
         record = yield from drive_session(
-            self.env, index, lambda: self.graph.invoke({}, context=context), self.servers,
+            self.env, index, lambda: self._walk(context), self.servers,
             self.streams.stream("latency", index), served=served)
         self.metrics.session_ended(record.outcome, record.ended - record.started, record.calls)
+        state = record.state or {}
+        usage = getattr(policy, "usage", None)
+        self.metrics.inference(state.get("steps", 0), usage.cost_micros if usage is not None
+                               else state.get("steps", 0) * self.cost_per_step_micros)
+        choice = state.get("choice")
+        if choice is not None and choice.cpc > 0:
+            self._clicked(choice, index)
         if trace is not None:
             trace.end(record.state or {})
         if self.records is not None:
             self.records.append(record)
         if self.on_session_end is not None:
             self.on_session_end(self.metrics.sessions)
+
+    def _walk(self, context: AgentContext) -> dict:
+        """Run the graph to its end, counting steps (each one an inference turn for an LLM)."""
+        state, steps = {}, 0
+        for mode, chunk in self.graph.stream({}, context=context,
+                                             stream_mode=["updates", "values"]):
+            if mode == "updates":
+                steps += 1
+            else:
+                state = chunk
+        return {**state, "steps": steps}
+
+    def _clicked(self, choice: Recommendation, index: int) -> None:
+        """A shopper picked a paid placement: the sponsor owes the click, bought or not."""
+        merchant = self.merchants[choice.offer.seller_id]
+        click = Click(merchant_id=merchant.id, platform=merchant.profile.platform,
+                      currency=choice.offer.currency, product_category=choice.offer.category,
+                      at=self.clock())
+        self.metrics.clicked(self.pricer.price_click(click))
 
     def _arrivals(self):
         for index, gap in enumerate(self.arrival_gaps):

@@ -1,0 +1,234 @@
+"""Ranking policies: who decides the order the shopper sees, and for whose benefit.
+
+Search returns offers; :func:`score_offers` gives each a neutral score (relevance to the query,
+fit to the budget, rating). A :class:`Ranking` turns those scored candidates into the
+recommendations shown, recording its name on each one, and a disclosure ``label`` where it
+places an offer for pay. The four built in let a comparison ask what steering costs the shopper:
+
+- ``neutral``: the neutral score alone;
+- ``commission_weighted``: neutral score + ``weight`` × the platform's expected commission;
+- ``sponsored``: paid slots at the top for sponsors' offers, labelled and priced per click;
+- ``first_party``: the platform's own merchants first, as an assistant tied to one shop would.
+
+Every ordering breaks ties by merchant id, then product id, so a run is reproducible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, replace, field
+from typing import Any, Protocol
+
+from agent_checkout.agent.state import Recommendation
+from merchants.feed import FeedProduct
+from merchants.money import apply_bps
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreWeights:
+    """How much each neutral signal counts; the defaults are the original ``RulePolicy``'s."""
+
+    relevance: float = 0.4
+    budget: float = 0.4
+    rating: float = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An offer that may be recommended, with its neutral score."""
+
+    offer: FeedProduct
+    score: float
+
+    @property
+    def key(self) -> str:
+        return f"{self.offer.seller_id}:{self.offer.id}"
+
+    @property
+    def tie_break(self) -> tuple[str, str]:
+        return (self.offer.seller_id, self.offer.id)
+
+
+def score_offers(
+    offers: Sequence[FeedProduct],
+    *,
+    budget: int,
+    excluded: Collection[str] = (),
+    weights: ScoreWeights = ScoreWeights(),
+) -> list[Candidate]:
+    """Score every offer still buyable, in the order given.
+
+    ``offers`` arrive in relevance order per merchant, so relevance is ``1 / (1 + position)``
+    within the offer's merchant. Excluded keys and sold-out offers are dropped after counting
+    their position, so dropping one does not promote the rest of its merchant's results.
+    """
+    position_in_merchant: dict[str, int] = {}
+    candidates = []
+    for offer in offers:
+        position = position_in_merchant.get(offer.seller_id, 0)
+        position_in_merchant[offer.seller_id] = position + 1
+        if f"{offer.seller_id}:{offer.id}" in excluded or offer.availability == "out_of_stock":
+            continue
+        relevance = 1.0 / (1 + position)
+        fit = 1.0 if offer.price <= budget else budget / offer.price
+        score = (
+            weights.relevance * relevance + weights.budget * fit + weights.rating * offer.rating / 5
+        )
+        candidates.append(Candidate(offer, score))
+    return candidates
+
+
+class Ranking(Protocol):
+    """Orders scored candidates into at most ``limit`` recommendations, ranks from 0."""
+
+    name: str
+
+    def rank(self, candidates: Sequence[Candidate], *, limit: int) -> list[Recommendation]: ...
+
+
+def _by_score(scored: Sequence[tuple[float, Candidate]]) -> list[tuple[float, Candidate]]:
+    """Best score first; ties by merchant id, then product id."""
+    return sorted(scored, key=lambda row: (-row[0], *row[1].tie_break))
+
+
+def _recommendations(
+    rows: Sequence[tuple[float, Candidate, str | None]], name: str, limit: int
+) -> list[Recommendation]:
+    return [
+        Recommendation(offer=c.offer, rank=i, score=round(s, 6), ranking=name, label=label)
+        for i, (s, c, label) in enumerate(rows[:limit])
+    ]
+
+
+@dataclass(frozen=True)
+class NeutralRanking:
+    """The neutral score alone: what a shopper's own agent would show."""
+
+    name: str = "neutral"
+
+    def rank(self, candidates: Sequence[Candidate], *, limit: int) -> list[Recommendation]:
+        ordered = _by_score([(c.score, c) for c in candidates])
+        return _recommendations([(s, c, None) for s, c in ordered], self.name, limit)
+
+
+@dataclass(frozen=True)
+class CommissionWeightedRanking:
+    """Neutral score plus ``weight`` × the commission the platform expects from the offer.
+
+    ``rates_bps`` maps merchant id to the platform's commission in basis points (400 = 4%);
+    merchants not in it pay ``default_bps``. ``weight`` is score per minor unit of commission:
+    at 0 the order is the neutral one; raise it to see how far commission can buy rank.
+    """
+
+    rates_bps: Mapping[str, int] = field(default_factory=dict)
+    weight: float = 0.0
+    default_bps: int = 0
+    name: str = "commission_weighted"
+
+    def expected_commission(self, offer: FeedProduct) -> int:
+        """The platform's commission on one unit, in minor units, rounded half-even."""
+        bps = self.rates_bps.get(offer.seller_id, self.default_bps)
+        return apply_bps(offer.price, bps)
+
+    def rank(self, candidates: Sequence[Candidate], *, limit: int) -> list[Recommendation]:
+        ordered = _by_score(
+            [(c.score + self.weight * self.expected_commission(c.offer), c) for c in candidates]
+        )
+        return _recommendations([(s, c, None) for s, c in ordered], self.name, limit)
+
+
+def _id_set(value: Collection[str] | str) -> frozenset[str]:
+    return frozenset([value] if isinstance(value, str) else value)
+
+
+@dataclass(frozen=True)
+class SponsoredRanking:
+    """The first ``slots`` places go to sponsors' offers, labelled; the rest rank neutrally.
+
+    ``sponsors`` holds merchant ids, product ids or ``merchant:product`` keys. Sponsored offers
+    fill their slots in neutral order; a sponsored offer beyond the slots ranks organically,
+    unlabelled. Each labelled recommendation carries ``cpc``: the minor units its sponsor pays
+    per click.
+    """
+
+    sponsors: Collection[str] = frozenset()
+    slots: int = 1
+    cpc: int = 45
+    label: str = "Sponsored"
+    name: str = "sponsored"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sponsors", _id_set(self.sponsors))
+        if self.slots < 0 or self.cpc < 0:
+            raise ValueError("ranking 'sponsored': slots and cpc must be >= 0")
+
+    def is_sponsored(self, offer: FeedProduct) -> bool:
+        return bool({offer.seller_id, offer.id, f"{offer.seller_id}:{offer.id}"} & self.sponsors)
+
+    def cpc_for(self, recommendation: Recommendation) -> int:
+        """Minor units the sponsor pays if the shopper clicks this recommendation (0 if organic)."""
+        return recommendation.cpc
+
+    def rank(self, candidates: Sequence[Candidate], *, limit: int) -> list[Recommendation]:
+        ordered = _by_score([(c.score, c) for c in candidates])
+        paid = [row for row in ordered if self.is_sponsored(row[1].offer)][: self.slots]
+        paid_keys = {c.key for _, c in paid}
+        rows = [(s, c, self.label) for s, c in paid]
+        rows += [(s, c, None) for s, c in ordered if c.key not in paid_keys]
+        return [replace(r, cpc=self.cpc) if r.label == self.label else r
+                for r in _recommendations(rows, self.name, limit)]
+
+
+@dataclass(frozen=True)
+class FirstPartyRanking:
+    """The platform's own merchants first, as an assistant tied to one shop would rank.
+
+    With ``boost`` unset every first-party offer outranks every other; with a number, that is
+    added to first-party scores instead, a softer preference. ``label`` discloses it if set.
+    """
+
+    merchant_ids: Collection[str] = frozenset()
+    boost: float | None = None
+    label: str | None = None
+    name: str = "first_party"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "merchant_ids", _id_set(self.merchant_ids))
+
+    def rank(self, candidates: Sequence[Candidate], *, limit: int) -> list[Recommendation]:
+        own = [c for c in candidates if c.offer.seller_id in self.merchant_ids]
+        others = [c for c in candidates if c.offer.seller_id not in self.merchant_ids]
+        if self.boost is None:
+            ordered = _by_score([(c.score, c) for c in own])
+            ordered += _by_score([(c.score, c) for c in others])
+        else:
+            ordered = _by_score(
+                [(c.score + self.boost, c) for c in own] + [(c.score, c) for c in others]
+            )
+        rows = [
+            (s, c, self.label if c.offer.seller_id in self.merchant_ids else None)
+            for s, c in ordered
+        ]
+        return _recommendations(rows, self.name, limit)
+
+
+RANKINGS: dict[str, Callable[..., Ranking]] = {
+    "neutral": NeutralRanking,
+    "commission_weighted": CommissionWeightedRanking,
+    "sponsored": SponsoredRanking,
+    "first_party": FirstPartyRanking,
+}
+
+
+def ranking_policy(name: str, **params: Any) -> Ranking:
+    """A ranking by name, e.g. ``ranking_policy("sponsored", sponsors={"juniper"}, cpc=45)``."""
+    try:
+        factory = RANKINGS[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown ranking {name!r}: choose one of {', '.join(sorted(RANKINGS))}"
+        ) from None
+    try:
+        return factory(**params)
+    except TypeError as problem:
+        raise ValueError(f"ranking {name!r}: {problem}") from None
