@@ -54,13 +54,13 @@ def run(
         raise fail(str(problem)) from None
     if out.exists() and not out.is_dir():
         raise fail(f"--out {out}: exists and is not a directory")
-    total = loaded.arrivals.sessions
+    total = loaded.arrivals.sessions  # None when the run is bounded by duration only
     started = time.perf_counter()
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("sessions"), TimeElapsedColumn(), console=console,
                   transient=True) as bar:
         task = bar.add_task(loaded.name, total=total)
-        step = max(1, total // 200)
+        step = max(1, (total or 20_000) // 200)
 
         def advance(done: int) -> None:
             if done % step == 0 or done == total:

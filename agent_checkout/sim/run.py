@@ -18,7 +18,6 @@ from agent_checkout.agent.ranking import ranking_policy
 from agent_checkout.fees.library import load_fee_model
 from agent_checkout.fees.model import FeeModel
 from agent_checkout.ledger.store import Ledger
-from agent_checkout.sim.arrivals import ArrivalProfile
 from agent_checkout.sim.scenario import Scenario
 from agent_checkout.sim.shoppers import ShopperPopulation
 from agent_checkout.sim.simulation import Simulation
@@ -60,7 +59,7 @@ def build_simulation(scenario: Scenario, seed: int, ledger: Ledger | None = None
         for name, weight in (profile.catalog.categories or {}).items():
             categories[name] = categories.get(name, 0.0) + weight
     population = ShopperPopulation(scenario.shoppers, categories, streams)
-    arrivals = ArrivalProfile(**scenario.arrivals.model_dump())
+    arrivals = scenario.arrivals
     return Simulation(
         merchants=merchants, processor=processor, shopper=population.shopper,
         arrival_gaps=arrivals.gaps(streams.stream("arrivals")), start=scenario.start,

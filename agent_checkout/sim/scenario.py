@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from agent_checkout.agent.ranking import ranking_policy
 from agent_checkout.fees.library import load_fee_model
+from agent_checkout.sim.arrivals import ArrivalProfile
 from merchants.profile import MerchantProfile, load_profile
 
 REPO_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -28,12 +29,6 @@ class ScenarioError(Exception):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ArrivalsSpec(_Strict):
-    process: Literal["poisson", "constant"] = "poisson"
-    rate_per_minute: float = Field(gt=0, le=1_000_000)
-    sessions: int = Field(ge=1, le=100_000_000)
 
 
 class BudgetSpec(_Strict):
@@ -89,7 +84,7 @@ class Scenario(_Strict):
     currency: str = Field("usd", pattern=r"^[a-z]{3}$")
     start: datetime = datetime(2026, 11, 11, tzinfo=UTC)
     merchants: list[str | MerchantProfile] = Field(min_length=1)
-    arrivals: ArrivalsSpec
+    arrivals: ArrivalProfile
     shoppers: ShoppersSpec = ShoppersSpec()
     agent: AgentSpec = AgentSpec()
     payments: PaymentsSpec = PaymentsSpec()
