@@ -9,7 +9,7 @@ which name every way a checkout can go wrong:
 - an item sold out (at checkout or at pay) → back to recommend without it;
 - a card declined → pay again with the shopper's next card, or ``payment_failed``;
 - a 429 or 5xx from a merchant → backoff (waits, honouring ``Retry-After``) → the same node,
-  at most ``max_retries`` times per session, then ``merchant_unavailable``;
+  at most ``max_retries`` times in a row, then ``merchant_unavailable``;
 - the checkout session expired → checkout again, once;
 - in ``human_present`` mode, confirm stops for the shopper's yes or no (a LangGraph
   ``interrupt``); in ``autonomous`` mode a :class:`Mandate` bounds what pay may spend.
@@ -57,8 +57,9 @@ class AgentContext:
     sleep: Callable[[float], None] = time.sleep  # the simulation passes a virtual sleep
     search_limit: int = 10
     max_checkouts: int = 3  # checkouts a session may start before it gives up on stock
-    max_retries: int = 4    # back-offs a session may take before a merchant counts as down
+    max_retries: int = 4    # back-offs in a row before a merchant counts as down
     backoff_base: float = 0.5  # seconds; doubles with every retry unless Retry-After says more
+    jitter: Callable[[], float] = lambda: 0.0  # a share in [0, 1) added to each wait
     max_restarts: int = 1   # new checkout sessions after one expired
     token_lifetime: timedelta = timedelta(minutes=15)
     delegation: Delegation = "autonomous"
@@ -84,7 +85,7 @@ def search(state: CheckoutState, runtime: Ctx) -> CheckoutState:
         try:
             offers += ctx.merchants[merchant_id].search(query, limit=ctx.search_limit)
         except ProtocolError as problem:
-            if _retryable(problem) and state.get("retries", 0) < ctx.max_retries:
+            if _retryable(problem) and state.get("streak", 0) < ctx.max_retries:
                 retry.append(merchant_id)
                 wait = max(wait, problem.retry_after or 0.0)
             else:
@@ -92,7 +93,7 @@ def search(state: CheckoutState, runtime: Ctx) -> CheckoutState:
         except MerchantUnavailable:
             down += 1
     update: CheckoutState = {"query": query, "offers": offers, "excluded": [], "attempts": 0,
-                             "pending": retry, "step": "ok"}
+                             "pending": retry, "step": "ok", "streak": 0}
     if retry:
         return {**update, **_backoff("search", wait, state, ctx)}
     if not offers:
@@ -145,7 +146,8 @@ def checkout(state: CheckoutState, runtime: Ctx) -> CheckoutState:
     if session.status != "ready_for_payment":
         return {"checkout": session, "attempts": attempts, "outcome": "checkout_failed",
                 "detail": "; ".join(m.content for m in session.errors())}
-    return {"checkout": session, "attempts": attempts, "card_index": 0, "step": "ok"}
+    return {"checkout": session, "attempts": attempts, "card_index": 0, "step": "ok",
+            "streak": 0}
 
 
 def confirm(state: CheckoutState, runtime: Ctx) -> CheckoutState:
@@ -195,7 +197,8 @@ def pay(state: CheckoutState, runtime: Ctx) -> CheckoutState:
         return _sold_out_update(state, choice.key, state["attempts"], ctx)
     if "payment_declined" in codes:
         if card_index + 1 < len(ctx.shopper.cards):
-            return {"checkout": done, "card_index": card_index + 1, "step": "next_card"}
+            return {"checkout": done, "card_index": card_index + 1, "step": "next_card",
+                    "streak": 0}
         return {"checkout": done, "outcome": "payment_failed"}
     return {"checkout": done, "outcome": "checkout_failed",
             "detail": "; ".join(m.content for m in done.errors())}
@@ -217,16 +220,17 @@ def _retryable(problem: ProtocolError) -> bool:
 def _backoff(node: str, retry_after: float, state: CheckoutState, ctx: AgentContext
              ) -> CheckoutState:
     """Schedule a retry of ``node``: exponential back-off, never sooner than ``Retry-After``."""
-    retries = state.get("retries", 0)
-    wait = max(retry_after, ctx.backoff_base * 2**retries)
-    return {"retry_node": node, "retry_wait": wait, "retries": retries + 1, "step": "backoff"}
+    streak = state.get("streak", 0)
+    wait = max(retry_after, ctx.backoff_base * 2**streak) * (1 + ctx.jitter())
+    return {"retry_node": node, "retry_wait": wait, "retries": state.get("retries", 0) + 1,
+            "streak": streak + 1, "step": "backoff"}
 
 
 def _failed(node: str, problem: Exception, state: CheckoutState, ctx: AgentContext
             ) -> CheckoutState:
     """A merchant call failed: retry it after a back-off if it may pass, else end the session."""
     if isinstance(problem, ProtocolError) and _retryable(problem):
-        if state.get("retries", 0) < ctx.max_retries:
+        if state.get("streak", 0) < ctx.max_retries:
             return _backoff(node, problem.retry_after or 0.0, state, ctx)
         return {"outcome": "merchant_unavailable", "detail": str(problem)}
     if isinstance(problem, MerchantUnavailable):

@@ -63,6 +63,7 @@ class CheckoutState(TypedDict, total=False):
     retry_node: str | None       # the node to go back to after a back-off
     retry_wait: float            # seconds to wait before that retry
     retries: int                 # back-offs taken so far in this session
+    streak: int                  # back-offs in a row since the last call that got through
     restarts: int                # checkout sessions restarted after one expired
     outcome: Outcome
     detail: str

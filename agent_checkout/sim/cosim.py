@@ -21,7 +21,10 @@ import simpy
 from greenlet import greenlet
 
 from agent_checkout.agent.connectors import InProcessMerchant, InProcessPayments
+from agent_checkout.sim.faults import FaultSchedule
+from merchants.errors import ProtocolError
 from merchants.profile import LatencyProfile
+from merchants.ratelimit import RateLimiter
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,14 +92,22 @@ class VirtualClock:
 
 
 class MerchantServer:
-    """A merchant's capacity (concurrent calls) and latency law, in virtual time."""
+    """A merchant's capacity, latency law, rate limit and faults, in virtual time.
+
+    A call queues for one of ``capacity`` slots, then its latency passes (longer while a
+    ``slow`` fault is active), then, at the virtual time it is served, the rate limiter and the
+    fault schedule may refuse it with a 429 or a 5xx; otherwise the operation runs.
+    """
 
     def __init__(self, env: simpy.Environment, clock: VirtualClock, latency: LatencyProfile,
-                 capacity: int) -> None:
-        self.env, self.clock = env, clock
+                 capacity: int, *, server_id: str = "", limiter: RateLimiter | None = None,
+                 faults: FaultSchedule | None = None,
+                 observer: Callable[..., None] | None = None) -> None:
+        self.env, self.clock, self.server_id = env, clock, server_id
         self.slots = simpy.Resource(env, capacity=capacity)
         self._mu = math.log(latency.median_ms / 1000.0)
         self._sigma = latency.sigma
+        self.limiter, self.faults, self.observer = limiter, faults, observer
         self.calls = 0
 
     def serve(self, call: MerchantCall, rng: random.Random,
@@ -107,16 +118,42 @@ class MerchantServer:
         and for knowing which session an order belongs to.
         """
         latency = rng.lognormvariate(self._mu, self._sigma)
+        requested, queue, down = self.env.now, len(self.slots.queue), None
         with self.slots.request() as slot:
             yield slot
+            queued = self.env.now - requested
+            if self.faults is not None:
+                latency = self.faults.latency(self.server_id, self.env.now, latency)
+                down = self.faults.down(self.server_id, self.env.now)
             yield self.env.timeout(latency)
             self.calls += 1
             if served is not None:
                 served(call)
-            try:
-                return call.operation(self.clock())
-            except Exception as error:  # a merchant's answer, e.g. a ProtocolError
-                return _Raised(error)
+            answer, status = self._answer(call, down)
+            if self.observer is not None:
+                self.observer(self.server_id, call.endpoint, self.env.now, queued, latency,
+                              status, queue)
+            return answer
+
+    def _answer(self, call: MerchantCall, down: ProtocolError | None) -> tuple[Any, str]:
+        now = self.clock()
+        refusal = down
+        if refusal is None and self.faults is not None:
+            refusal = self.faults.failure(self.server_id, self.env.now)
+        if refusal is None and self.limiter is not None:
+            admission = self.limiter.try_acquire("agent-platform", now)
+            if not admission.allowed:
+                refusal = ProtocolError(429, "rate_limit_exceeded", "too_many_requests",
+                                        f"{self.server_id}: rate limit",
+                                        retry_after=float(admission.retry_after))
+        if refusal is not None:
+            return _Raised(refusal), str(refusal.status)
+        try:
+            return call.operation(now), "ok"
+        except ProtocolError as error:  # a merchant's answer
+            return _Raised(error), str(error.status)
+        except Exception as error:  # a merchant bug: the session sees it, the run goes on
+            return _Raised(error), "exception"
 
 
 @dataclass(slots=True)

@@ -1,4 +1,6 @@
-"""What a run measured, accumulated as sessions end and orders are priced."""
+"""What a run measured, gathered in fixed memory as sessions end, calls are served and orders
+are priced: the funnel, outcomes, percentiles per endpoint and per session, errors, retries,
+money, and a time series."""
 
 from __future__ import annotations
 
@@ -7,23 +9,40 @@ from dataclasses import dataclass, field
 
 from agent_checkout.agent.state import OUTCOMES
 from agent_checkout.fees.model import FeeLine
+from agent_checkout.sim.quantiles import LogHistogram
+from agent_checkout.sim.timeseries import TimeSeries
 from merchants.money import divide_half_even
 from merchants.orders import PlacedOrder
 
+FUNNEL = ("sessions", "searched", "shown", "decided", "checkout_started", "paid")
 
-def percentile(sorted_values: list[float], q: float) -> float:
-    """Nearest-rank percentile of already sorted values (0 when there are none)."""
-    if not sorted_values:
-        return 0.0
-    rank = max(1, -(-len(sorted_values) * q // 100))
-    return sorted_values[int(rank) - 1]
+
+def funnel_stage(state: dict) -> list[str]:
+    """The funnel stages one session reached, read off its final state."""
+    reached = ["sessions"]
+    if state.get("offers"):
+        reached.append("searched")
+    if state.get("recommendations"):
+        reached.append("shown")
+    if state.get("choice") is not None:
+        reached.append("decided")
+    if state.get("attempts", 0) > 0:
+        reached.append("checkout_started")
+    if state.get("outcome") == "purchased":
+        reached.append("paid")
+    return reached
 
 
 @dataclass
 class RunMetrics:
+    resolution_seconds: float = 60.0
     sessions: int = 0
     outcomes: Counter = field(default_factory=Counter)
-    durations: list[float] = field(default_factory=list)
+    funnel: Counter = field(default_factory=Counter)
+    session_seconds: LogHistogram = field(default_factory=LogHistogram)
+    endpoints: dict[str, LogHistogram] = field(default_factory=dict)
+    errors: Counter = field(default_factory=Counter)
+    retries: int = 0
     orders: int = 0
     gmv: int = 0
     tax: int = 0
@@ -36,12 +55,38 @@ class RunMetrics:
     steps: int = 0
     inference_micros: int = 0
     clicks: int = 0
+    timeseries: TimeSeries = field(init=False)
 
-    def session_ended(self, outcome: str, seconds: float, calls: int) -> None:
+    def __post_init__(self) -> None:
+        self.timeseries = TimeSeries(self.resolution_seconds)
+
+    def arrived(self, now: float) -> None:
+        self.timeseries.arrived(now)
+
+    def served(self, server: str, endpoint: str, now: float, queued: float, latency: float,
+               status: str, queue: int) -> None:
+        """One merchant call answered at ``now`` after waiting ``queued`` and ``latency``."""
+        key = f"{server}.{endpoint}"
+        histogram = self.endpoints.get(key)
+        if histogram is None:
+            histogram = self.endpoints[key] = LogHistogram()
+        histogram.add(queued + latency)
+        failed = status != "ok"
+        if failed:
+            self.errors[f"{key}:{status}"] += 1
+        self.timeseries.served(now, queued + latency, failed, queue)
+
+    def session_ended(self, outcome: str, seconds: float, calls: int, *, now: float = 0.0,
+                      state: dict | None = None) -> None:
         self.sessions += 1
         self.outcomes[outcome] += 1
-        self.durations.append(seconds)
+        self.session_seconds.add(seconds)
         self.merchant_calls += calls
+        self.timeseries.ended(now)
+        state = state or {}
+        self.retries += state.get("retries", 0)
+        for stage in funnel_stage(state) if state else ["sessions"]:
+            self.funnel[stage] += 1
 
     def inference(self, steps: int, cost_micros: int) -> None:
         self.steps += steps
@@ -53,10 +98,12 @@ class RunMetrics:
             self.fees_by_payee[line.payee] += line.amount
             self.fees_by_model[line.model] += line.amount
 
-    def order_placed(self, order: PlacedOrder, fee_lines: list[FeeLine]) -> None:
+    def order_placed(self, order: PlacedOrder, fee_lines: list[FeeLine], now: float = 0.0
+                     ) -> None:
         buyer_fees = sum(f.amount for f in fee_lines if f.payer == "buyer")
         merchant_fees = sum(f.amount for f in fee_lines if f.payer == "merchant")
         self.orders += 1
+        self.timeseries.at(now).orders += 1
         self.gmv += order.total_amount + buyer_fees
         self.tax += order.tax_amount
         self.merchant_net += order.total_amount - order.tax_amount - merchant_fees
@@ -68,11 +115,11 @@ class RunMetrics:
 
     def summary(self, *, scenario: str, seed: int, currency: str, oversells: int) -> dict:
         """The reproducible summary: integers for money, no wall-clock figures."""
-        durations = sorted(self.durations)
         fees_total = sum(self.fees_by_payee.values())
         inference = divide_half_even(self.inference_micros, 10_000)  # micro-dollars to cents
         outcomes = {name: self.outcomes.get(name, 0) for name in OUTCOMES}
-        outcomes.update({k: v for k, v in self.outcomes.items() if k not in outcomes})
+        outcomes.update({k: v for k, v in sorted(self.outcomes.items()) if k not in outcomes})
+        started = self.funnel.get("checkout_started", 0)
         return {
             "scenario": scenario,
             "seed": seed,
@@ -80,6 +127,9 @@ class RunMetrics:
             "sessions": self.sessions,
             "orders": self.orders,
             "conversion_rate": round(self.orders / self.sessions, 6) if self.sessions else 0.0,
+            "checkout_abandonment": (
+                round(1 - self.funnel.get("paid", 0) / started, 6) if started else 0.0),
+            "funnel": {stage: self.funnel.get(stage, 0) for stage in FUNNEL},
             "gmv": self.gmv,
             "aov": self.gmv // self.orders if self.orders else 0,
             "tax": self.tax,
@@ -97,13 +147,14 @@ class RunMetrics:
             "unhandled_errors": self.outcomes.get("unhandled_error", 0),
             "oversells": oversells,
             "merchant_calls": self.merchant_calls,
+            "errors": dict(sorted(self.errors.items())),
+            "retries": self.retries,
             "agent_steps": self.steps,
             "clicks": self.clicks,
             "inference_cost": inference,
             "ai_platform_net": self.fees_by_payee.get("ai_platform", 0) - inference,
-            "session_seconds": {
-                "p50": round(percentile(durations, 50), 3),
-                "p95": round(percentile(durations, 95), 3),
-                "max": round(durations[-1], 3) if durations else 0.0,
-            },
+            "session_seconds": self.session_seconds.summary(),
+            "latency_ms": {k: v.summary(scale=1000) for k, v in sorted(self.endpoints.items())},
+            "timeseries": {"resolution_seconds": self.resolution_seconds,
+                           "rows": self.timeseries.rows()},
         }

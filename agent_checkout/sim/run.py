@@ -67,7 +67,8 @@ def build_simulation(scenario: Scenario, seed: int, ledger: Ledger | None = None
         policy=RulePolicy(limit=scenario.agent.recommendations, ranking=ranking_policy(
             scenario.agent.ranking.name, **scenario.agent.ranking.params)),
         search_limit=scenario.agent.search_limit, ledger=ledger,
-        cost_per_step_micros=scenario.agent.cost_per_step_micros,
+        cost_per_step_micros=scenario.agent.cost_per_step_micros, faults=scenario.faults,
+        resolution_seconds=scenario.metrics.resolution_seconds,
     )
 
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from agent_checkout.agent.ranking import ranking_policy
 from agent_checkout.fees.library import load_fee_model
 from agent_checkout.sim.arrivals import ArrivalProfile
+from agent_checkout.sim.faults import Fault, StockOut
 from merchants.profile import MerchantProfile, load_profile
 
 REPO_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -77,6 +78,10 @@ class FeesSpec(_Strict):
     ai_platform: list[str] = Field(default_factory=lambda: ["openai-instant-checkout"])
 
 
+class MetricsSpec(_Strict):
+    resolution_seconds: float = Field(60.0, gt=0)  # of the time series in summary.json
+
+
 class Scenario(_Strict):
     name: str
     description: str = ""
@@ -89,6 +94,8 @@ class Scenario(_Strict):
     agent: AgentSpec = AgentSpec()
     payments: PaymentsSpec = PaymentsSpec()
     fees: FeesSpec = FeesSpec()
+    faults: list[Fault] = Field(default_factory=list)
+    metrics: MetricsSpec = MetricsSpec()
 
     @field_validator("start")
     @classmethod
@@ -152,6 +159,12 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
                             ) from None
     except FileNotFoundError as problem:
         raise ScenarioError(f"{path}: merchants: {problem}") from None
+    servers = {p.id for p in scenario.merchant_profiles()} | {"psp"}
+    for index, fault in enumerate(scenario.faults):
+        target = fault.merchant if isinstance(fault, StockOut) else fault.server
+        if target not in servers - ({"psp"} if isinstance(fault, StockOut) else set()):
+            raise ScenarioError(f"{path}: faults.{index}: unknown server {target!r} "
+                                f"(known: {', '.join(sorted(servers))})")
     try:
         ranking_policy(scenario.agent.ranking.name, **scenario.agent.ranking.params)
     except ValueError as problem:

@@ -7,7 +7,7 @@ by the fee models and handed to the ledger, and :class:`RunMetrics` gathers the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 
 import simpy
@@ -25,10 +25,12 @@ from agent_checkout.sim.cosim import (
     MerchantCall, MerchantServer, SessionRecord, SimulatedMerchant, SimulatedPayments,
     VirtualClock, drive_session, virtual_sleep,
 )
+from agent_checkout.sim.faults import Fault, FaultSchedule, StockOut
 from agent_checkout.sim.metrics import RunMetrics
 from agent_checkout.sim.streams import RandomStreams
 from merchants import Merchant, PaymentProcessor, PlacedOrder
 from merchants.profile import LatencyProfile
+from merchants.ratelimit import platform_limiter
 
 PSP_LATENCY = LatencyProfile(median_ms=120, sigma=0.3)
 PSP_CAPACITY = 256
@@ -43,7 +45,8 @@ class Simulation:
         streams: RandomStreams, fee_models: Mapping[str, list[FeeModel]],
         policy: CheckoutPolicy | None = None, search_limit: int = 10,
         ledger: Ledger | None = None, psp_latency: LatencyProfile = PSP_LATENCY,
-        cost_per_step_micros: int = 0,
+        cost_per_step_micros: int = 0, faults: Sequence[Fault] = (),
+        resolution_seconds: float = 60.0,
     ) -> None:
         self.env = simpy.Environment()
         self.clock = VirtualClock(self.env, start)
@@ -53,15 +56,20 @@ class Simulation:
         self.arrival_gaps, self.search_limit = arrival_gaps, search_limit
         self.policy = policy or RulePolicy()
         self.cost_per_step_micros = cost_per_step_micros
-        self.metrics = RunMetrics()
+        self.metrics = RunMetrics(resolution_seconds=resolution_seconds)
+        self.faults = FaultSchedule(faults, streams.stream("faults"))
         self.records: list[SessionRecord] | None = None  # set to [] to keep every record
         self.call_log: list[tuple[float, str, str, int]] | None = None  # (t, server, endpoint, i)
         self.on_session_end: Callable[[int], None] | None = None
         self.traces: dict[int, SessionTrace] = {}  # sessions to trace: add their index first
-        self.servers = {m.id: MerchantServer(self.env, self.clock, m.profile.latency,
-                                             m.profile.capacity) for m in merchants.values()}
+        self.servers = {m.id: MerchantServer(
+            self.env, self.clock, m.profile.latency, m.profile.capacity, server_id=m.id,
+            limiter=(platform_limiter(m.profile.platform, m.profile.plan)
+                     if m.profile.rate_limited else None),
+            faults=self.faults, observer=self.metrics.served) for m in merchants.values()}
         self.servers[SimulatedPayments.server_id] = MerchantServer(
-            self.env, self.clock, psp_latency, PSP_CAPACITY)
+            self.env, self.clock, psp_latency, PSP_CAPACITY, server_id=SimulatedPayments.server_id,
+            faults=self.faults, observer=self.metrics.served)
         self.connectors = {m.id: SimulatedMerchant(m, self.clock) for m in merchants.values()}
         self.payments = SimulatedPayments(processor, self.clock)
         self.graph = build_checkout_graph()
@@ -71,7 +79,7 @@ class Simulation:
 
     def _order_placed(self, order: PlacedOrder) -> None:
         lines = self.pricer.price(order)
-        self.metrics.order_placed(order, lines)
+        self.metrics.order_placed(order, lines, self.env.now)
         if self.ledger is not None:
             self.ledger.record(order, lines, session_id=self._serving)
 
@@ -91,6 +99,7 @@ class Simulation:
         context = AgentContext(merchants=merchants, payments=payments,
                                shopper=shopper, policy=policy,
                                clock=self.clock, sleep=virtual_sleep,
+                               jitter=self.streams.stream("backoff", index).random,
                                search_limit=self.search_limit)
         label = f"s{index:07d}"
 
@@ -102,8 +111,9 @@ class Simulation:
         record = yield from drive_session(
             self.env, index, lambda: self._walk(context), self.servers,
             self.streams.stream("latency", index), served=served)
-        self.metrics.session_ended(record.outcome, record.ended - record.started, record.calls)
         state = record.state or {}
+        self.metrics.session_ended(record.outcome, record.ended - record.started, record.calls,
+                                   now=self.env.now, state=state)
         usage = getattr(policy, "usage", None)
         self.metrics.inference(state.get("steps", 0), usage.cost_micros if usage is not None
                                else state.get("steps", 0) * self.cost_per_step_micros)
@@ -139,9 +149,20 @@ class Simulation:
     def _arrivals(self):
         for index, gap in enumerate(self.arrival_gaps):
             yield self.env.timeout(gap)
+            self.metrics.arrived(self.env.now)
             self.env.process(self._session(index))
 
+    def _stock_out(self, fault: StockOut):
+        yield self.env.timeout(fault.at_minute * 60)
+        catalog = self.merchants[fault.merchant].catalog
+        rng = self.streams.stream("stock_out", fault.merchant, fault.at_minute)
+        for product in catalog:
+            if rng.random() < fault.share:
+                product.stock = 0
+
     def run(self) -> RunMetrics:
+        for fault in self.faults.stock_outs:
+            self.env.process(self._stock_out(fault))
         self.env.process(self._arrivals())
         self.env.run()
         return self.metrics
