@@ -17,8 +17,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from agent_checkout.commands.fees import fees_app
 from agent_checkout.commands.ledger import ledger_app
 from agent_checkout.commands.serve import serve
-from agent_checkout.report import print_summary
-from agent_checkout.sim.run import run_scenario
+from agent_checkout.report import print_replications, print_summary
+from agent_checkout.sim.replications import pooled_summary, run_replications
+from agent_checkout.sim.run import run_scenario, write_json
 from agent_checkout.sim.scenario import ScenarioError, builtin_scenarios, load_scenario
 
 app = typer.Typer(help="Simulate AI shopping agents buying through ACP checkout, and measure "
@@ -46,16 +47,44 @@ def run(
     trace: Annotated[list[int] | None, typer.Option(
         help="Trace session N's merchant calls to DIR/trace-sNNNNNNN.jsonl (repeatable).")
     ] = None,
+    replications: Annotated[int, typer.Option(
+        min=1, max=10_000, help="Independent replications, with seeds derived from --seed.")
+    ] = 1,
+    workers: Annotated[int, typer.Option(
+        min=1, max=256, help="Processes running replications in parallel.")] = 1,
 ) -> None:
-    """Run a scenario and write DIR/summary.json and DIR/ledger.duckdb."""
+    """Run a scenario and write DIR/summary.json and DIR/ledger.duckdb.
+
+    With --replications R the summary pools all replications and adds means and 95%
+    intervals under ci95; each replication's files go to DIR/replications/r/.
+    """
     try:
         loaded = load_scenario(scenario)
     except ScenarioError as problem:
         raise fail(str(problem)) from None
     if out.exists() and not out.is_dir():
         raise fail(f"--out {out}: exists and is not a directory")
-    total = loaded.arrivals.sessions  # None when the run is bounded by duration only
     started = time.perf_counter()
+    if replications > 1:
+        if trace:
+            raise fail("--trace works on a single replication; drop --replications")
+        seed = loaded.seed if seed is None else seed
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("replications"), TimeElapsedColumn(), console=console,
+                      transient=True) as bar:
+            task = bar.add_task(loaded.name, total=replications)
+            summaries = run_replications(
+                loaded, seed=seed, replications=replications, workers=workers, out=out,
+                progress=lambda done: bar.update(task, completed=done))
+        summary = pooled_summary(loaded, seed, summaries)
+        write_json(out / "summary.json", summary)
+        elapsed = time.perf_counter() - started
+        print_replications(summary, console)
+        console.print(f"{summary['sessions'] / elapsed:,.0f} sessions/s in {elapsed:.1f} s "
+                      f"(wall clock, {workers} worker{'s' if workers > 1 else ''}) · wrote "
+                      f"{out}/summary.json and {out}/replications/")
+        return
+    total = loaded.arrivals.sessions  # None when the run is bounded by duration only
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("sessions"), TimeElapsedColumn(), console=console,
                   transient=True) as bar:

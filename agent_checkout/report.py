@@ -52,3 +52,49 @@ def print_summary(summary: dict, console: Console | None = None) -> None:
     console = console or Console()
     console.print(summary_table(summary))
     console.print(outcomes_table(summary))
+
+
+#: Figures shown for replications and comparisons, with how to format a value.
+FIGURE_FORMATS = {
+    "orders": ("orders", "count"),
+    "conversion_rate": ("conversion", "percent"),
+    "gmv": ("GMV (buyer spend)", "money"),
+    "ai_platform_revenue": ("AI platform revenue", "money"),
+    "merchant_net": ("merchant net", "money"),
+    "take_rate": ("take rate", "percent"),
+    "revenue_per_1000_sessions": ("AI revenue / 1,000 sessions", "money"),
+    "inference_cost": ("inference cost", "money"),
+    "ai_platform_net": ("AI platform net of inference", "money"),
+    "ai_platform_net_margin": ("AI net margin", "percent"),
+}
+
+
+def format_figure(value: float, kind: str, currency: str) -> str:
+    if kind == "percent":
+        return f"{value:.2%}"
+    if kind == "money":
+        return format_money(round(value), currency)
+    return f"{value:,.1f}"
+
+
+def interval_text(figure: dict, kind: str, currency: str) -> str:
+    mean = format_figure(figure["mean"], kind, currency)
+    if figure["low"] == figure["high"]:
+        return mean
+    return (f"{mean} [{format_figure(figure['low'], kind, currency)}, "
+            f"{format_figure(figure['high'], kind, currency)}]")
+
+
+def print_replications(summary: dict, console: Console | None = None) -> None:
+    """Mean and 95% interval per replication of the headline figures."""
+    console = console or Console()
+    table = Table(title=f"{summary['scenario']} · {summary['replications']} replications · "
+                  f"seed {summary['seed']} · mean [95% CI]", title_justify="left")
+    table.add_column("figure", style="bold")
+    table.add_column("per replication", justify="right")
+    for name, (label, kind) in FIGURE_FORMATS.items():
+        table.add_row(label, interval_text(summary["ci95"][name], kind, summary["currency"]))
+    console.print(table)
+    console.print(f"pooled: {summary['sessions']:,} sessions, {summary['orders']:,} orders, "
+                  f"unhandled errors {summary['unhandled_errors']}, oversells "
+                  f"{summary['oversells']}")

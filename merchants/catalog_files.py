@@ -35,8 +35,17 @@ from merchants.catalog import Catalog, Product
 from merchants.money import minor_exponent, to_minor
 
 FIELDS = (
-    "id", "title", "description", "category", "brand", "price", "stock", "rating",
-    "review_count", "attributes", "allow_backorder",
+    "id",
+    "title",
+    "description",
+    "category",
+    "brand",
+    "price",
+    "stock",
+    "rating",
+    "review_count",
+    "attributes",
+    "allow_backorder",
 )
 REQUIRED = ("id", "title", "category", "price", "stock")
 ATTRIBUTE_PREFIX = "attr_"
@@ -47,8 +56,9 @@ _TRUE, _FALSE = {"true", "yes", "1"}, {"false", "no", "0", ""}
 class CatalogFileError(ValueError):
     """A catalog file that cannot be loaded; the message is one line naming where and why."""
 
-    def __init__(self, path: Path | str, problem: str, row: int | None = None,
-                 field: str | None = None) -> None:
+    def __init__(
+        self, path: Path | str, problem: str, row: int | None = None, field: str | None = None
+    ) -> None:
         where = str(path)
         if row is not None:
             where += f": row {row}"
@@ -88,8 +98,12 @@ def load_catalog(path: Path | str, currency: str = "usd") -> Catalog:
         except _FieldError as problem:
             raise CatalogFileError(path, problem.problem, row, problem.field) from None
         if product.id in first_row:
-            raise CatalogFileError(path, f"duplicate id {product.id!r} (first at row "
-                                   f"{first_row[product.id]})", row, "id")
+            raise CatalogFileError(
+                path,
+                f"duplicate id {product.id!r} (first at row {first_row[product.id]})",
+                row,
+                "id",
+            )
         first_row[product.id] = row
         products.append(product)
     if not products:
@@ -105,10 +119,17 @@ def write_catalog_json(catalog: Catalog, path: Path | str) -> None:
     path = Path(path)
     rows = [
         {
-            "id": p.id, "title": p.title, "description": p.description,
-            "category": p.category, "brand": p.brand, "price": _decimal(p.price, catalog.currency),
-            "stock": p.stock, "rating": p.rating, "review_count": p.review_count,
-            "attributes": dict(p.attributes), "allow_backorder": p.allow_backorder,
+            "id": p.id,
+            "title": p.title,
+            "description": p.description,
+            "category": p.category,
+            "brand": p.brand,
+            "price": _decimal(p.price, catalog.currency),
+            "stock": p.stock,
+            "rating": p.rating,
+            "review_count": p.review_count,
+            "attributes": dict(p.attributes),
+            "allow_backorder": p.allow_backorder,
         }
         for p in catalog
     ]
@@ -132,11 +153,13 @@ def _json_rows(path: Path, text: str) -> list[tuple[int, tuple[Mapping[str, Any]
     try:
         data = json.loads(text)
     except json.JSONDecodeError as problem:
-        raise CatalogFileError(path, f"not valid JSON (line {problem.lineno}, column "
-                               f"{problem.colno}: {problem.msg})") from None
+        raise CatalogFileError(
+            path, f"not valid JSON (line {problem.lineno}, column {problem.colno}: {problem.msg})"
+        ) from None
     if not isinstance(data, list):
         raise CatalogFileError(
-            path, f"expected a JSON list of product objects, got {_json_type(data)}")
+            path, f"expected a JSON list of product objects, got {_json_type(data)}"
+        )
     rows = []
     for row, item in enumerate(data, start=1):
         if not isinstance(item, dict):
@@ -158,8 +181,12 @@ def _csv_rows(path: Path, text: str) -> list[tuple[int, tuple[Mapping[str, Any],
         seen.add(name)
         is_attribute = name.startswith(ATTRIBUTE_PREFIX) and len(name) > len(ATTRIBUTE_PREFIX)
         if name not in _CSV_FIELDS and not is_attribute:
-            raise CatalogFileError(path, f"unknown column (known: {', '.join(_CSV_FIELDS)}, "
-                                   f"{ATTRIBUTE_PREFIX}<name>)", 1, name or "(blank)")
+            raise CatalogFileError(
+                path,
+                f"unknown column (known: {', '.join(_CSV_FIELDS)}, {ATTRIBUTE_PREFIX}<name>)",
+                1,
+                name or "(blank)",
+            )
     for name in REQUIRED:
         if name not in seen and not (name == "price" and "price_minor" in seen):
             raise CatalogFileError(path, "missing column", 1, name)
@@ -168,8 +195,9 @@ def _csv_rows(path: Path, text: str) -> list[tuple[int, tuple[Mapping[str, Any],
         if not any(cell.strip() for cell in cells):
             continue  # a blank line between rows, as spreadsheets export
         if len(cells) != len(header):
-            raise CatalogFileError(path, f"{len(cells)} cells but the header has "
-                                   f"{len(header)} columns", row)
+            raise CatalogFileError(
+                path, f"{len(cells)} cells but the header has {len(header)} columns", row
+            )
         rows.append((row, (dict(zip(header, cells, strict=True)), _csv_product)))
     return rows
 
@@ -207,7 +235,7 @@ def _csv_product(raw: Mapping[str, str], currency: str) -> Product:
         rating=_csv_rating(cell["rating"]),
         review_count=_csv_count(cell["review_count"], "review_count"),
         attributes={
-            name[len(ATTRIBUTE_PREFIX):]: value.strip()
+            name[len(ATTRIBUTE_PREFIX) :]: value.strip()
             for name, value in raw.items()
             if name.startswith(ATTRIBUTE_PREFIX) and value.strip()
         },
@@ -255,8 +283,11 @@ def _json_price(value: Any, currency: str) -> int:
     if value is None:
         raise _FieldError("price", "missing value")
     if isinstance(value, bool | float):
-        raise _FieldError("price", f"write money as a decimal string like \"12.34\" or an "
-                          f"integer of minor units, not {_json_type(value)} {value!r}")
+        raise _FieldError(
+            "price",
+            f'write money as a decimal string like "12.34" or an '
+            f"integer of minor units, not {_json_type(value)} {value!r}",
+        )
     if isinstance(value, int):
         return _positive_price(value, "price")
     if isinstance(value, str):
@@ -272,8 +303,11 @@ def _csv_price(price: str, price_minor: str, currency: str) -> int:
     if not price:
         raise _FieldError("price", "missing value")
     if minor_exponent(currency) and price.lstrip("-$€£¥").isdigit():
-        raise _FieldError("price", f"write the decimals ({price}.00) or use price_minor for "
-                          f"minor units: {price!r} is ambiguous")
+        raise _FieldError(
+            "price",
+            f"write the decimals ({price}.00) or use price_minor for "
+            f"minor units: {price!r} is ambiguous",
+        )
     return _decimal_price(price, "price", currency)
 
 
@@ -337,8 +371,9 @@ def _json_attributes(value: Any) -> dict[str, str]:
         if not name:
             raise _FieldError("attributes", "attribute names must not be empty")
         if isinstance(item, bool) or not isinstance(item, str | int | float):
-            raise _FieldError(f"attributes.{name}",
-                              f"expected text or a number, got {_json_type(item)}")
+            raise _FieldError(
+                f"attributes.{name}", f"expected text or a number, got {_json_type(item)}"
+            )
         attributes[name] = str(item)
     return attributes
 
@@ -361,8 +396,15 @@ def _csv_flag(text: str) -> bool:
 
 
 def _json_type(value: Any) -> str:
-    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
-             int: "an integer", float: "a number", type(None): "null"}
+    names = {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        type(None): "null",
+    }
     return names.get(type(value), type(value).__name__)
 
 

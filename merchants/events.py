@@ -34,7 +34,13 @@ OrderStatus = Literal["created", "manual_review", "confirmed", "canceled", "ship
 RefundType = Literal["store_credit", "original_payment"]
 
 ORDER_STATUSES: tuple[str, ...] = (
-    "created", "manual_review", "confirmed", "canceled", "shipped", "fulfilled")
+    "created",
+    "manual_review",
+    "confirmed",
+    "canceled",
+    "shipped",
+    "fulfilled",
+)
 REFUND_TYPES: tuple[str, ...] = ("store_credit", "original_payment")
 SIGNATURE_HEADER = "Merchant-Signature"
 
@@ -51,11 +57,13 @@ class Refund:
 
     def __post_init__(self) -> None:
         if self.type not in REFUND_TYPES:
-            raise ValueError(f"refund type must be one of {', '.join(REFUND_TYPES)}, "
-                             f"got {self.type!r}")
+            raise ValueError(
+                f"refund type must be one of {', '.join(REFUND_TYPES)}, got {self.type!r}"
+            )
         if isinstance(self.amount, bool) or not isinstance(self.amount, int) or self.amount <= 0:
-            raise ValueError(f"refund amount must be a positive int of minor units, "
-                             f"got {self.amount!r}")
+            raise ValueError(
+                f"refund amount must be a positive int of minor units, got {self.amount!r}"
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +82,9 @@ class OrderEvent:
         if self.type not in ("order_create", "order_update"):
             raise ValueError(f"event type must be order_create or order_update, got {self.type!r}")
         if self.status not in ORDER_STATUSES:
-            raise ValueError(f"order status must be one of {', '.join(ORDER_STATUSES)}, "
-                             f"got {self.status!r}")
+            raise ValueError(
+                f"order status must be one of {', '.join(ORDER_STATUSES)}, got {self.status!r}"
+            )
         if self.occurred_at.tzinfo is None:
             raise ValueError("occurred_at must be a timezone-aware datetime")
 
@@ -96,19 +105,33 @@ class OrderEvent:
 def order_created(order: PlacedOrder, permalink_url: str) -> OrderEvent:
     """The ``order_create`` event of a just-placed order, at the time it was placed."""
     return OrderEvent(
-        type="order_create", order_id=order.id, checkout_session_id=order.checkout_session_id,
-        permalink_url=permalink_url, status="created", occurred_at=order.placed_at,
+        type="order_create",
+        order_id=order.id,
+        checkout_session_id=order.checkout_session_id,
+        permalink_url=permalink_url,
+        status="created",
+        occurred_at=order.placed_at,
     )
 
 
 def order_updated(
-    order_id: str, checkout_session_id: str, status: OrderStatus, now: datetime, *,
-    permalink_url: str, refunds: Iterable[Refund] = (),
+    order_id: str,
+    checkout_session_id: str,
+    status: OrderStatus,
+    now: datetime,
+    *,
+    permalink_url: str,
+    refunds: Iterable[Refund] = (),
 ) -> OrderEvent:
     """An ``order_update`` event: a new status, and every refund so far (the list is whole)."""
     return OrderEvent(
-        type="order_update", order_id=order_id, checkout_session_id=checkout_session_id,
-        permalink_url=permalink_url, status=status, occurred_at=now, refunds=tuple(refunds),
+        type="order_update",
+        order_id=order_id,
+        checkout_session_id=checkout_session_id,
+        permalink_url=permalink_url,
+        status=status,
+        occurred_at=now,
+        refunds=tuple(refunds),
     )
 
 

@@ -146,7 +146,8 @@ class EtsyLimits:
         now = _aware(now)
         with self._lock:
             second, day = self._windows.setdefault(
-                key, (deque(maxlen=self.per_second), deque(maxlen=self.per_day)))
+                key, (deque(maxlen=self.per_second), deque(maxlen=self.per_day))
+            )
             if day and now < day[-1]:
                 now = day[-1]
             _expire(second, now - self.SECOND)

@@ -1,11 +1,13 @@
 """Keyword search over a catalog with an inverted index scored by BM25.
 
 The index is built once from titles, categories, brands and attributes; a query touches only
-the postings of its own terms, so search cost does not grow with the catalog's size.
+the postings of its own terms (so its cost grows with how common those terms are, not with the
+catalog as such), and only the top ``limit`` results are built into hits.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
@@ -50,6 +52,8 @@ class SearchIndex:
                 self._postings[term].append((product.id, tf))
         count = max(1, len(self._length))
         self._avg_length = sum(self._length.values()) / count
+        self._norm = {pid: _K1 * (1 - _B + _B * length / self._avg_length)
+                      for pid, length in self._length.items()}
         self._idf = {
             term: math.log(1 + (count - len(p) + 0.5) / (len(p) + 0.5))
             for term, p in self._postings.items()
@@ -65,24 +69,24 @@ class SearchIndex:
         in_stock_only: bool = False,
     ) -> list[SearchHit]:
         scores: dict[str, float] = defaultdict(float)
+        norm = self._norm
         for term in set(tokenize(query)):
             idf = self._idf.get(term)
             if idf is None:
                 continue
             for product_id, tf in self._postings[term]:
-                norm = _K1 * (1 - _B + _B * self._length[product_id] / self._avg_length)
-                scores[product_id] += idf * tf * (_K1 + 1) / (tf + norm)
-        hits = []
-        for product_id, score in scores.items():
+                scores[product_id] += idf * tf * (_K1 + 1) / (tf + norm[product_id])
+        filtered = category is not None or max_price is not None or in_stock_only
+
+        def wanted(product_id: str) -> bool:
             product = self._catalog.get(product_id)
-            if product is None:
-                continue
-            if category is not None and product.category != category:
-                continue
-            if max_price is not None and product.price > max_price:
-                continue
-            if in_stock_only and not product.available:
-                continue
-            hits.append(SearchHit(product, score))
-        hits.sort(key=lambda h: (-h.score, h.product.id))
-        return hits[:limit]
+            return product is not None and not (
+                (category is not None and product.category != category)
+                or (max_price is not None and product.price > max_price)
+                or (in_stock_only and not product.available))
+
+        ranked = ((score, pid) for pid, score in scores.items()
+                  if not filtered or wanted(pid))
+        top = heapq.nsmallest(limit, ranked, key=lambda row: (-row[0], row[1]))
+        return [SearchHit(self._catalog.get(pid), score) for score, pid in top
+                if self._catalog.get(pid) is not None]

@@ -18,6 +18,7 @@ from agent_checkout.agent.ranking import ranking_policy
 from agent_checkout.fees.library import load_fee_model
 from agent_checkout.fees.model import FeeModel
 from agent_checkout.ledger.store import Ledger
+from agent_checkout.sim.passthrough import pass_through
 from agent_checkout.sim.scenario import Scenario
 from agent_checkout.sim.shoppers import ShopperPopulation
 from agent_checkout.sim.simulation import Simulation
@@ -46,6 +47,10 @@ def build_market(scenario: Scenario, seed: int) -> tuple[dict[str, Merchant], Pa
                                  decline_rates=scenario.payments.decline_rates)
     merchants = build_merchants(scenario.merchant_profiles(),
                                 seed=streams.seed_for("catalogs") % 2**31, processor=processor)
+    if scenario.fees.pass_through:
+        models = fee_models_for(scenario)
+        for merchant in merchants.values():
+            pass_through(merchant, models[merchant.id], scenario.fees.pass_through)
     return dict(merchants), processor
 
 

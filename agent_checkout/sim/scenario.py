@@ -76,6 +76,7 @@ class PaymentsSpec(_Strict):
 
 class FeesSpec(_Strict):
     ai_platform: list[str] = Field(default_factory=lambda: ["openai-instant-checkout"])
+    pass_through: float = Field(0.0, ge=0, le=1)  # share of its fees a merchant adds to prices
 
 
 class MetricsSpec(_Strict):
