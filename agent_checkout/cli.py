@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from agent_checkout.commands.compare import compare
 from agent_checkout.commands.fees import fees_app
 from agent_checkout.commands.ledger import ledger_app
 from agent_checkout.commands.serve import serve
@@ -28,6 +29,7 @@ app = typer.Typer(help="Simulate AI shopping agents buying through ACP checkout,
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(fees_app, name="fees")
 app.command()(serve)
+app.command()(compare)
 
 console = Console()
 errors = Console(stderr=True)
