@@ -11,6 +11,7 @@ which name every way a checkout can go wrong:
 - a 429 or 5xx from a merchant → backoff (waits, honouring ``Retry-After``) → the same node,
   at most ``max_retries`` times in a row, then ``merchant_unavailable``;
 - the checkout session expired → checkout again, once;
+- in ``click_out`` mode the session ends at decide with a link to the merchant's own site;
 - in ``human_present`` mode, confirm stops for the shopper's yes or no (a LangGraph
   ``interrupt``); in ``autonomous`` mode a :class:`Mandate` bounds what pay may spend.
 
@@ -63,6 +64,7 @@ class AgentContext:
     max_restarts: int = 1   # new checkout sessions after one expired
     token_lifetime: timedelta = timedelta(minutes=15)
     delegation: Delegation = "autonomous"
+    handoff: Literal["in_chat", "click_out"] = "in_chat"  # pay here, or link to the merchant
     mandate: Mandate | None = None
 
 
@@ -123,6 +125,8 @@ def decide(state: CheckoutState, runtime: Ctx) -> CheckoutState:
     choice = shopper.choose(recommendations)
     if choice is None:
         return {"outcome": "declined_by_shopper"}
+    if runtime.context.handoff == "click_out":
+        return {"choice": choice, "outcome": "clicked_out"}
     return {"choice": choice}
 
 

@@ -18,6 +18,7 @@ Outcome = Literal[
     "merchant_unavailable",  # a merchant could not be reached
     "checkout_failed",      # the merchant refused the checkout for another reason
     "blocked_by_mandate",   # paying would have broken the shopper's mandate
+    "clicked_out",          # handed to the merchant's own site by a link (click-out mode)
 ]
 OUTCOMES: tuple[str, ...] = Outcome.__args__
 

@@ -1,23 +1,47 @@
-"""``agent-checkout ledger``: check and query a run's ledger."""
+"""``agent-checkout ledger``: check a run's ledger, query it with SQL, list its tables.
+
+Every subcommand opens the ledger read-only (file access off), so none can change it. Bad input
+ends in one line and exit code 2; a ledger that does not balance exits 1.
+"""
 
 from __future__ import annotations
 
+import csv
+import json
+import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
+from agent_checkout.ledger.query import QueryError, ledger_tables, run_query
 from agent_checkout.ledger.verify import verify_ledger
 
-ledger_app = typer.Typer(help="Check and query a run's ledger.", no_args_is_help=True,
-                         add_completion=False, pretty_exceptions_enable=False)
+ledger_app = typer.Typer(
+    help="Check and query a run's ledger.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 console = Console()
 errors = Console(stderr=True)
 
+#: Rows a rich table shows before it says how many more there are.
+TABLE_ROWS = 1_000
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -29,12 +53,77 @@ def ledger_path(run_dir: Path) -> Path:
     return path
 
 
+RunDir = Annotated[Path, typer.Argument(help="A run's output directory (or its ledger file).")]
+
+
 @ledger_app.command("verify")
-def verify(
-    run_dir: Annotated[Path, typer.Argument(help="A run's output directory.")],
-) -> None:
-    """Exit 0 when every order balances; otherwise name the first bad order and exit 1."""
+def verify(run_dir: RunDir) -> None:
+    """Exit 0 when every order, refund and click balances; otherwise name the first bad one."""
     verdict = verify_ledger(ledger_path(run_dir))
     if not verdict.ok:
         raise _fail(str(verdict), code=1)
     console.print(str(verdict))
+
+
+def _json_value(value: object) -> object:
+    return value if isinstance(value, int | float | str | bool | None) else str(value)
+
+
+@ledger_app.command("query")
+def query(
+    run_dir: RunDir,
+    sql: Annotated[str, typer.Argument(help='The SQL to run, e.g. "SELECT * FROM orders".')],
+    output: Annotated[
+        Format, typer.Option("--format", help="table (rich), csv or json (a list of objects).")
+    ] = Format.table,
+) -> None:
+    """Run read-only SQL on the ledger; `ledger tables` lists what there is to query."""
+    path = ledger_path(run_dir)
+    try:
+        columns, rows = run_query(path, sql)
+        if output is Format.csv:
+            writer = csv.writer(sys.stdout, lineterminator="\n")
+            writer.writerow(columns)
+            for row in rows:
+                writer.writerow(row)
+        elif output is Format.json:
+            records = [dict(zip(columns, map(_json_value, row), strict=True)) for row in rows]
+            sys.stdout.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
+        else:
+            _print_table(columns, rows)
+    except QueryError as problem:
+        raise _fail(f"query failed: {problem}") from None
+
+
+def _print_table(columns: list[str], rows) -> None:
+    table = Table(show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    shown = more = 0
+    for row in rows:
+        if shown < TABLE_ROWS:
+            table.add_row(*("NULL" if v is None else str(v) for v in row))
+            shown += 1
+        else:
+            more += 1
+    if columns:
+        console.print(table)
+    note = f"{shown} row{'s' if shown != 1 else ''}"
+    if more:
+        note += f" shown, {more} more (use --format csv for all)"
+    console.print(note, style="dim", highlight=False)
+
+
+@ledger_app.command("tables")
+def tables(run_dir: RunDir) -> None:
+    """List the ledger's tables: what each holds, its row count, its columns and types."""
+    for info in ledger_tables(ledger_path(run_dir)):
+        rows = f"{info.rows:,} row{'' if info.rows == 1 else 's'}"
+        console.print(f"[bold]{info.name}[/] ({rows})", highlight=False)
+        if info.about:
+            console.print(f"  {info.about}", style="dim", highlight=False)
+        console.print(
+            "  " + ", ".join(f"{name} {kind.lower()}" for name, kind in info.columns),
+            highlight=False,
+            soft_wrap=True,
+        )

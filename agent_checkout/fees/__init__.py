@@ -1,4 +1,4 @@
-"""Fee models and their exact pricing of orders, clicks and attributed purchases."""
+"""Fee models and their exact pricing of orders, clicks, attributed purchases and refunds."""
 
 from agent_checkout.fees.context import Click, FeeContext
 from agent_checkout.fees.library import FeeModelError, builtin_names, load_fee_model
@@ -8,10 +8,12 @@ from agent_checkout.fees.model import (
     CategoryRate,
     FeeComponent,
     FeeModel,
+    RefundRule,
     Tiers,
     price_order,
 )
 from agent_checkout.fees.pricer import FeePricer, price_attributed, price_click
+from agent_checkout.fees.refund import refund_lines
 from agent_checkout.fees.schema import fee_model_json_schema
 
 __all__ = [
@@ -24,6 +26,7 @@ __all__ = [
     "FeeModel",
     "FeeModelError",
     "FeePricer",
+    "RefundRule",
     "Tiers",
     "builtin_names",
     "fee_model_json_schema",
@@ -31,4 +34,5 @@ __all__ = [
     "price_attributed",
     "price_click",
     "price_order",
+    "refund_lines",
 ]

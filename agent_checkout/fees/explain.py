@@ -13,6 +13,13 @@ _BASES = {
     "items_shipping": "items + shipping (less discount)",
     "total": "order total (items + shipping + tax)",
 }
+_REFUNDS = {
+    "refund": "returned pro rata to the refunded share of the order total",
+    "keep": "kept: nothing is returned",
+    "refund_percentage_keep_fixed": (
+        "percentage part returned pro rata; fixed and per-unit parts kept"
+    ),
+}
 _TRIGGERS = {
     "order_completed": "every completed order",
     "link_clicked": "each click on a product link",
@@ -107,6 +114,7 @@ def describe_component(component: FeeComponent, currency: str = "usd") -> list[t
         rows.append(("minimum per order", format_money(component.minimum, currency)))
     if component.maximum is not None:
         rows.append(("maximum per order", format_money(component.maximum, currency)))
+    rows.append(("on refund", _REFUNDS[component.on_refund]))
     return rows
 
 

@@ -14,7 +14,9 @@ Where rounding happens, exactly (see :mod:`agent_checkout.fees.pricing`):
   ``half_even(line base x rate / 10000) + per_unit x quantity``, raised to
   ``item_minimum x quantity``; the lines then sum exactly, plus ``fixed``, clamped per order;
 * a click (``link_clicked``) costs ``fixed + per_unit`` (the category's ``per_unit`` if listed),
-  clamped; no rate, so nothing to round.
+  clamped; no rate, so nothing to round;
+* a refund reverses each fee line by its component's ``on_refund`` rule, rounding once per line
+  (see :mod:`agent_checkout.fees.refund`).
 
 Rates by merchant platform are components with ``platforms``: each applies only to those.
 
@@ -42,6 +44,7 @@ Base = Literal["items", "items_shipping", "total"]
 Trigger = Literal["order_completed", "link_clicked", "purchase_attributed"]
 TierBasis = Literal["order_value", "running_volume"]
 TierMode = Literal["marginal", "whole"]
+RefundRule = Literal["refund", "keep", "refund_percentage_keep_fixed"]
 
 
 class _Strict(BaseModel):
@@ -167,6 +170,15 @@ class FeeComponent(BaseModel):
         ge=0,
         description=(
             "Minimum per item sold, applied per order line (prices the component per line)."
+        ),
+    )
+    on_refund: RefundRule = Field(
+        "refund",
+        description=(
+            "What a refund of the order returns of this fee. refund: the fee, pro rata to the "
+            "refunded share of the order total (a commission clawed back); keep: nothing (a "
+            "processor keeping its fee); refund_percentage_keep_fixed: the percentage part pro "
+            "rata, the fixed and per-unit parts kept."
         ),
     )
 
@@ -317,4 +329,13 @@ def price_order(
     return [line for model in models for line in model.fee_lines(order, context)]
 
 
-__all__ = ["Band", "CategoryRate", "FeeComponent", "FeeLine", "FeeModel", "Tiers", "price_order"]
+__all__ = [
+    "Band",
+    "CategoryRate",
+    "FeeComponent",
+    "FeeLine",
+    "FeeModel",
+    "RefundRule",
+    "Tiers",
+    "price_order",
+]

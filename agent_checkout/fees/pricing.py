@@ -27,10 +27,11 @@ def order_fee_line(
         return _per_line(model, component, order)
     base = component.base_amount(order)
     numerator, rate = _percentage(component, base, volume)
+    units = order.units
     amount = (
         divide_half_even(numerator, BPS)  # the one rounding of this fee line
         + component.fixed
-        + component.per_unit * order.units
+        + component.per_unit * units
     )
     return FeeLine(
         model=model,
@@ -42,7 +43,7 @@ def order_fee_line(
         rate_bps=rate,
         fixed=component.fixed,
         per_unit=component.per_unit,
-        units=order.units,
+        units=units,
         amount=component.clamp(amount),
         currency=order.currency,
     )

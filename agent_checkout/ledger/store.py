@@ -1,10 +1,12 @@
-"""The ledger: an append-only, double-entry record of every order in a DuckDB file.
+"""The ledger: an append-only, double-entry record of every order, refund and click in DuckDB.
 
 Each order posts one balanced journal: the buyer pays the total (plus any fee charged to the
 buyer), the merchant receives the total less tax, the tax authority the tax, and every fee line
-moves its amount from its payer to its payee. Postings of an order, and of the whole ledger per
-currency, sum to zero. Fee lines keep model, component, base, rate and payee, so a recorded run
-can be queried or re-priced later. Rows are buffered and written in batches.
+moves its amount from its payer to its payee. A refund posts its own journal (see
+:func:`~agent_checkout.ledger.journals.refund_journal`), and so does a paid click. Postings of
+every journal, and of the whole ledger per currency, sum to zero. Fee lines keep model,
+component, base, rate and payee, so a recorded run can be queried or re-priced later. Rows are
+buffered and bulk-loaded in batches through CSV and DuckDB's COPY.
 """
 
 from __future__ import annotations
@@ -12,94 +14,216 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
-from collections.abc import Iterable
-from datetime import UTC
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from agent_checkout.fees.model import FeeLine
+from agent_checkout.fees.context import Click
+from agent_checkout.fees.line import FeeLine
+from agent_checkout.fees.refund import check_refund
+from agent_checkout.ledger.journals import click_journal, journal, refund_journal, refund_tax
+from agent_checkout.ledger.schema import TABLES
 from merchants.orders import PlacedOrder
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    scenario VARCHAR, seed BIGINT, currency VARCHAR, fee_models VARCHAR
-);
-CREATE TABLE IF NOT EXISTS orders (
-    order_id VARCHAR PRIMARY KEY, session_id VARCHAR, checkout_session_id VARCHAR,
-    merchant_id VARCHAR, platform VARCHAR, currency VARCHAR,
-    items_amount BIGINT, discount_amount BIGINT, shipping_amount BIGINT, tax_amount BIGINT,
-    total_amount BIGINT, buyer_paid BIGINT, units INTEGER, placed_at TIMESTAMP  -- UTC
-);
-CREATE TABLE IF NOT EXISTS order_lines (
-    order_id VARCHAR, line_no INTEGER, product_id VARCHAR, title VARCHAR, category VARCHAR,
-    quantity INTEGER, unit_price BIGINT, subtotal BIGINT, tax BIGINT
-);
-CREATE TABLE IF NOT EXISTS fee_lines (
-    order_id VARCHAR, line_no INTEGER, model VARCHAR, component VARCHAR, payer VARCHAR,
-    payee VARCHAR, base VARCHAR, base_amount BIGINT, rate_bps INTEGER, fixed BIGINT,
-    per_unit BIGINT, units INTEGER, amount BIGINT, currency VARCHAR
-);
-CREATE TABLE IF NOT EXISTS postings (
-    order_id VARCHAR, seq INTEGER, account VARCHAR, party VARCHAR, amount BIGINT,
-    currency VARCHAR, memo VARCHAR
-);
-"""
+__all__ = ["Ledger", "journal", "utc_text"]
+
+NULL = "\\N"  # how the CSV files of the COPY path spell SQL NULL
 
 
-def journal(order: PlacedOrder, fee_lines: Iterable[FeeLine]) -> list[tuple]:
-    """The balanced postings of one order: ``(account, party, amount, memo)`` rows."""
-    lines = list(fee_lines)
-    buyer_fees = sum(f.amount for f in lines if f.payer == "buyer")
-    rows = [
-        ("buyer", order.buyer_email or "", -(order.total_amount + buyer_fees), "order total"),
-        ("merchant", order.merchant_id, order.total_amount - order.tax_amount, "sale"),
-        ("tax_authority", "", order.tax_amount, "sales tax"),
-    ]
-    for fee in lines:
-        memo = f"{fee.model}/{fee.component}"
-        if fee.payer == "merchant":  # a buyer's surcharge is already in the buyer's posting
-            rows.append(("merchant", order.merchant_id, -fee.amount, memo))
-        rows.append((fee.payee, fee.model, fee.amount, memo))
-    return rows
+def utc_text(at: datetime) -> str:
+    """A time as the ledger stores it: UTC, without a zone (a naive time is taken as UTC)."""
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC).replace(tzinfo=None)
+    return at.isoformat()
+
+
+def _fee_row(line: FeeLine) -> tuple:
+    return (
+        line.model,
+        line.component,
+        line.payer,
+        line.payee,
+        line.base,
+        line.base_amount,
+        line.rate_bps,
+        line.fixed,
+        line.per_unit,
+        line.units,
+        line.amount,
+        line.currency,
+    )
 
 
 class Ledger:
-    """Writes orders, fee lines and postings to ``path``; call :meth:`close` to flush."""
+    """Writes orders, refunds, clicks, fee lines and postings to ``path``; :meth:`close` flushes.
+
+    Opening an existing file appends to it, adding any table or column an older file lacks.
+    """
 
     def __init__(self, path: str | Path, *, batch_size: int = 5_000) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._con = duckdb.connect(str(self.path))
-        self._con.execute(SCHEMA)
+        _create_or_upgrade(self._con)
         self._batch_size = batch_size
-        self._pending: dict[str, list[tuple]] = {
-            "orders": [], "order_lines": [], "fee_lines": [], "postings": []}
+        self._pending: dict[str, list[tuple]] = {table.name: [] for table in TABLES}
+        self._refunded: dict[str, tuple[int, int]] = {}  # order id -> (amount, count)
+        self._clicks = self._con.execute("SELECT COUNT(*) FROM clicks").fetchone()[0]
 
-    def start_run(self, *, scenario: str, seed: int, currency: str, fee_models: list[str]
-                  ) -> None:
-        self._con.execute("INSERT INTO runs VALUES (?, ?, ?, ?)",
-                          [scenario, seed, currency, ",".join(fee_models)])
+    def start_run(
+        self,
+        *,
+        scenario: str,
+        seed: int,
+        currency: str,
+        fee_models: list[str],
+        pass_through: float = 0.0,
+        ranking: str = "neutral",
+    ) -> None:
+        """Record the run, with the behaviour fees may have driven: re-pricing needs to know."""
+        self._con.execute(
+            "INSERT INTO runs (scenario, seed, currency, fee_models, pass_through, ranking) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [scenario, seed, currency, ",".join(fee_models), pass_through, ranking],
+        )
 
     def record(self, order: PlacedOrder, fee_lines: list[FeeLine], session_id: str = "") -> None:
+        """An order, its lines, its fee lines and its journal."""
         buyer_fees = sum(f.amount for f in fee_lines if f.payer == "buyer")
-        self._pending["orders"].append((
-            order.id, session_id, order.checkout_session_id, order.merchant_id, order.platform,
-            order.currency, order.items_amount, order.discount_amount, order.shipping_amount,
-            order.tax_amount, order.total_amount, order.total_amount + buyer_fees, order.units,
-            order.placed_at.astimezone(UTC).replace(tzinfo=None).isoformat()))
+        self._pending["orders"].append(
+            (
+                order.id,
+                session_id,
+                order.checkout_session_id,
+                order.merchant_id,
+                order.platform,
+                order.currency,
+                order.items_amount,
+                order.discount_amount,
+                order.shipping_amount,
+                order.tax_amount,
+                order.total_amount,
+                order.total_amount + buyer_fees,
+                order.units,
+                utc_text(order.placed_at),
+            )
+        )
         self._pending["order_lines"] += [
-            (order.id, n, line.product_id, line.title, line.category, line.quantity,
-             line.unit_price, line.subtotal, line.tax) for n, line in enumerate(order.lines, 1)]
+            (
+                order.id,
+                n,
+                line.product_id,
+                line.title,
+                line.category,
+                line.quantity,
+                line.unit_price,
+                line.subtotal,
+                line.tax,
+            )
+            for n, line in enumerate(order.lines, 1)
+        ]
         self._pending["fee_lines"] += [
-            (order.id, n, f.model, f.component, f.payer, f.payee, f.base, f.base_amount,
-             f.rate_bps, f.fixed, f.per_unit, f.units, f.amount, f.currency)
-            for n, f in enumerate(fee_lines, 1)]
-        self._pending["postings"] += [
-            (order.id, n, account, party, amount, order.currency, memo)
-            for n, (account, party, amount, memo) in enumerate(journal(order, fee_lines), 1)]
-        if len(self._pending["orders"]) >= self._batch_size:
-            self.flush()
+            (order.id, n, *_fee_row(f)) for n, f in enumerate(fee_lines, 1)
+        ]
+        self._post(order.id, order.id, "order", order.currency, journal(order, fee_lines))
+        self._maybe_flush()
+
+    def refunded(self, order_id: str) -> int:
+        """What refunds recorded so far returned of the order's total (0 if none)."""
+        return self._refund_state(order_id)[0]
+
+    def record_refund(
+        self,
+        order: PlacedOrder,
+        refund_amount: int,
+        reversal_lines: Sequence[FeeLine],
+        at: datetime,
+        reason: str = "",
+    ) -> str:
+        """Refund ``refund_amount`` of ``order``'s total to the buyer; returns the refund id.
+
+        ``reversal_lines`` come from :func:`agent_checkout.fees.refund_lines` (called with
+        ``refunded_before=ledger.refunded(order.id)``). Tax is returned pro rata to the refunded
+        share, rounded once on the cumulative share (:func:`refund_tax`); the merchant returns
+        the rest. Raises ``ValueError`` for a refund that is not positive, exceeds what is left
+        of the total, or carries a positive line or another currency.
+        """
+        before, count = self._refund_state(order.id)
+        check_refund(order, refund_amount, before)
+        for line in reversal_lines:
+            if line.amount > 0 or line.currency != order.currency:
+                raise ValueError(
+                    f"order {order.id}: reversal line {line.model}/{line.component} must be a "
+                    f"non-positive amount in {order.currency}"
+                )
+        refund_id = f"{order.id}-r{count + 1}"
+        tax_back = refund_tax(order, refund_amount, before)
+        fee_reversals = sum(f.amount for f in reversal_lines)
+        buyer_back = -sum(f.amount for f in reversal_lines if f.payer == "buyer")
+        self._pending["refunds"].append(
+            (
+                refund_id,
+                order.id,
+                count + 1,
+                refund_amount,
+                tax_back,
+                fee_reversals,
+                refund_amount + buyer_back,
+                order.currency,
+                utc_text(at),
+                reason,
+            )
+        )
+        self._pending["refund_lines"] += [
+            (refund_id, order.id, n, *_fee_row(f)) for n, f in enumerate(reversal_lines, 1)
+        ]
+        postings = refund_journal(order, refund_amount, tax_back, reversal_lines)
+        self._post(order.id, refund_id, "refund", order.currency, postings)
+        self._refunded[order.id] = (before + refund_amount, count + 1)
+        self._maybe_flush()
+        return refund_id
+
+    def record_click(self, click: Click, lines: Sequence[FeeLine], session_id: str = "") -> str:
+        """A click on a paid link and its cost-per-click lines; returns the click id."""
+        self._clicks += 1
+        click_id = f"click-{self._clicks:08d}"
+        self._pending["clicks"].append(
+            (
+                click_id,
+                session_id,
+                click.merchant_id,
+                click.platform,
+                click.currency,
+                click.product_category,
+                utc_text(click.at),
+                sum(f.amount for f in lines),
+            )
+        )
+        self._pending["click_lines"] += [
+            (click_id, n, *_fee_row(f)) for n, f in enumerate(lines, 1)
+        ]
+        self._post(None, click_id, "click", click.currency, click_journal(click, lines))
+        self._maybe_flush()
+        return click_id
+
+    def bulk_load(self, table: str, rows: Iterable[tuple]) -> None:
+        """Append rows (in the table's column order) straight through the COPY path.
+
+        Spell SQL NULL as :data:`NULL`.
+        For tools that generate a ledger without the simulation, e.g. the re-pricing
+        benchmark; nothing is checked, so run :func:`verify_ledger` on what you write.
+        """
+        self.flush()
+        chunk: list[tuple] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= 200_000:
+                _copy_rows(self._con, table, chunk)
+                chunk.clear()
+        if chunk:
+            _copy_rows(self._con, table, chunk)
 
     def flush(self) -> None:
         """Bulk-load the buffered rows through a CSV file: DuckDB's COPY is ~100x executemany."""
@@ -118,13 +242,63 @@ class Ledger:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _post(
+        self,
+        order_id: str | None,
+        journal_id: str,
+        kind: str,
+        currency: str,
+        postings: list[tuple[str, str, int, str]],
+    ) -> None:
+        order = NULL if order_id is None else order_id
+        self._pending["postings"] += [
+            (order, n, account, party, amount, currency, memo, journal_id, kind)
+            for n, (account, party, amount, memo) in enumerate(postings, 1)
+        ]
+
+    def _refund_state(self, order_id: str) -> tuple[int, int]:
+        state = self._refunded.get(order_id)
+        if state is None:  # not refunded in this session: ask the file
+            amount, count = self._con.execute(
+                "SELECT COALESCE(SUM(amount), 0), COUNT(*) FROM refunds WHERE order_id = ?",
+                [order_id],
+            ).fetchone()
+            state = self._refunded[order_id] = (int(amount), int(count))
+        return state
+
+    def _maybe_flush(self) -> None:
+        if sum(len(rows) for rows in self._pending.values()) >= 8 * self._batch_size:
+            self.flush()
+
+
+def _create_or_upgrade(con: duckdb.DuckDBPyConnection) -> None:
+    """Create missing tables; add columns an older file lacks, filling its old rows."""
+    for table in TABLES:
+        con.execute(table.ddl())
+        present = {
+            row[0]
+            for row in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
+                "AND database_name = current_database() AND schema_name = 'main'",
+                [table.name],
+            ).fetchall()
+        }
+        for name, sql_type, *default in table.columns:
+            if name in present:
+                continue
+            extra = f" DEFAULT {default[0]}" if default else ""
+            con.execute(f"ALTER TABLE {table.name} ADD COLUMN {name} {sql_type}{extra}")
+            if name in table.older:
+                con.execute(f"UPDATE {table.name} SET {name} = {table.older[name]}")
+
 
 def _copy_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
     handle, name = tempfile.mkstemp(suffix=".csv")
     try:
         with os.fdopen(handle, "w", newline="") as out:
             csv.writer(out).writerows(rows)
-        con.execute(f"COPY {table} FROM '{name}' (FORMAT csv, HEADER false, QUOTE '\"', "
-                    "NULL '\\N')")
+        con.execute(
+            f"COPY {table} FROM '{name}' (FORMAT csv, HEADER false, QUOTE '\"', NULL '\\N')"
+        )
     finally:
         os.remove(name)

@@ -1,8 +1,10 @@
 """Ledger invariants, checked by query: a recorded run either balances to the cent or says where.
 
-For every order: its postings sum to zero; what the buyer paid equals merchant net plus every fee
-line plus tax; the fee lines equal what was posted to payees. Over the whole ledger, postings sum
-to zero per currency.
+Every journal (an order, a refund or a click) sums to zero. For every order, net of its refunds:
+what the buyer paid equals merchant net plus every fee line (less reversals) plus tax; the fee
+lines equal what was posted to payees; refunds never return more than was paid, of the total,
+of the tax or of any fee. Each refund and click row agrees with its postings. Over the whole
+ledger, postings sum to zero per currency.
 """
 
 from __future__ import annotations
@@ -10,34 +12,155 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
+from agent_checkout.ledger.reader import open_read_only
 
-_CHECKS = {
-    "postings do not sum to zero": """
-        SELECT order_id, SUM(amount) AS off FROM postings GROUP BY order_id HAVING off <> 0
-    """,
-    "buyer paid != merchant net + fees + tax": """
-        WITH p AS (
-            SELECT order_id,
-                   -SUM(amount) FILTER (WHERE account = 'buyer') AS paid,
-                   COALESCE(SUM(amount) FILTER (WHERE account = 'merchant'), 0) AS net,
-                   COALESCE(SUM(amount) FILTER (WHERE account = 'tax_authority'), 0) AS tax
-            FROM postings GROUP BY order_id),
-        f AS (SELECT order_id, SUM(amount) AS fees FROM fee_lines GROUP BY order_id)
-        SELECT o.order_id, p.paid - (p.net + COALESCE(f.fees, 0) + p.tax) AS off
-        FROM orders o JOIN p USING (order_id) LEFT JOIN f USING (order_id)
-        WHERE p.paid <> o.buyer_paid OR p.tax <> o.tax_amount
-           OR p.paid <> p.net + COALESCE(f.fees, 0) + p.tax
-    """,
-    "order has no postings": """
-        SELECT o.order_id, 0 FROM orders o ANTI JOIN postings p USING (order_id)
-    """,
-    "total != items - discount + shipping + tax": """
-        SELECT order_id, total_amount - (items_amount - discount_amount + shipping_amount
-                                         + tax_amount) AS off
-        FROM orders WHERE off <> 0
-    """,
-}
+_PAYEES = "account NOT IN ('buyer', 'merchant', 'tax_authority')"
+
+# (problem, SQL giving (subject id, off by), subject: "order" or "click"). The first failing
+# check names its smallest subject id.
+_CHECKS: list[tuple[str, str, str]] = [
+    (
+        "order postings do not sum to zero",
+        "SELECT order_id, SUM(amount) AS off FROM postings WHERE kind = 'order' "
+        "GROUP BY order_id HAVING off <> 0",
+        "order",
+    ),
+    (
+        "refund postings do not sum to zero",
+        "SELECT ANY_VALUE(order_id), SUM(amount) AS off FROM postings WHERE kind = 'refund' "
+        "GROUP BY journal HAVING off <> 0",
+        "order",
+    ),
+    (
+        "order has no postings",
+        "SELECT o.order_id, 0 FROM orders o ANTI JOIN "
+        "(SELECT order_id FROM postings WHERE kind = 'order') p USING (order_id)",
+        "order",
+    ),
+    (
+        "total != items - discount + shipping + tax",
+        """SELECT order_id, total_amount - (items_amount - discount_amount + shipping_amount
+                                            + tax_amount) AS off
+           FROM orders WHERE off <> 0""",
+        "order",
+    ),
+    (
+        "refund of an unknown order",
+        "SELECT r.order_id, r.amount FROM refunds r ANTI JOIN orders o USING (order_id)",
+        "order",
+    ),
+    (
+        "refund row != its postings and lines",
+        f"""WITH p AS (
+                SELECT journal,
+                       COALESCE(SUM(amount) FILTER (WHERE account = 'buyer'), 0) AS buyer,
+                       COALESCE(SUM(amount) FILTER (WHERE account = 'tax_authority'), 0) AS tax,
+                       COALESCE(SUM(amount) FILTER (WHERE {_PAYEES}), 0) AS payees
+                FROM postings WHERE kind = 'refund' GROUP BY journal),
+            l AS (
+                SELECT refund_id, SUM(amount) AS fees,
+                       COALESCE(SUM(amount) FILTER (WHERE payer = 'buyer'), 0) AS buyer_fees
+                FROM refund_lines GROUP BY refund_id)
+            SELECT r.order_id,
+                   COALESCE(NULLIF(r.buyer_received - r.amount + COALESCE(l.buyer_fees, 0), 0),
+                            NULLIF(COALESCE(p.buyer, 0) - r.buyer_received, 0),
+                            NULLIF(p.tax + r.tax_amount, 0),
+                            NULLIF(p.payees - COALESCE(l.fees, 0), 0),
+                            r.fee_reversals - COALESCE(l.fees, 0)) AS off
+            FROM refunds r LEFT JOIN p ON p.journal = r.refund_id LEFT JOIN l USING (refund_id)
+            WHERE p.journal IS NULL
+               OR r.buyer_received <> r.amount - COALESCE(l.buyer_fees, 0)
+               OR p.buyer <> r.buyer_received OR p.tax <> -r.tax_amount
+               OR p.payees <> COALESCE(l.fees, 0) OR r.fee_reversals <> COALESCE(l.fees, 0)""",
+        "order",
+    ),
+    (
+        "buyer paid != merchant net + fees + tax, net of refunds",
+        """WITH p AS (
+                SELECT order_id,
+                       -SUM(amount) FILTER (WHERE account = 'buyer') AS paid,
+                       COALESCE(SUM(amount) FILTER (WHERE account = 'merchant'), 0) AS net,
+                       COALESCE(SUM(amount) FILTER (WHERE account = 'tax_authority'), 0) AS tax
+                FROM postings WHERE kind IN ('order', 'refund') GROUP BY order_id),
+            f AS (SELECT order_id, SUM(amount) AS fees FROM (
+                    SELECT order_id, amount FROM fee_lines
+                    UNION ALL SELECT order_id, amount FROM refund_lines) GROUP BY order_id),
+            r AS (SELECT order_id, SUM(buyer_received) AS back, SUM(tax_amount) AS tax_back
+                  FROM refunds GROUP BY order_id)
+            SELECT o.order_id,
+                   COALESCE(NULLIF(p.paid - (o.buyer_paid - COALESCE(r.back, 0)), 0),
+                            NULLIF(p.tax - (o.tax_amount - COALESCE(r.tax_back, 0)), 0),
+                            p.paid - (p.net + COALESCE(f.fees, 0) + p.tax)) AS off
+            FROM orders o JOIN p USING (order_id) LEFT JOIN f USING (order_id)
+                 LEFT JOIN r USING (order_id)
+            WHERE p.paid <> o.buyer_paid - COALESCE(r.back, 0)
+               OR p.tax <> o.tax_amount - COALESCE(r.tax_back, 0)
+               OR p.paid <> p.net + COALESCE(f.fees, 0) + p.tax""",
+        "order",
+    ),
+    (
+        "order postings != its row and fee lines",
+        f"""WITH p AS (
+                SELECT order_id,
+                       -SUM(amount) FILTER (WHERE account = 'buyer') AS paid,
+                       COALESCE(SUM(amount) FILTER (WHERE account = 'tax_authority'), 0) AS tax,
+                       COALESCE(SUM(amount) FILTER (WHERE {_PAYEES}), 0) AS payees
+                FROM postings WHERE kind = 'order' GROUP BY order_id),
+            f AS (SELECT order_id, SUM(amount) AS fees FROM fee_lines GROUP BY order_id)
+            SELECT o.order_id,
+                   COALESCE(NULLIF(p.paid - o.buyer_paid, 0), NULLIF(p.tax - o.tax_amount, 0),
+                            p.payees - COALESCE(f.fees, 0)) AS off
+            FROM orders o JOIN p USING (order_id) LEFT JOIN f USING (order_id)
+            WHERE p.paid IS DISTINCT FROM o.buyer_paid OR p.tax <> o.tax_amount
+               OR p.payees <> COALESCE(f.fees, 0)""",
+        "order",
+    ),
+    (
+        "refunds exceed what was paid",
+        """WITH r AS (
+                SELECT order_id, SUM(amount) AS refunded, SUM(tax_amount) AS tax_back,
+                       MIN(amount) AS smallest, MIN(tax_amount) AS least_tax
+                FROM refunds GROUP BY order_id)
+            SELECT o.order_id, r.refunded - o.total_amount AS off
+            FROM orders o JOIN r USING (order_id)
+            WHERE r.refunded > o.total_amount OR r.tax_back > o.tax_amount
+               OR r.smallest <= 0 OR r.least_tax < 0""",
+        "order",
+    ),
+    (
+        "refund returns more of a fee than was charged",
+        """WITH f AS (SELECT order_id, model, component, SUM(amount) AS charged
+                      FROM fee_lines GROUP BY ALL),
+            r AS (SELECT order_id, model, component, SUM(amount) AS back,
+                         MAX(amount) AS largest
+                  FROM refund_lines GROUP BY ALL)
+            SELECT r.order_id, -r.back - COALESCE(f.charged, 0) AS off
+            FROM r LEFT JOIN f USING (order_id, model, component)
+            WHERE -r.back > COALESCE(f.charged, 0) OR r.largest > 0""",
+        "order",
+    ),
+    (
+        "click postings do not sum to zero",
+        "SELECT journal, SUM(amount) AS off FROM postings WHERE kind = 'click' "
+        "GROUP BY journal HAVING off <> 0",
+        "click",
+    ),
+    (
+        "click row != its postings and lines",
+        f"""WITH p AS (SELECT journal AS click_id,
+                              COALESCE(SUM(amount) FILTER (WHERE {_PAYEES}), 0) AS payees
+                       FROM postings WHERE kind = 'click' GROUP BY journal),
+            l AS (SELECT click_id, SUM(amount) AS fees, MIN(amount) AS smallest
+                  FROM click_lines GROUP BY click_id)
+            SELECT c.click_id,
+                   COALESCE(NULLIF(c.fees - COALESCE(l.fees, 0), 0),
+                            COALESCE(p.payees, 0) - c.fees) AS off
+            FROM clicks c LEFT JOIN p USING (click_id) LEFT JOIN l USING (click_id)
+            WHERE c.fees <> COALESCE(l.fees, 0) OR COALESCE(p.payees, 0) <> c.fees
+               OR l.smallest < 0""",
+        "click",
+    ),
+]
 
 _CURRENCY = "SELECT currency, SUM(amount) AS off FROM postings GROUP BY currency HAVING off <> 0"
 
@@ -49,28 +172,47 @@ class Verdict:
     postings: int
     problem: str | None = None
     order_id: str | None = None
+    refunds: int = 0
+    clicks: int = 0
+    click_id: str | None = None
 
     def __str__(self) -> str:
         if self.ok:
-            return f"ledger balances: {self.orders} orders, {self.postings} postings"
+            return (
+                f"ledger balances: {self.orders} orders, {self.refunds} refunds, "
+                f"{self.clicks} clicks, {self.postings} postings"
+            )
         where = f" (order {self.order_id})" if self.order_id else ""
+        where += f" (click {self.click_id})" if self.click_id else ""
         return f"ledger does not balance: {self.problem}{where}"
 
 
 def verify_ledger(path: str | Path) -> Verdict:
-    """Check every invariant; the verdict names the first failing order, by order id."""
-    con = duckdb.connect(str(path), read_only=True)
+    """Check every invariant; the verdict names the first failing order (or click) by id."""
+    con = open_read_only(path)
     try:
-        orders = con.execute("SELECT COUNT(*) FROM orders").fetchone()[0]
-        postings = con.execute("SELECT COUNT(*) FROM postings").fetchone()[0]
-        for problem, sql in _CHECKS.items():
+        counts = {
+            table: con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            for table in ("orders", "postings", "refunds", "clicks")
+        }
+
+        def verdict(ok: bool, **found: str | None) -> Verdict:
+            return Verdict(
+                ok,
+                counts["orders"],
+                counts["postings"],
+                refunds=counts["refunds"],
+                clicks=counts["clicks"],
+                **found,
+            )
+
+        for problem, sql, subject in _CHECKS:
             row = con.execute(f"SELECT * FROM ({sql}) ORDER BY 1 LIMIT 1").fetchone()
             if row is not None:
-                return Verdict(False, orders, postings, f"{problem} by {row[1]}", row[0])
+                return verdict(False, problem=f"{problem} by {row[1]}", **{f"{subject}_id": row[0]})
         row = con.execute(_CURRENCY).fetchone()
         if row is not None:
-            return Verdict(False, orders, postings,
-                           f"postings in {row[0]} sum to {row[1]}, not zero")
-        return Verdict(True, orders, postings)
+            return verdict(False, problem=f"postings in {row[0]} sum to {row[1]}, not zero")
+        return verdict(True)
     finally:
         con.close()

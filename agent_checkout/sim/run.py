@@ -74,6 +74,7 @@ def build_simulation(scenario: Scenario, seed: int, ledger: Ledger | None = None
         search_limit=scenario.agent.search_limit, ledger=ledger,
         cost_per_step_micros=scenario.agent.cost_per_step_micros, faults=scenario.faults,
         resolution_seconds=scenario.metrics.resolution_seconds,
+        monetization=scenario.monetization,
     )
 
 

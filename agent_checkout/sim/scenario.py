@@ -79,6 +79,16 @@ class FeesSpec(_Strict):
     pass_through: float = Field(0.0, ge=0, le=1)  # share of its fees a merchant adds to prices
 
 
+class MonetizationSpec(_Strict):
+    """How the assistant earns: an in-chat checkout, or a click-out link to the merchant."""
+
+    mode: Literal["in_chat", "click_out"] = "in_chat"
+    # Share of click-outs that buy on the merchant's site, and how long they take: assumptions
+    # (figures.md: ChatGPT-referred traffic converts below affiliate traffic).
+    click_out_conversion: float = Field(0.25, ge=0, le=1)
+    click_out_delay_minutes: float = Field(20.0, gt=0)
+
+
 class MetricsSpec(_Strict):
     resolution_seconds: float = Field(60.0, gt=0)  # of the time series in summary.json
 
@@ -95,6 +105,7 @@ class Scenario(_Strict):
     agent: AgentSpec = AgentSpec()
     payments: PaymentsSpec = PaymentsSpec()
     fees: FeesSpec = FeesSpec()
+    monetization: MonetizationSpec = MonetizationSpec()
     faults: list[Fault] = Field(default_factory=list)
     metrics: MetricsSpec = MetricsSpec()
 

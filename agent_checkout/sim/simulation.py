@@ -25,8 +25,10 @@ from agent_checkout.sim.cosim import (
     MerchantCall, MerchantServer, SessionRecord, SimulatedMerchant, SimulatedPayments,
     VirtualClock, drive_session, virtual_sleep,
 )
+from agent_checkout.sim.clickout import buy_direct, converts
 from agent_checkout.sim.faults import Fault, FaultSchedule, StockOut
 from agent_checkout.sim.metrics import RunMetrics
+from agent_checkout.sim.scenario import MonetizationSpec
 from agent_checkout.sim.streams import RandomStreams
 from merchants import Merchant, PaymentProcessor, PlacedOrder
 from merchants.profile import LatencyProfile
@@ -46,7 +48,7 @@ class Simulation:
         policy: CheckoutPolicy | None = None, search_limit: int = 10,
         ledger: Ledger | None = None, psp_latency: LatencyProfile = PSP_LATENCY,
         cost_per_step_micros: int = 0, faults: Sequence[Fault] = (),
-        resolution_seconds: float = 60.0,
+        resolution_seconds: float = 60.0, monetization: MonetizationSpec | None = None,
     ) -> None:
         self.env = simpy.Environment()
         self.clock = VirtualClock(self.env, start)
@@ -56,6 +58,9 @@ class Simulation:
         self.arrival_gaps, self.search_limit = arrival_gaps, search_limit
         self.policy = policy or RulePolicy()
         self.cost_per_step_micros = cost_per_step_micros
+        self.monetization = monetization or MonetizationSpec()
+        self.processor = processor
+        self._clicked_at: dict[str, datetime] = {}  # checkout session -> the click it follows
         self.metrics = RunMetrics(resolution_seconds=resolution_seconds)
         self.faults = FaultSchedule(faults, streams.stream("faults"))
         self.records: list[SessionRecord] | None = None  # set to [] to keep every record
@@ -78,7 +83,8 @@ class Simulation:
             merchant.checkout.order_sinks.append(self._order_placed)
 
     def _order_placed(self, order: PlacedOrder) -> None:
-        lines = self.pricer.price(order)
+        lines = self.pricer.price(order, clicked_at=self._clicked_at.pop(
+            order.checkout_session_id, None))
         self.metrics.order_placed(order, lines, self.env.now)
         if self.ledger is not None:
             self.ledger.record(order, lines, session_id=self._serving)
@@ -100,6 +106,7 @@ class Simulation:
                                shopper=shopper, policy=policy,
                                clock=self.clock, sleep=virtual_sleep,
                                jitter=self.streams.stream("backoff", index).random,
+                               handoff=self.monetization.mode,
                                search_limit=self.search_limit)
         label = f"s{index:07d}"
 
@@ -118,8 +125,14 @@ class Simulation:
         self.metrics.inference(state.get("steps", 0), usage.cost_micros if usage is not None
                                else state.get("steps", 0) * self.cost_per_step_micros)
         choice = state.get("choice")
-        if choice is not None and choice.cpc > 0:
+        if choice is not None and (choice.cpc > 0 or record.outcome == "clicked_out"):
             self._clicked(choice, index)
+        if record.outcome == "clicked_out":
+            delay = converts(self.streams.stream("click_out", index),
+                             self.monetization.click_out_conversion,
+                             self.monetization.click_out_delay_minutes)
+            if delay is not None:
+                self.env.process(self._buy_on_site(choice, shopper, delay))
         if trace is not None:
             trace.end(record.state or {})
         if self.records is not None:
@@ -145,6 +158,21 @@ class Simulation:
                       currency=choice.offer.currency, product_category=choice.offer.category,
                       at=self.clock())
         self.metrics.clicked(self.pricer.price_click(click))
+
+    def _buy_on_site(self, choice: Recommendation, shopper: Shopper, delay: float):
+        clicked = self.clock()
+        yield self.env.timeout(delay)
+
+        sessions: list[str] = []
+
+        def remember(session_id: str) -> None:
+            sessions.append(session_id)
+            self._clicked_at[session_id] = clicked
+
+        buy_direct(self.merchants[choice.offer.seller_id], self.processor, shopper,
+                   choice.offer.id, self.clock(), before_complete=remember)
+        for session_id in sessions:  # priced already if it completed; forget it if not
+            self._clicked_at.pop(session_id, None)
 
     def _arrivals(self):
         for index, gap in enumerate(self.arrival_gaps):

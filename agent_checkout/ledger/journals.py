@@ -1,0 +1,80 @@
+"""The balanced postings of each event the ledger records: an order, a refund, a click.
+
+A posting is ``(account, party, amount, memo)``; money leaving an account is negative. Each
+journal sums to zero, so the ledger as a whole does too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from agent_checkout.fees.context import Click
+from agent_checkout.fees.line import FeeLine
+from agent_checkout.fees.refund import returned_share
+from merchants.orders import PlacedOrder
+
+Posting = tuple[str, str, int, str]
+
+
+def journal(order: PlacedOrder, fee_lines: Iterable[FeeLine]) -> list[Posting]:
+    """The balanced postings of one order: ``(account, party, amount, memo)`` rows."""
+    lines = list(fee_lines)
+    buyer_fees = sum(f.amount for f in lines if f.payer == "buyer")
+    rows = [
+        ("buyer", order.buyer_email or "", -(order.total_amount + buyer_fees), "order total"),
+        ("merchant", order.merchant_id, order.total_amount - order.tax_amount, "sale"),
+        ("tax_authority", "", order.tax_amount, "sales tax"),
+    ]
+    rows += _fee_postings(order.merchant_id, order.buyer_email or "", lines, "")
+    return rows
+
+
+def refund_tax(order: PlacedOrder, refund_amount: int, refunded_before: int = 0) -> int:
+    """The tax authority's part of a refund: the order's tax pro rata to the refunded share.
+
+    Rounded once, half-even, on the cumulative share (as fee reversals are), so partial refunds
+    that add up to the total return exactly the order's tax.
+    """
+    return returned_share(order.tax_amount, refund_amount, refunded_before, order.total_amount)
+
+
+def refund_journal(
+    order: PlacedOrder, refund_amount: int, tax_back: int, reversal_lines: Sequence[FeeLine]
+) -> list[Posting]:
+    """The buyer gets ``refund_amount`` back (plus any surcharge reversed): the tax authority
+    returns ``tax_back``, the merchant the rest, and each reversal line moves its (negative)
+    amount from its payee back to its payer."""
+    buyer_back = -sum(f.amount for f in reversal_lines if f.payer == "buyer")
+    rows = [
+        ("buyer", order.buyer_email or "", refund_amount + buyer_back, "refund"),
+        ("merchant", order.merchant_id, -(refund_amount - tax_back), "refund"),
+        ("tax_authority", "", -tax_back, "sales tax refund"),
+    ]
+    rows += _fee_postings(order.merchant_id, order.buyer_email or "", reversal_lines, " refund")
+    return rows
+
+
+def click_journal(click: Click, fee_lines: Sequence[FeeLine]) -> list[Posting]:
+    """Each cost-per-click line moves its amount from its payer (the advertiser) to its payee."""
+    return _fee_postings(click.merchant_id, "", fee_lines, " click", charge_buyer=True)
+
+
+def _fee_postings(
+    merchant_id: str,
+    buyer: str,
+    lines: Iterable[FeeLine],
+    suffix: str,
+    *,
+    charge_buyer: bool = False,
+) -> list[Posting]:
+    """A fee's payee gets its amount and its payer gives it. On an order or a refund, the
+    buyer's side of a surcharge is already in the buyer's total posting."""
+    rows: list[Posting] = []
+    for fee in lines:
+        memo = f"{fee.model}/{fee.component}{suffix}"
+        if fee.payer == "merchant":
+            rows.append(("merchant", merchant_id, -fee.amount, memo))
+        elif charge_buyer:
+            rows.append(("buyer", buyer, -fee.amount, memo))
+        rows.append((fee.payee, fee.model, fee.amount, memo))
+    return rows

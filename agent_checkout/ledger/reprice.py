@@ -1,0 +1,331 @@
+"""Re-pricing a recorded run under other fee models, without simulating it again.
+
+The recorded orders (with their lines and refunds) are read back by query in ``placed_at``
+order (ties in the order they were recorded), rebuilt as :class:`PlacedOrder` s and priced in
+that order with a :class:`FeePricer`'s running volume, so volume tiers see each merchant's sales
+grow as they did. Several variants are priced in one pass. Totals are integer minor units,
+summed per model and payee; rows come in batches, so memory stays bounded (a volume-tiered
+model also keeps each merchant's sales history).
+
+Which models price an order: the given models ``M`` (for every order, or by merchant platform)
+are the AI-platform side; by default each merchant also keeps its original merchant-platform
+models, those named on its recorded fee lines with a payee other than ``ai_platform`` (their
+``ai_platform`` components left out, since ``M`` replaces that side; a model named in ``M``
+is taken from ``M``). ``replace_all=True`` prices with ``M`` only. Refunds are re-reversed
+under each model's ``on_refund`` rules. ``purchase_attributed`` components charge nothing,
+as in the run: the ledger does not link an order to a click.
+
+This holds only where fees did not change behaviour: with prices passing fees on, or a ranking
+that weighs commission or sells placements, other fees would have meant other orders. Such a
+run is refused (:class:`RepriceError`); compare fee models by simulating each instead.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from agent_checkout.fees.context import FeeContext
+from agent_checkout.fees.library import load_fee_model
+from agent_checkout.fees.line import FeeLine
+from agent_checkout.fees.model import FeeModel, price_order
+from agent_checkout.fees.pricer import FeePricer
+from agent_checkout.fees.refund import refund_lines
+from agent_checkout.ledger.journals import refund_tax
+from agent_checkout.ledger.reader import open_read_only
+from agent_checkout.ledger.recorded import recorded_orders
+from merchants.orders import PlacedOrder
+
+#: Rankings that do not look at fees, so the same shoppers would have bought the same things.
+FEE_BLIND_RANKINGS = frozenset({"neutral", "first_party"})
+
+Models = Sequence[FeeModel] | Mapping[str, Sequence[FeeModel]]
+"""Fee models for every order, or by merchant platform (``{"shopify": [...], ...}``)."""
+
+
+class RepriceError(ValueError):
+    """A ledger that cannot be re-priced, said in one line."""
+
+
+@dataclass
+class RepriceResult:
+    """What a run earned each party under one set of fee models, in minor units.
+
+    ``gmv`` is what buyers paid, surcharges included, net of refunds; ``tax`` and
+    ``merchant_net`` are net of refunds too, so ``gmv == merchant_net + fees_total + tax``.
+    """
+
+    currency: str
+    orders: int = 0
+    refunds: int = 0
+    gmv: int = 0
+    tax: int = 0
+    merchant_net: int = 0
+    fees: Counter[tuple[str, str]] = field(default_factory=Counter)  # (model, payee) -> net
+
+    @property
+    def fees_by_payee(self) -> dict[str, int]:
+        totals: Counter[str] = Counter()
+        for (_, payee), amount in self.fees.items():
+            totals[payee] += amount
+        return dict(sorted(totals.items()))
+
+    @property
+    def fees_by_model(self) -> dict[str, int]:
+        totals: Counter[str] = Counter()
+        for (model, _), amount in self.fees.items():
+            totals[model] += amount
+        return dict(sorted(totals.items()))
+
+    @property
+    def fees_total(self) -> int:
+        return sum(self.fees.values())
+
+    @property
+    def ai_platform_revenue(self) -> int:
+        return self.fees_by_payee.get("ai_platform", 0)
+
+    @property
+    def take_rate(self) -> float:
+        """The AI platform's revenue as a share of GMV (a ratio for display, not money)."""
+        return self.ai_platform_revenue / self.gmv if self.gmv else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class RunBehaviour:
+    """What the run recorded of the behaviour fees may drive (None: not recorded)."""
+
+    pass_through: float | None
+    ranking: str | None
+
+
+class _NoHistory(FeeContext):
+    """A context that remembers nothing: for models without volume tiers, memory stays flat."""
+
+    def record(self, order: PlacedOrder) -> None:
+        return None
+
+
+def run_behaviour(con: duckdb.DuckDBPyConnection) -> list[RunBehaviour]:
+    return [
+        RunBehaviour(*row)
+        for row in con.execute("SELECT pass_through, ranking FROM runs").fetchall()
+    ]
+
+
+def check_repriceable(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Refuse a run whose fees changed behaviour; return notes on what could not be checked."""
+    notes = []
+    for run in run_behaviour(con):
+        if run.pass_through is None or run.ranking is None:
+            notes.append(
+                "this ledger does not record pass-through or ranking (written before they were); "
+                "re-pricing assumes neither depended on fees"
+            )
+            continue
+        if run.pass_through > 0 or run.ranking not in FEE_BLIND_RANKINGS:
+            raise RepriceError(
+                f"the run had pass-through {run.pass_through:g} and ranking {run.ranking!r}: fees "
+                "changed what shoppers saw and bought, so re-pricing its orders would mislead; "
+                "use `agent-checkout compare` to simulate each fee model instead"
+            )
+    return notes
+
+
+def _merchant_side(name: str, cache: dict[str, FeeModel | None]) -> FeeModel | None:
+    """A recorded model without its ``ai_platform`` components (None if nothing is left)."""
+    if name not in cache:
+        try:
+            model = load_fee_model(name)
+        except KeyError:
+            raise RepriceError(
+                f"fee model {name!r} priced orders in this run but is not built in: give its "
+                "file in the model list, or use --replace-all"
+            ) from None
+        kept = [c for c in model.components if c.payee != "ai_platform"]
+        cache[name] = model.model_copy(update={"components": kept}) if kept else None
+    return cache[name]
+
+
+def _originals(
+    con: duckdb.DuckDBPyConnection, replace_all: bool, taken: set[str]
+) -> dict[str, list[FeeModel]]:
+    """Each merchant's own models: named on its fee lines with a payee other than ai_platform.
+
+    Models every variant gives itself (``taken``) are not loaded, so a user's file named in
+    the model list stands in for the recorded model of the same name.
+    """
+    merchants = [
+        row[0] for row in con.execute("SELECT DISTINCT merchant_id FROM orders").fetchall()
+    ]
+    by_merchant: dict[str, list[FeeModel]] = {merchant: [] for merchant in merchants}
+    if replace_all:
+        return by_merchant
+    cache: dict[str, FeeModel | None] = {}
+    for merchant, name in con.execute(
+        "SELECT o.merchant_id, f.model FROM fee_lines f JOIN orders o USING (order_id) "
+        "WHERE f.payee <> 'ai_platform' GROUP BY ALL ORDER BY 1, MIN(f.line_no), 2"
+    ).fetchall():
+        model = None if name in taken else _merchant_side(name, cache)
+        if model is not None:
+            by_merchant[merchant].append(model)
+    return by_merchant
+
+
+class _Variant:
+    """One set of models ``M``: its models by merchant and its running totals."""
+
+    def __init__(self, models: Models, originals: Mapping[str, Sequence[FeeModel]], currency: str):
+        self.models = models
+        self.originals = originals
+        self.result = RepriceResult(currency)
+        self._given: dict[tuple[str, str], tuple[list[FeeModel], set[str]]] = {}
+
+    def given(self, order: PlacedOrder) -> tuple[list[FeeModel], set[str]]:
+        """``M`` for the order's platform, and the names it takes over from the originals."""
+        key = (order.merchant_id, order.platform)
+        if key not in self._given:
+            models = self.models
+            given = list(models.get(order.platform, ()) if isinstance(models, Mapping) else models)
+            self._given[key] = (given, {m.name for m in given})
+        return self._given[key]
+
+    def add(
+        self,
+        order: PlacedOrder,
+        given_lines: list[FeeLine],
+        own_lines: list[FeeLine],
+        refunds: list[int],
+    ) -> None:
+        """Sum one order's lines (``M`` then the merchant's own), and reverse its refunds."""
+        given, names = self.given(order)
+        lines = given_lines + [line for line in own_lines if line.model not in names]
+        result = self.result
+        result.orders += 1
+        result.gmv += order.total_amount
+        result.tax += order.tax_amount
+        result.merchant_net += order.total_amount - order.tax_amount
+        _add_lines(result, lines)
+        before = 0
+        for amount in refunds:
+            models = given + [m for m in self.originals[order.merchant_id] if m.name not in names]
+            tax_back = refund_tax(order, amount, before)
+            result.refunds += 1
+            result.gmv -= amount
+            result.tax -= tax_back
+            result.merchant_net -= amount - tax_back
+            _add_lines(result, refund_lines(order, lines, amount, models, refunded_before=before))
+            before += amount
+
+
+def _add_lines(result: RepriceResult, lines: list[FeeLine]) -> None:
+    for line in lines:
+        result.fees[(line.model, line.payee)] += line.amount
+        if line.payer == "buyer":
+            result.gmv += line.amount
+        else:
+            result.merchant_net -= line.amount
+
+
+def _uses_volume(models: Iterable[FeeModel]) -> bool:
+    return any(
+        c.tiers is not None and c.tiers.by == "running_volume" for m in models for c in m.components
+    )
+
+
+def _all_models(models: Models) -> list[FeeModel]:
+    return (
+        [m for ms in models.values() for m in ms] if isinstance(models, Mapping) else list(models)
+    )
+
+
+def reprice_variants(
+    path: str | Path,
+    variants: Mapping[str, Models],
+    *,
+    replace_all: bool = False,
+    batch_size: int = 20_000,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[dict[str, RepriceResult], list[str]]:
+    """Re-price the run under each named variant in one read of the ledger.
+
+    One :class:`FeePricer` prices each merchant's own models and keeps the running volume that
+    every variant's volume tiers read (sales do not depend on fees), so each order's own lines
+    are priced once. Returns the results by variant and notes to show. Raises
+    :class:`RepriceError` for a run whose fees changed behaviour, a ledger in several
+    currencies, or a recorded model that cannot be loaded.
+    """
+    con = open_read_only(path)
+    try:
+        notes = check_repriceable(con)
+        currencies = [
+            row[0] for row in con.execute("SELECT DISTINCT currency FROM orders").fetchall()
+        ]
+        if len(currencies) > 1:
+            raise RepriceError(
+                f"orders in several currencies ({', '.join(sorted(currencies))}): re-pricing "
+                "sums money in one"
+            )
+        currency = currencies[0] if currencies else "usd"
+        taken = set.intersection(
+            *({m.name for m in _all_models(models)} for models in variants.values())
+        )
+        originals = _originals(con, replace_all, taken)
+        every = [m for ms in originals.values() for m in ms]
+        every += [m for models in variants.values() for m in _all_models(models)]
+        context = FeeContext() if _uses_volume(every) else _NoHistory()
+        pricer = FeePricer(originals, context)
+        runs = {name: _Variant(models, originals, currency) for name, models in variants.items()}
+        for done, (order, refunds) in enumerate(recorded_orders(con, batch_size), 1):
+            given = [price_order(order, run.given(order)[0], context) for run in runs.values()]
+            own = pricer.price(order)  # after the variants: this records the order's sales
+            for run, lines in zip(runs.values(), given, strict=True):
+                run.add(order, lines, own, refunds)
+            if progress is not None and done % batch_size == 0:
+                progress(done)
+        return {name: run.result for name, run in runs.items()}, notes
+    finally:
+        con.close()
+
+
+def reprice_ledger(
+    path: str | Path,
+    models: Models,
+    *,
+    replace_all: bool = False,
+    batch_size: int = 20_000,
+) -> RepriceResult:
+    """Re-price the run at ``path`` with ``models`` (see the module docstring for which)."""
+    results, _ = reprice_variants(
+        path, {"reprice": models}, replace_all=replace_all, batch_size=batch_size
+    )
+    return results["reprice"]
+
+
+def recorded_totals(path: str | Path) -> RepriceResult:
+    """The same figures for the run as recorded (orders and refunds; clicks left out)."""
+    con = open_read_only(path)
+    try:
+        currency = con.execute("SELECT ANY_VALUE(currency) FROM orders").fetchone()[0] or "usd"
+        result = RepriceResult(currency)
+        result.orders = con.execute("SELECT COUNT(*) FROM orders").fetchone()[0]
+        result.refunds = con.execute("SELECT COUNT(*) FROM refunds").fetchone()[0]
+        gmv, tax, net = con.execute(
+            "SELECT -COALESCE(SUM(amount) FILTER (WHERE account = 'buyer'), 0), "
+            "COALESCE(SUM(amount) FILTER (WHERE account = 'tax_authority'), 0), "
+            "COALESCE(SUM(amount) FILTER (WHERE account = 'merchant'), 0) "
+            "FROM postings WHERE kind IN ('order', 'refund')"
+        ).fetchone()
+        result.gmv, result.tax, result.merchant_net = int(gmv), int(tax), int(net)
+        for model, payee, amount in con.execute(
+            "SELECT model, payee, SUM(amount) FROM (SELECT model, payee, amount FROM fee_lines "
+            "UNION ALL SELECT model, payee, amount FROM refund_lines) GROUP BY ALL"
+        ).fetchall():
+            result.fees[(model, payee)] = int(amount)
+        return result
+    finally:
+        con.close()

@@ -1,0 +1,177 @@
+"""The ledger's tables: columns, types, defaults and what each table holds, in one place.
+
+The writer creates them (and adds columns an older file lacks), read-only readers stand in for
+what an older file lacks, and ``agent-checkout ledger tables`` prints them. Money columns are
+BIGINT minor units; times are UTC TIMESTAMPs without a zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+_FEE_COLUMNS = (
+    ("model", "VARCHAR"),
+    ("component", "VARCHAR"),
+    ("payer", "VARCHAR"),
+    ("payee", "VARCHAR"),
+    ("base", "VARCHAR"),
+    ("base_amount", "BIGINT"),
+    ("rate_bps", "INTEGER"),
+    ("fixed", "BIGINT"),
+    ("per_unit", "BIGINT"),
+    ("units", "INTEGER"),
+    ("amount", "BIGINT"),
+    ("currency", "VARCHAR"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """One table: ``columns`` are ``(name, type)`` or ``(name, type, default SQL)``.
+
+    ``older`` gives, for a column added after the first release, the SQL value of rows written
+    before it existed (``journal`` of an old posting is its order; an old run's ranking is
+    unknown, so NULL).
+    """
+
+    name: str
+    about: str
+    columns: tuple[tuple[str, ...], ...]
+    key: str | None = None
+    older: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [column[0] for column in self.columns]
+
+    def ddl(self, *, temporary: bool = False) -> str:
+        """``CREATE TABLE`` for the writer, or an empty ``TEMP`` stand-in for a reader."""
+        parts = []
+        for name, sql_type, *default in self.columns:
+            extra = f" DEFAULT {default[0]}" if default else ""
+            extra += " PRIMARY KEY" if name == self.key and not temporary else ""
+            parts.append(f"{name} {sql_type}{extra}")
+        kind = "TEMP TABLE" if temporary else "TABLE IF NOT EXISTS"
+        return f"CREATE {kind} {self.name} ({', '.join(parts)})"
+
+
+TABLES = (
+    Table(
+        "runs",
+        "one row per run: scenario, seed, currency, fee models, and the behaviour fees may drive "
+        "(pass_through: share of fees passed on in prices; ranking: the agent's ranking policy)",
+        (
+            ("scenario", "VARCHAR"),
+            ("seed", "BIGINT"),
+            ("currency", "VARCHAR"),
+            ("fee_models", "VARCHAR"),
+            ("pass_through", "DOUBLE", "0"),
+            ("ranking", "VARCHAR", "'neutral'"),
+        ),
+        older={"pass_through": "NULL", "ranking": "NULL"},
+    ),
+    Table(
+        "orders",
+        "one row per completed order; buyer_paid = total_amount + fees charged to the buyer",
+        (
+            ("order_id", "VARCHAR"),
+            ("session_id", "VARCHAR"),
+            ("checkout_session_id", "VARCHAR"),
+            ("merchant_id", "VARCHAR"),
+            ("platform", "VARCHAR"),
+            ("currency", "VARCHAR"),
+            ("items_amount", "BIGINT"),
+            ("discount_amount", "BIGINT"),
+            ("shipping_amount", "BIGINT"),
+            ("tax_amount", "BIGINT"),
+            ("total_amount", "BIGINT"),
+            ("buyer_paid", "BIGINT"),
+            ("units", "INTEGER"),
+            ("placed_at", "TIMESTAMP"),
+        ),
+        key="order_id",
+    ),
+    Table(
+        "order_lines",
+        "the products of each order, numbered from 1",
+        (
+            ("order_id", "VARCHAR"),
+            ("line_no", "INTEGER"),
+            ("product_id", "VARCHAR"),
+            ("title", "VARCHAR"),
+            ("category", "VARCHAR"),
+            ("quantity", "INTEGER"),
+            ("unit_price", "BIGINT"),
+            ("subtotal", "BIGINT"),
+            ("tax", "BIGINT"),
+        ),
+    ),
+    Table(
+        "fee_lines",
+        "every fee charged on an order, with its model, component, base, rate, payer and payee",
+        (("order_id", "VARCHAR"), ("line_no", "INTEGER"), *_FEE_COLUMNS),
+    ),
+    Table(
+        "refunds",
+        "one row per refund: amount is what it returns of the order total, tax_amount the part "
+        "of it the tax authority returns, fee_reversals the sum of its (negative) refund_lines, "
+        "buyer_received what the buyer got back (amount plus surcharges returned)",
+        (
+            ("refund_id", "VARCHAR"),
+            ("order_id", "VARCHAR"),
+            ("seq", "INTEGER"),
+            ("amount", "BIGINT"),
+            ("tax_amount", "BIGINT"),
+            ("fee_reversals", "BIGINT"),
+            ("buyer_received", "BIGINT"),
+            ("currency", "VARCHAR"),
+            ("refunded_at", "TIMESTAMP"),
+            ("reason", "VARCHAR"),
+        ),
+        key="refund_id",
+    ),
+    Table(
+        "refund_lines",
+        "fee reversals of each refund: negative amounts, from payee back to payer",
+        (("refund_id", "VARCHAR"), ("order_id", "VARCHAR"), ("line_no", "INTEGER"), *_FEE_COLUMNS),
+    ),
+    Table(
+        "clicks",
+        "one row per click on a paid product link; fees is the sum of its click_lines",
+        (
+            ("click_id", "VARCHAR"),
+            ("session_id", "VARCHAR"),
+            ("merchant_id", "VARCHAR"),
+            ("platform", "VARCHAR"),
+            ("currency", "VARCHAR"),
+            ("product_category", "VARCHAR"),
+            ("clicked_at", "TIMESTAMP"),
+            ("fees", "BIGINT"),
+        ),
+        key="click_id",
+    ),
+    Table(
+        "click_lines",
+        "the link_clicked fees (cost per click) of each click",
+        (("click_id", "VARCHAR"), ("line_no", "INTEGER"), *_FEE_COLUMNS),
+    ),
+    Table(
+        "postings",
+        "double-entry postings; each journal (an order, a refund or a click: kind) sums to zero; "
+        "order_id is set for orders and refunds, journal is the order, refund or click id",
+        (
+            ("order_id", "VARCHAR"),
+            ("seq", "INTEGER"),
+            ("account", "VARCHAR"),
+            ("party", "VARCHAR"),
+            ("amount", "BIGINT"),
+            ("currency", "VARCHAR"),
+            ("memo", "VARCHAR"),
+            ("journal", "VARCHAR"),
+            ("kind", "VARCHAR", "'order'"),
+        ),
+        older={"journal": "order_id", "kind": "'order'"},
+    ),
+)
+
+BY_NAME = {table.name: table for table in TABLES}

@@ -1,0 +1,33 @@
+"""Monetization modes: in-chat checkout against click-out affiliate links, same shoppers."""
+
+from __future__ import annotations
+
+from agent_checkout.sim.run import run_scenario
+from agent_checkout.sim.scenario import load_scenario
+from tests.conftest import SMALL_SCENARIO
+
+
+def test_click_out_earns_attributed_commission_only(write_scenario):
+    in_chat = run_scenario(load_scenario(write_scenario())).summary
+    click_out = run_scenario(load_scenario(write_scenario({
+        **SMALL_SCENARIO,
+        "fees": {"ai_platform": ["amazon-associates"]},
+        "monetization": {"mode": "click_out", "click_out_conversion": 0.5},
+    }, name="clickout.yaml"))).summary
+    clicked = click_out["outcomes"]["clicked_out"]
+    # The same shoppers decide the same way; in-chat buyers now click out instead.
+    assert clicked == in_chat["outcomes"]["purchased"] + in_chat["outcomes"]["payment_failed"]
+    assert click_out["clicks"] == clicked
+    assert 0.3 * clicked < click_out["orders"] < 0.7 * clicked
+    assert click_out["outcomes"]["purchased"] == 0
+    associates = click_out["fees_by_model"]["amazon-associates"]
+    assert associates == click_out["fees"]["ai_platform"] > 0
+    # Affiliate commission is on items only, at most 10%: well under 10% of GMV.
+    assert associates < 0.1 * click_out["gmv"]
+    assert click_out["unhandled_errors"] == 0 and click_out["oversells"] == 0
+
+
+def test_in_chat_orders_earn_no_affiliate_commission(write_scenario):
+    summary = run_scenario(load_scenario(write_scenario({
+        **SMALL_SCENARIO, "fees": {"ai_platform": ["amazon-associates"]}}, name="a.yaml"))).summary
+    assert summary["orders"] > 0 and summary["fees"].get("ai_platform", 0) == 0
