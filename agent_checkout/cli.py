@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from agent_checkout.commands.chat import chat
 from agent_checkout.commands.compare import compare
 from agent_checkout.commands.fees import fees_app
 from agent_checkout.commands.ledger import ledger_app
@@ -30,6 +31,7 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(fees_app, name="fees")
 app.command()(serve)
 app.command()(compare)
+app.command()(chat)
 
 console = Console()
 errors = Console(stderr=True)

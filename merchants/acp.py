@@ -4,6 +4,11 @@ These pydantic models are the one shape of a checkout session, whether it is ret
 in-process call or parsed from an HTTP body, so an agent sees the same objects either way.
 Requests forbid unknown fields, as the official JSON Schema does. Amounts are integer minor
 units and currency codes are lowercase ISO 4217.
+
+At the end: the request fields a ``2026-04-17`` client may add (``unit_amount``, the price it
+expects, and ``authentication_result``), and this mock's 3-D Secure route body, which
+2025-09-29 has no field for. Responses of later versions are rendered by
+:mod:`merchants.versions`.
 """
 
 from __future__ import annotations
@@ -25,7 +30,13 @@ MessageCode = Literal[
     "missing", "invalid", "out_of_stock", "payment_declined", "requires_sign_in", "requires_3ds"
 ]
 TotalType = Literal[
-    "items_base_amount", "items_discount", "subtotal", "discount", "fulfillment", "tax", "fee",
+    "items_base_amount",
+    "items_discount",
+    "subtotal",
+    "discount",
+    "fulfillment",
+    "tax",
+    "fee",
     "total",
 ]
 
@@ -238,7 +249,10 @@ class ErrorBody(_Wire):
     """ACP's flat error: ``{type, code, message, param}``."""
 
     type: Literal[
-        "invalid_request", "request_not_idempotent", "processing_error", "service_unavailable",
+        "invalid_request",
+        "request_not_idempotent",
+        "processing_error",
+        "service_unavailable",
         "rate_limit_exceeded",
     ]
     code: str
@@ -249,3 +263,53 @@ class ErrorBody(_Wire):
 def timestamp(moment: datetime) -> str:
     """RFC 3339 in UTC with a ``Z``, the form ACP's examples use."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# -- requests of later versions, and the mock's 3-D Secure extension --------------------------
+
+
+class PricedItem(Item):
+    """An item with the unit price the client expects (2026-04-17's ``Item.unit_amount``)."""
+
+    unit_amount: Annotated[int, Field(ge=0)] | None = None
+
+
+class CheckoutSessionCreateRequest20260417(CheckoutSessionCreateRequest):
+    """Create, as a 2026-04-17 client may send it to this mock: items may carry a price."""
+
+    items: Annotated[list[PricedItem], Field(min_length=1, max_length=100)]
+
+
+class CheckoutSessionUpdateRequest20260417(CheckoutSessionUpdateRequest):
+    items: Annotated[list[PricedItem], Field(max_length=100)] | None = None
+
+
+class AuthenticationResult(_Wire):
+    """A 3-D Secure outcome as 2026-04-17 sends it with complete."""
+
+    outcome: Literal["authenticated", "attempt_acknowledged", "denied", "failed", "rejected"]
+    outcome_details: dict[str, str] | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome in ("authenticated", "attempt_acknowledged")
+
+
+class CheckoutSessionCompleteRequest20260417(CheckoutSessionCompleteRequest):
+    authentication_result: AuthenticationResult | None = None
+
+
+class AuthenticateRequest(_Wire):
+    """Body of this mock's ``POST .../checkout_sessions/{id}/authenticate`` (any version)."""
+
+    result: Literal["passed", "failed"]
+
+
+def expected_prices(items: list[Item] | None) -> dict[str, int] | None:
+    """The unit prices a request's items say the client expects (first mention wins)."""
+    prices: dict[str, int] = {}
+    for item in items or ():
+        amount = getattr(item, "unit_amount", None)
+        if amount is not None:
+            prices.setdefault(item.id, amount)
+    return prices or None

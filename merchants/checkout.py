@@ -3,35 +3,57 @@
 Transitions (anything else is refused):
 
     create            -> not_ready_for_payment | ready_for_payment
-    update            not_ready | ready -> not_ready | ready
+    update            not_ready | ready | authentication_required -> not_ready | ready
     complete          ready -> completed         (payment approved, stock taken)
                       ready -> ready              (payment_declined message)
                       ready -> not_ready          (out_of_stock message)
-    cancel            not_ready | ready -> canceled     (405 from completed or canceled)
-    time passes       not_ready | ready -> canceled with an ``expired`` message, at expires_at
+                      ready -> authentication_required   (the card needs 3-D Secure)
+    authenticate      authentication_required -> ready   (challenge result recorded; complete
+                                                          again with the same token)
+    cancel            open -> canceled           (405 from completed, canceled or expired)
+    time passes       open -> expired, at expires_at
 
 A session is ``ready_for_payment`` when it has an address, a fulfillment option and no error
-message. Every method takes ``now``; nothing here reads a clock.
+message. Open sessions are priced at the catalog's current prices; a line whose price differs
+from what the client was quoted (the price when the line was set, or the ``unit_amount`` a
+2026-04-17 client sent) carries a ``price_change`` warning. Every method takes ``now``; nothing
+here reads a clock. Answers are :class:`CheckoutSession` (2025-09-29); :meth:`snapshot` gives
+the version-free state that :mod:`merchants.versions` renders for any supported version.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Literal
 
 from merchants.acp import (
-    MAX_QUANTITY, Address, Buyer, CheckoutSession, CheckoutSessionCompleteRequest,
-    CheckoutSessionCreateRequest, CheckoutSessionUpdateRequest, FulfillmentOptionShipping,
-    Item, LineItem, Link, MessageError, MessageInfo, Order, PaymentProvider, Status, Total,
+    MAX_QUANTITY,
+    Address,
+    Buyer,
+    CheckoutSession,
+    CheckoutSessionCompleteRequest,
+    CheckoutSessionCreateRequest,
+    CheckoutSessionUpdateRequest,
+    FulfillmentOptionShipping,
+    Item,
+    Link,
+    Order,
+    Total,
     timestamp,
 )
 from merchants.catalog import Catalog, OutOfStock
 from merchants.errors import ProtocolError, invalid, not_found
-from merchants.money import apply_bps
+from merchants.money import apply_bps, format_money
 from merchants.orders import OrderLine, PlacedOrder
 from merchants.payments import PaymentProcessor
+from merchants.snapshot import LineSnapshot, Note, SessionSnapshot, SessionStatus
+from merchants.versions import checkout_session
+
+CANCELED = Note("info", "Checkout session canceled.")
+EXPIRED = Note("info", "Checkout session expired.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +69,16 @@ class ShippingRate:
     free_over: int | None = None  # items subtotal at or above which shipping is free
 
 
+@dataclass(frozen=True, slots=True)
+class PriceChange:
+    """A catalog price the merchant changed, and when: the record open sessions are re-priced by."""
+
+    product_id: str
+    old_price: int
+    new_price: int
+    at: datetime
+
+
 @dataclass(slots=True)
 class _Session:
     id: str
@@ -56,21 +88,35 @@ class _Session:
     option_id: str | None
     created_at: datetime
     expires_at: datetime
-    status: Status = "not_ready_for_payment"
-    notes: list[MessageError | MessageInfo] = field(default_factory=list)
+    quotes: dict[str, int]  # unit price per product the client expects
+    state: Literal["open", "completed", "canceled", "expired"] = "open"
+    notes: list[Note] = field(default_factory=list)
     order: Order | None = None
+    pending_token: str | None = None  # a token whose 3-D Secure challenge is outstanding
+    prices: dict[str, int] | None = None  # unit prices frozen when the session closed
 
 
 OrderSink = Callable[[PlacedOrder], None]
 
 
 class CheckoutService:
-    """One merchant's ACP checkout. Thread-safe, so an HTTP server may call it concurrently."""
+    """One merchant's ACP checkout. Thread-safe, so an HTTP server may call it concurrently.
+
+    ``lock`` is the one lock every operation holds; a caller that must read a session's
+    snapshot right after an operation, with nothing in between, holds it around both.
+    """
 
     def __init__(
-        self, *, merchant_id: str, platform: str, catalog: Catalog, processor: PaymentProcessor,
-        shipping: list[ShippingRate], tax_rate_bps: int = 0, session_ttl: timedelta =
-        timedelta(minutes=30), site_url: str = "https://merchant.example",
+        self,
+        *,
+        merchant_id: str,
+        platform: str,
+        catalog: Catalog,
+        processor: PaymentProcessor,
+        shipping: list[ShippingRate],
+        tax_rate_bps: int = 0,
+        session_ttl: timedelta = timedelta(minutes=30),
+        site_url: str = "https://merchant.example",
         order_sink: OrderSink | None = None,
     ) -> None:
         if not shipping:
@@ -79,29 +125,50 @@ class CheckoutService:
         self.processor, self.shipping, self.tax_rate_bps = processor, shipping, tax_rate_bps
         self.session_ttl, self.site_url = session_ttl, site_url.rstrip("/")
         self.order_sinks: list[OrderSink] = [order_sink] if order_sink else []
+        self.price_changes: list[PriceChange] = []
         self._sessions: dict[str, _Session] = {}
-        self._orders = 0
-        self._lock = threading.RLock()
+        self._orders: dict[str, Order] = {}
+        self.lock = threading.RLock()
+        self._lock = self.lock
 
-    # -- the five ACP operations -------------------------------------------------------------
+    # -- the ACP operations ------------------------------------------------------------------
 
-    def create(self, request: CheckoutSessionCreateRequest, now: datetime) -> CheckoutSession:
+    def create(
+        self,
+        request: CheckoutSessionCreateRequest,
+        now: datetime,
+        *,
+        expected_prices: Mapping[str, int] | None = None,
+    ) -> CheckoutSession:
+        """Open a session. ``expected_prices`` (unit price by item id) is what the client was
+        shown, when its API version can say so; otherwise the current price is the quote."""
         with self._lock:
             self._check_items(request.items, "$.items")
+            items = _merge(request.items)
             session = _Session(
                 id=f"cs_{self.merchant_id}_{len(self._sessions) + 1:07d}",
-                items=_merge(request.items), buyer=request.buyer,
-                address=request.fulfillment_address, option_id=None,
-                created_at=now, expires_at=now + self.session_ttl,
+                items=items,
+                buyer=request.buyer,
+                address=request.fulfillment_address,
+                option_id=None,
+                created_at=now,
+                expires_at=now + self.session_ttl,
+                quotes=self._quotes(items, expected_prices),
             )
             if session.address is not None:
                 session.option_id = self._cheapest_option(session).id
             self._sessions[session.id] = session
-            return self._render(session, now)
+            return self._view(session, now)
 
     def update(
-        self, session_id: str, request: CheckoutSessionUpdateRequest, now: datetime
+        self,
+        session_id: str,
+        request: CheckoutSessionUpdateRequest,
+        now: datetime,
+        *,
+        expected_prices: Mapping[str, int] | None = None,
     ) -> CheckoutSession:
+        """Change a session; new items are quoted afresh, which acknowledges a price change."""
         with self._lock:
             session = self._open(session_id, now, "update")
             # Check everything before changing anything, so a refused update leaves no trace.
@@ -114,10 +181,13 @@ class CheckoutService:
             if request.fulfillment_option_id is not None and (
                 request.fulfillment_option_id not in {r.id for r in self.shipping}
             ):
-                raise invalid(f"unknown fulfillment option {request.fulfillment_option_id!r}",
-                              "$.fulfillment_option_id")
+                raise invalid(
+                    f"unknown fulfillment option {request.fulfillment_option_id!r}",
+                    "$.fulfillment_option_id",
+                )
             if items is not None:
                 session.items = items
+                session.quotes = self._quotes(items, expected_prices)
             if request.buyer is not None:
                 session.buyer = request.buyer
             if request.fulfillment_address is not None:
@@ -126,66 +196,159 @@ class CheckoutService:
             if request.fulfillment_option_id is not None:
                 session.option_id = request.fulfillment_option_id
             session.notes.clear()
-            return self._render(session, now)
+            session.pending_token = None  # the amount may have changed: a new challenge
+            return self._view(session, now)
 
     def get(self, session_id: str, now: datetime) -> CheckoutSession:
-        with self._lock:
-            session = self._find(session_id)
-            self._expire(session, now)
-            return self._render(session, now)
+        return checkout_session(self.snapshot(session_id, now))
 
     def complete(
-        self, session_id: str, request: CheckoutSessionCompleteRequest, now: datetime
+        self,
+        session_id: str,
+        request: CheckoutSessionCompleteRequest,
+        now: datetime,
+        *,
+        authenticated: bool | None = None,
     ) -> CheckoutSession:
+        """Charge the token and place the order.
+
+        A card that needs 3-D Secure leaves the session ``authentication_required`` (2025-09-29:
+        ``ready_for_payment`` with a ``requires_3ds`` error) and charges nothing.
+        ``authenticated`` carries a challenge result sent with this very request (2026-04-17's
+        ``authentication_result``); without it, :meth:`authenticate` records one.
+        """
         with self._lock:
             session = self._open(session_id, now, "complete")
             if request.buyer is not None:
                 session.buyer = request.buyer
             session.notes.clear()
-            view = self._render(session, now)
-            if any(m.code == "out_of_stock" for m in view.errors()):
-                return view  # a business problem: 2xx with the message, not a refusal
-            if view.status != "ready_for_payment":
-                raise ProtocolError(409, "invalid_request", "not_ready_for_payment",
-                                    f"checkout session {session_id} is {view.status}")
+            token = request.payment_data.token
+            if authenticated is not None:
+                self.processor.authenticate(token, authenticated, now)
+            view = self._snapshot(session, now)
+            if any(n.code == "out_of_stock" for n in view.notes):
+                return checkout_session(view)  # a business problem: 2xx with the message
+            if view.status not in ("ready_for_payment", "authentication_required"):
+                raise ProtocolError(
+                    409,
+                    "invalid_request",
+                    "not_ready_for_payment",
+                    f"checkout session {session_id} is {view.status}",
+                )
             quantities = {item.id: item.quantity for item in session.items}
             charge = self.processor.charge(
-                request.payment_data.token, amount=view.total(), currency=self.catalog.currency,
-                checkout_session_id=session.id, merchant_id=self.merchant_id, now=now,
+                token,
+                amount=view.total(),
+                currency=self.catalog.currency,
+                checkout_session_id=session.id,
+                merchant_id=self.merchant_id,
+                now=now,
             )
+            if charge.requires_authentication:
+                session.pending_token = token
+                return self._view(session, now)
+            session.pending_token = None
             if not charge.approved:
-                session.notes.append(MessageError(
-                    code="payment_declined", param="$.payment_data",
-                    content=f"Payment declined: {charge.decline_reason}."))
-                return self._render(session, now)
+                session.notes.append(
+                    Note(
+                        "error",
+                        f"Payment declined: {charge.decline_reason}.",
+                        code="payment_declined",
+                        param="$.payment_data",
+                    )
+                )
+                return self._view(session, now)
             try:
                 self.catalog.take(quantities)
             except OutOfStock:  # unreachable while the lock is held; kept as the last guard
-                return self._render(session, now)
-            self._orders += 1
+                return self._view(session, now)
+            number = len(self._orders) + 1
             session.order = Order(
-                id=f"ord_{self.merchant_id}_{self._orders:07d}", checkout_session_id=session.id,
-                permalink_url=f"{self.site_url}/orders/{self._orders:07d}",
+                id=f"ord_{self.merchant_id}_{number:07d}",
+                checkout_session_id=session.id,
+                permalink_url=f"{self.site_url}/orders/{number:07d}",
             )
-            session.status = "completed"
-            completed = self._render(session, now)
+            self._orders[session.order.id] = session.order
+            self._close(session, "completed")
+            completed = self._snapshot(session, now)
             placed = self._placed_order(session, completed, now)
             for sink in self.order_sinks:
                 sink(placed)
-            return completed
+            return checkout_session(completed)
+
+    def authenticate(self, session_id: str, passed: bool, now: datetime) -> CheckoutSession:
+        """Record the 3-D Secure challenge result of the session's pending token.
+
+        The session is ready again; completing it with the same token then charges (passed) or
+        answers ``payment_declined`` with ``authentication_failed`` (failed). 409 when no
+        challenge is pending.
+        """
+        with self._lock:
+            session = self._open(session_id, now, "authenticate")
+            if session.pending_token is None:
+                raise ProtocolError(
+                    409,
+                    "invalid_request",
+                    "invalid_state",
+                    f"checkout session {session_id} has no 3-D Secure challenge pending",
+                )
+            self.processor.authenticate(session.pending_token, passed, now)
+            session.pending_token = None
+            session.notes.clear()
+            return self._view(session, now)
 
     def cancel(self, session_id: str, now: datetime) -> CheckoutSession:
         with self._lock:
             session = self._find(session_id)
             self._expire(session, now)
-            if session.status in ("completed", "canceled"):
-                raise ProtocolError(405, "invalid_request", "invalid_state",
-                                    f"checkout session {session_id} is {session.status}")
-            session.status = "canceled"
-            session.notes = [MessageInfo(content="Checkout session canceled.")]
-            return self._render(session, now)
+            if session.state != "open":
+                status = "canceled" if session.state == "expired" else session.state
+                raise ProtocolError(
+                    405,
+                    "invalid_request",
+                    "invalid_state",
+                    f"checkout session {session_id} is {status}",
+                )
+            self._close(session, "canceled")
+            session.notes = [CANCELED]
+            return self._view(session, now)
+
+    # -- the merchant's side -----------------------------------------------------------------
+
+    def snapshot(self, session_id: str, now: datetime) -> SessionSnapshot:
+        """The session as it stands at ``now``, for :func:`merchants.versions.render`."""
+        with self._lock:
+            session = self._find(session_id)
+            self._expire(session, now)
+            return self._snapshot(session, now)
+
+    def set_price(self, product_id: str, price: int, now: datetime) -> PriceChange:
+        """Change a product's price from ``now`` on; open sessions are re-priced at it."""
+        if isinstance(price, bool) or not isinstance(price, int) or price < 0:
+            raise invalid(
+                f"price must be a non-negative int of minor units, got {price!r}", "$.price"
+            )
+        with self._lock:
+            product = self.catalog.get(product_id)
+            if product is None:
+                raise not_found(f"product {product_id!r}")
+            change = PriceChange(product_id, product.price, price, now)
+            product.price = price
+            self.price_changes.append(change)
+            return change
+
+    def order(self, order_id: str) -> Order:
+        """A placed order's id, session and permalink; 404 when there is no such order."""
+        with self._lock:
+            found = self._orders.get(order_id)
+            if found is None:
+                raise not_found(f"order {order_id!r}")
+            return found
 
     # -- internals ---------------------------------------------------------------------------
+
+    def _view(self, session: _Session, now: datetime) -> CheckoutSession:
+        return checkout_session(self._snapshot(session, now))
 
     def _find(self, session_id: str) -> _Session:
         session = self._sessions.get(session_id)
@@ -196,60 +359,109 @@ class CheckoutService:
     def _open(self, session_id: str, now: datetime, action: str) -> _Session:
         session = self._find(session_id)
         self._expire(session, now)
-        if session.status in ("completed", "canceled"):
-            expired = any(getattr(m, "content", "") == "Checkout session expired."
-                          for m in session.notes)
+        if session.state != "open":
+            expired = session.state == "expired"
             code = "session_expired" if expired else "invalid_state"
-            raise ProtocolError(409, "invalid_request", code,
-                                f"cannot {action} checkout session {session_id}: "
-                                f"{'expired' if expired else session.status}")
+            raise ProtocolError(
+                409,
+                "invalid_request",
+                code,
+                f"cannot {action} checkout session {session_id}: {session.state}",
+            )
         return session
 
     def _expire(self, session: _Session, now: datetime) -> None:
-        if session.status not in ("completed", "canceled") and now >= session.expires_at:
-            session.status = "canceled"
-            session.notes = [MessageInfo(content="Checkout session expired.")]
+        if session.state == "open" and now >= session.expires_at:
+            self._close(session, "expired")
+            session.notes = [EXPIRED]
+
+    def _close(self, session: _Session, state: Literal["completed", "canceled", "expired"]) -> None:
+        """End a session, freezing its prices so later price changes leave it as it was."""
+        session.state = state
+        session.pending_token = None
+        session.prices = {i.id: self.catalog.get(i.id).price for i in session.items}
 
     def _check_items(self, items: list[Item], param: str) -> None:
         for index, item in enumerate(items):
             if item.id not in self.catalog:
                 raise invalid(f"unknown item {item.id!r}", f"{param}[{index}].id")
 
-    def _cheapest_option(self, session: _Session) -> ShippingRate:
-        subtotal = self._items_subtotal(session)
-        return min(self.shipping, key=lambda r: (self._shipping_price(r, subtotal), r.id))
+    def _quotes(self, items: list[Item], expected: Mapping[str, int] | None) -> dict[str, int]:
+        expected = expected or {}
+        return {i.id: expected.get(i.id, self.catalog.get(i.id).price) for i in items}
 
-    def _items_subtotal(self, session: _Session) -> int:
-        return sum(self.catalog.get(i.id).price * i.quantity for i in session.items)
+    def _unit_price(self, session: _Session, product_id: str) -> int:
+        if session.prices is not None:
+            return session.prices[product_id]
+        return self.catalog.get(product_id).price
+
+    def _cheapest_option(self, session: _Session) -> ShippingRate:
+        subtotal = sum(self._unit_price(session, i.id) * i.quantity for i in session.items)
+        return min(self.shipping, key=lambda r: (self._shipping_price(r, subtotal), r.id))
 
     @staticmethod
     def _shipping_price(rate: ShippingRate, items_subtotal: int) -> int:
         return 0 if rate.free_over is not None and items_subtotal >= rate.free_over else rate.price
 
-    def _render(self, session: _Session, now: datetime) -> CheckoutSession:
+    def _snapshot(self, session: _Session, now: datetime) -> SessionSnapshot:
         """Price the session as it stands and derive its status: the single source of totals."""
-        line_items, messages = [], list(session.notes)
+        is_open = session.state == "open"
+        lines, notes = [], list(session.notes)
         for index, item in enumerate(session.items):
             product = self.catalog.get(item.id)
-            base = product.price * item.quantity
+            unit = self._unit_price(session, item.id)
+            quoted = session.quotes.get(item.id, unit)
+            base = unit * item.quantity
             tax = apply_bps(base, self.tax_rate_bps)
-            line_items.append(LineItem(id=f"li_{index + 1}", item=item, base_amount=base,
-                                       discount=0, subtotal=base, tax=tax, total=base + tax))
-            if session.status not in ("completed", "canceled") and not (
-                product.allow_backorder or product.stock >= item.quantity
-            ):
-                messages.append(MessageError(
-                    code="out_of_stock", param=f"$.line_items[{index}]",
-                    content=f"{product.title} has {max(product.stock, 0)} in stock."))
-        items_subtotal = sum(li.subtotal for li in line_items)
-        options = [self._option(rate, items_subtotal, now) for rate in self.shipping]
+            lines.append(
+                LineSnapshot(
+                    id=f"li_{index + 1}",
+                    product_id=item.id,
+                    name=product.title,
+                    quantity=item.quantity,
+                    unit_amount=unit,
+                    quoted=quoted,
+                    base_amount=base,
+                    discount=0,
+                    subtotal=base,
+                    tax=tax,
+                    total=base + tax,
+                )
+            )
+            if not is_open:
+                continue
+            if unit != quoted:
+                currency = self.catalog.currency
+                notes.append(
+                    Note(
+                        "warning",
+                        f"Price of {product.title} changed from "
+                        f"{format_money(quoted, currency)} to {format_money(unit, currency)}.",
+                        code="price_change",
+                        param=f"$.line_items[{index}]",
+                    )
+                )
+            if not (product.allow_backorder or product.stock >= item.quantity):
+                notes.append(
+                    Note(
+                        "error",
+                        f"{product.title} has {max(product.stock, 0)} in stock.",
+                        code="out_of_stock",
+                        param=f"$.line_items[{index}]",
+                    )
+                )
+        items_subtotal = sum(line.subtotal for line in lines)
+        options = tuple(self._option(rate, items_subtotal, now) for rate in self.shipping)
         chosen = next((o for o in options if o.id == session.option_id), None)
         shipping = chosen.subtotal if chosen else 0
         shipping_tax = chosen.tax if chosen else 0
-        tax = sum(li.tax for li in line_items) + shipping_tax
+        tax = sum(line.tax for line in lines) + shipping_tax
         totals = [
-            Total(type="items_base_amount", display_text="Item(s) total",
-                  amount=sum(li.base_amount for li in line_items)),
+            Total(
+                type="items_base_amount",
+                display_text="Item(s) total",
+                amount=sum(line.base_amount for line in lines),
+            ),
             Total(type="subtotal", display_text="Subtotal", amount=items_subtotal),
         ]
         if chosen is not None:
@@ -258,53 +470,92 @@ class CheckoutService:
             Total(type="tax", display_text="Tax", amount=tax),
             Total(type="total", display_text="Total", amount=items_subtotal + shipping + tax),
         ]
-        if session.address is None and session.status not in ("completed", "canceled"):
-            messages.append(MessageError(code="missing", param="$.fulfillment_address",
-                                         content="A shipping address is required."))
-        status = session.status
-        if status in ("not_ready_for_payment", "ready_for_payment"):
+        if session.address is None and is_open:
+            notes.append(
+                Note(
+                    "error",
+                    "A shipping address is required.",
+                    code="missing",
+                    param="$.fulfillment_address",
+                )
+            )
+        status: SessionStatus
+        if is_open:
             ready = chosen is not None and not any(  # a declined card can be replaced
-                isinstance(m, MessageError) and m.code != "payment_declined" for m in messages)
-            status = "ready_for_payment" if ready else "not_ready_for_payment"
-            session.status = status
-        return CheckoutSession(
-            id=session.id, buyer=session.buyer, payment_provider=PaymentProvider(
-                provider=self.processor.provider), status=status,
-            currency=self.catalog.currency, line_items=line_items,
-            fulfillment_address=session.address, fulfillment_options=options,
-            fulfillment_option_id=session.option_id, totals=totals, messages=messages,
-            links=[Link(type="terms_of_use", url=f"{self.site_url}/terms"),
-                   Link(type="privacy_policy", url=f"{self.site_url}/privacy")],
+                n.kind == "error" and n.code != "payment_declined" for n in notes
+            )
+            status = "not_ready_for_payment"
+            if ready:
+                status = (
+                    "authentication_required" if session.pending_token else ("ready_for_payment")
+                )
+        else:
+            status = session.state
+        return SessionSnapshot(
+            id=session.id,
+            merchant_id=self.merchant_id,
+            status=status,
+            currency=self.catalog.currency,
+            buyer=session.buyer,
+            address=session.address,
+            lines=tuple(lines),
+            options=options,
+            option_id=session.option_id,
+            totals=tuple(totals),
+            notes=tuple(notes),
+            links=(
+                Link(type="terms_of_use", url=f"{self.site_url}/terms"),
+                Link(type="privacy_policy", url=f"{self.site_url}/privacy"),
+            ),
+            payment_provider=self.processor.provider,
+            created_at=session.created_at,
+            expires_at=session.expires_at,
             order=session.order,
         )
 
-    def _option(self, rate: ShippingRate, items_subtotal: int, now: datetime
-                ) -> FulfillmentOptionShipping:
+    def _option(
+        self, rate: ShippingRate, items_subtotal: int, now: datetime
+    ) -> FulfillmentOptionShipping:
         price = self._shipping_price(rate, items_subtotal)
         tax = apply_bps(price, self.tax_rate_bps)
         return FulfillmentOptionShipping(
-            id=rate.id, title=rate.title, subtitle=f"{rate.min_days}-{rate.max_days} business days",
+            id=rate.id,
+            title=rate.title,
+            subtitle=f"{rate.min_days}-{rate.max_days} business days",
             carrier=rate.carrier,
             earliest_delivery_time=timestamp(now + timedelta(days=rate.min_days)),
             latest_delivery_time=timestamp(now + timedelta(days=rate.max_days)),
-            subtotal=price, tax=tax, total=price + tax,
+            subtotal=price,
+            tax=tax,
+            total=price + tax,
         )
 
-    def _placed_order(self, session: _Session, view: CheckoutSession, now: datetime
-                      ) -> PlacedOrder:
+    def _placed_order(self, session: _Session, view: SessionSnapshot, now: datetime) -> PlacedOrder:
         lines = tuple(
-            OrderLine(product_id=li.item.id, title=self.catalog.get(li.item.id).title,
-                      category=self.catalog.get(li.item.id).category, quantity=li.item.quantity,
-                      unit_price=self.catalog.get(li.item.id).price, subtotal=li.subtotal,
-                      tax=li.tax)
-            for li in view.line_items
+            OrderLine(
+                product_id=line.product_id,
+                title=line.name,
+                category=self.catalog.get(line.product_id).category,
+                quantity=line.quantity,
+                unit_price=line.unit_amount,
+                subtotal=line.subtotal,
+                tax=line.tax,
+            )
+            for line in view.lines
         )
         return PlacedOrder(
-            id=session.order.id, checkout_session_id=session.id, merchant_id=self.merchant_id,
-            platform=self.platform, currency=self.catalog.currency, lines=lines,
-            items_amount=view.total("subtotal"), discount_amount=0,
-            shipping_amount=view.total("fulfillment"), tax_amount=view.total("tax"),
-            total_amount=view.total("total"), placed_at=now,
+            id=session.order.id,
+            checkout_session_id=session.id,
+            merchant_id=self.merchant_id,
+            platform=self.platform,
+            currency=self.catalog.currency,
+            lines=lines,
+            items_amount=view.total("subtotal"),
+            discount_amount=0,
+            shipping_amount=view.total("fulfillment"),
+            tax_amount=view.total("tax"),
+            total_amount=view.total("total"),
+            placed_at=now,
             buyer_email=session.buyer.email if session.buyer else None,
         )
 
@@ -319,6 +570,8 @@ def _merge(items: list[Item]) -> list[Item]:
     for index, item in enumerate(items):
         merged[item.id] = merged.get(item.id, 0) + item.quantity
         if merged[item.id] > MAX_QUANTITY:
-            raise invalid(f"more than {MAX_QUANTITY} units of {item.id!r} in total",
-                          f"$.items[{index}].quantity")
+            raise invalid(
+                f"more than {MAX_QUANTITY} units of {item.id!r} in total",
+                f"$.items[{index}].quantity",
+            )
     return [Item(id=i, quantity=q) for i, q in merged.items()]

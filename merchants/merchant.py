@@ -1,26 +1,42 @@
-"""A mock merchant: catalog, search, product feed and ACP checkout behind one object.
+"""A mock merchant: catalog, search, product feed, ACP checkout and order life behind one object.
 
 Every operation takes ``now`` so the caller (a simulation's virtual clock, or an HTTP server's
-real one) decides what time it is.
+real one) decides what time it is. Given an event sink, the merchant signs and sends ACP order
+events: ``order_create`` when a checkout completes, ``order_update`` when the order is shipped,
+fulfilled, canceled or refunded (the mock-admin operations below drive that life).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from merchants.acp import (
-    CheckoutSession, CheckoutSessionCompleteRequest, CheckoutSessionCreateRequest,
+    CheckoutSession,
+    CheckoutSessionCompleteRequest,
+    CheckoutSessionCreateRequest,
     CheckoutSessionUpdateRequest,
 )
 from merchants.catalog import Catalog, CatalogSpec
-from merchants.checkout import CheckoutService, OrderSink, ShippingRate
+from merchants.checkout import CheckoutService, OrderSink, PriceChange, ShippingRate
+from merchants.events import (
+    EventSink,
+    OrderEvent,
+    OrderEventEmitter,
+    RefundType,
+    WebhookDeliveryError,
+)
 from merchants.feed import FeedProduct
+from merchants.order_book import OrderBook, OrderRecord
+from merchants.orders import PlacedOrder
 from merchants.payments import PaymentProcessor
 from merchants.profile import MerchantProfile
 from merchants.search import SearchIndex
 from merchants.taxonomy import CATEGORIES
+
+log = logging.getLogger("merchants.events")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,31 +47,57 @@ class MerchantInfo:
 
 
 class Merchant:
-    """One merchant built from a profile; ``seed`` fixes its catalog."""
+    """One merchant built from a profile; ``seed`` fixes its catalog.
+
+    ``event_sink`` receives each signed order event (body and headers): in process a callable
+    such as :class:`merchants.events.CallableSink`, over HTTP a :class:`merchants.events.UrlSink`;
+    ``webhook_secret`` signs them and is required with a sink.
+    """
 
     def __init__(
-        self, profile: MerchantProfile, *, seed: int, processor: PaymentProcessor,
-        order_sink: OrderSink | None = None, catalog: Catalog | None = None,
+        self,
+        profile: MerchantProfile,
+        *,
+        seed: int,
+        processor: PaymentProcessor,
+        order_sink: OrderSink | None = None,
+        catalog: Catalog | None = None,
+        event_sink: EventSink | None = None,
+        webhook_secret: bytes | None = None,
     ) -> None:
         self.profile = profile
         if catalog is None:
             spec = CatalogSpec(
                 size=profile.catalog.size,
                 categories=profile.catalog.categories or {c: 1.0 for c in CATEGORIES},
-                stock_min=profile.catalog.stock_min, stock_max=profile.catalog.stock_max,
-                backorder_share=profile.catalog.backorder_share, id_prefix=profile.id,
+                stock_min=profile.catalog.stock_min,
+                stock_max=profile.catalog.stock_max,
+                backorder_share=profile.catalog.backorder_share,
+                id_prefix=profile.id,
             )
             catalog = Catalog.generate(spec, seed, profile.currency)
         self.catalog = catalog
         self.index = SearchIndex(catalog)
         self.checkout = CheckoutService(
-            merchant_id=profile.id, platform=profile.platform, catalog=catalog,
+            merchant_id=profile.id,
+            platform=profile.platform,
+            catalog=catalog,
             processor=processor,
             shipping=[ShippingRate(**s.model_dump()) for s in profile.shipping],
             tax_rate_bps=profile.tax_rate_bps,
             session_ttl=timedelta(minutes=profile.session_ttl_minutes),
-            site_url=profile.site_url, order_sink=order_sink,
+            site_url=profile.site_url,
+            order_sink=order_sink,
         )
+        self.orders = OrderBook(catalog, lock=self.checkout.lock)
+        self.checkout.order_sinks.append(self._order_placed)
+        #: Events a sink refused (``WebhookDeliveryError``), kept rather than failing the sale.
+        self.undelivered: list[tuple[OrderEvent, str]] = []
+        self._emitter: OrderEventEmitter | None = None
+        if event_sink is not None:
+            self.set_event_sink(event_sink, webhook_secret)
+        elif webhook_secret is not None:
+            raise ValueError("webhook_secret without an event_sink signs nothing")
 
     @property
     def id(self) -> str:
@@ -66,39 +108,118 @@ class Merchant:
         return MerchantInfo(self.profile.id, self.profile.platform, self.profile.name)
 
     def _feed_entry(self, product) -> FeedProduct:
-        return FeedProduct.of(product, currency=self.catalog.currency, seller_id=self.id,
-                              seller_name=self.profile.name)
+        return FeedProduct.of(
+            product,
+            currency=self.catalog.currency,
+            seller_id=self.id,
+            seller_name=self.profile.name,
+        )
 
-    def search(self, query: str, now: datetime, *, limit: int = 10,
-               max_price: int | None = None) -> list[FeedProduct]:
+    def search(
+        self, query: str, now: datetime, *, limit: int = 10, max_price: int | None = None
+    ) -> list[FeedProduct]:
         hits = self.index.search(query, limit=limit, max_price=max_price)
         return [self._feed_entry(hit.product) for hit in hits]
 
     def product_feed(self, now: datetime) -> list[FeedProduct]:
         return [self._feed_entry(p) for p in self.catalog]
 
-    def create_checkout(self, request: CheckoutSessionCreateRequest, now: datetime
-                        ) -> CheckoutSession:
-        return self.checkout.create(request, now)
+    def create_checkout(
+        self,
+        request: CheckoutSessionCreateRequest,
+        now: datetime,
+        *,
+        expected_prices: Mapping[str, int] | None = None,
+    ) -> CheckoutSession:
+        return self.checkout.create(request, now, expected_prices=expected_prices)
 
-    def update_checkout(self, session_id: str, request: CheckoutSessionUpdateRequest,
-                        now: datetime) -> CheckoutSession:
-        return self.checkout.update(session_id, request, now)
+    def update_checkout(
+        self,
+        session_id: str,
+        request: CheckoutSessionUpdateRequest,
+        now: datetime,
+        *,
+        expected_prices: Mapping[str, int] | None = None,
+    ) -> CheckoutSession:
+        return self.checkout.update(session_id, request, now, expected_prices=expected_prices)
 
     def get_checkout(self, session_id: str, now: datetime) -> CheckoutSession:
         return self.checkout.get(session_id, now)
 
-    def complete_checkout(self, session_id: str, request: CheckoutSessionCompleteRequest,
-                          now: datetime) -> CheckoutSession:
-        return self.checkout.complete(session_id, request, now)
+    def complete_checkout(
+        self,
+        session_id: str,
+        request: CheckoutSessionCompleteRequest,
+        now: datetime,
+        *,
+        authenticated: bool | None = None,
+    ) -> CheckoutSession:
+        return self.checkout.complete(session_id, request, now, authenticated=authenticated)
+
+    def authenticate_checkout(
+        self, session_id: str, passed: bool, now: datetime
+    ) -> CheckoutSession:
+        """Hand in the 3-D Secure challenge result; then complete again with the same token."""
+        return self.checkout.authenticate(session_id, passed, now)
 
     def cancel_checkout(self, session_id: str, now: datetime) -> CheckoutSession:
         return self.checkout.cancel(session_id, now)
 
+    # -- the merchant's own side (mock admin) ------------------------------------------------
+
+    def set_price(self, product_id: str, price: int, now: datetime) -> PriceChange:
+        """Change a product's price from ``now``: feeds show it, open sessions are re-priced."""
+        return self.checkout.set_price(product_id, price, now)
+
+    def set_event_sink(self, sink: EventSink, secret: bytes | None) -> None:
+        """Send signed order events to ``sink`` from now on."""
+        if not secret:
+            raise ValueError("an event sink needs a non-empty webhook_secret to sign with")
+        self._emitter = OrderEventEmitter(secret, sink)
+
+    def order(self, order_id: str) -> OrderRecord:
+        return self.orders.get(order_id)
+
+    def ship(self, order_id: str, now: datetime) -> OrderRecord:
+        return self._emit(self.orders.ship(order_id, now), now)
+
+    def fulfill(self, order_id: str, now: datetime) -> OrderRecord:
+        return self._emit(self.orders.fulfill(order_id, now), now)
+
+    def cancel_order(self, order_id: str, now: datetime) -> OrderRecord:
+        """Cancel an unshipped order: stock returns and the unrefunded rest is refunded."""
+        return self._emit(self.orders.cancel(order_id, now), now)
+
+    def refund(
+        self, order_id: str, amount: int, now: datetime, type: RefundType = "original_payment"
+    ) -> OrderRecord:
+        """Refund ``amount`` minor units; never more than is left of what was paid."""
+        return self._emit(self.orders.refund(order_id, amount, now, type), now)
+
+    def _order_placed(self, order: PlacedOrder) -> None:
+        event = self.orders.place(order, self.checkout.order(order.id).permalink_url)
+        self._emit(event, order.placed_at)
+
+    def _emit(self, event: OrderEvent, now: datetime) -> OrderRecord:
+        if self._emitter is not None:
+            try:
+                self._emitter.emit(event, now)
+            except WebhookDeliveryError as problem:  # the sale stands; the receiver missed it
+                log.warning(
+                    "order event %s for %s not delivered: %s", event.type, event.order_id, problem
+                )
+                self.undelivered.append((event, str(problem)))
+        return self.orders.get(event.order_id)
+
 
 def build_merchants(
-    profiles: list[MerchantProfile], *, seed: int, processor: PaymentProcessor,
+    profiles: list[MerchantProfile],
+    *,
+    seed: int,
+    processor: PaymentProcessor,
     order_sink: OrderSink | None = None,
+    event_sink: EventSink | None = None,
+    webhook_secret: bytes | None = None,
 ) -> Mapping[str, Merchant]:
     """Merchants by id; each catalog's seed is derived from ``seed`` and the merchant's index."""
     merchants: dict[str, Merchant] = {}
@@ -106,5 +227,11 @@ def build_merchants(
         if profile.id in merchants:
             raise ValueError(f"two merchants share the id {profile.id!r}")
         merchants[profile.id] = Merchant(
-            profile, seed=seed * 1_000 + index, processor=processor, order_sink=order_sink)
+            profile,
+            seed=seed * 1_000 + index,
+            processor=processor,
+            order_sink=order_sink,
+            event_sink=event_sink,
+            webhook_secret=webhook_secret,
+        )
     return merchants

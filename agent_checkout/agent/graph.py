@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Literal
 
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
@@ -292,10 +294,20 @@ def _after_backoff(state: CheckoutState) -> Literal["search", "checkout", "pay"]
     return state["retry_node"]
 
 
+#: The state's own types, which a checkpointer may restore (LangGraph asks for them by name).
+STATE_TYPES = (("merchants.feed", "FeedProduct"), ("agent_checkout.agent.state", "Recommendation"),
+               ("merchants.acp", "CheckoutSession"))
+
+
+def session_checkpointer() -> InMemorySaver:
+    """An in-memory checkpointer that restores this graph's state types without warnings."""
+    return InMemorySaver(serde=JsonPlusSerializer(allowed_msgpack_modules=STATE_TYPES))
+
+
 def build_checkout_graph(checkpointer=None) -> CompiledStateGraph:
     """Compile the checkout graph; invoke it with ``context=AgentContext(...)``.
 
-    Human-present sessions need a ``checkpointer`` (e.g. LangGraph's ``InMemorySaver``) and a
+    Human-present sessions need a ``checkpointer`` (e.g. :func:`session_checkpointer`) and a
     ``thread_id``, so that the run can stop at confirm and resume with ``Command(resume=...)``.
     """
     graph = StateGraph(CheckoutState, context_schema=AgentContext)

@@ -172,8 +172,10 @@ class EtsyReceipts:
     def attach(self, merchants: Iterable[Merchant]) -> None:
         """Listen to the placed orders of every Etsy merchant in ``merchants`` (once each)."""
         for merchant in merchants:
+            if merchant.profile.platform != "etsy":
+                continue
             sinks = merchant.checkout.order_sinks
-            if merchant.profile.platform == "etsy" and self.record not in sinks:
+            if self.record not in sinks:
                 sinks.append(self.record)
 
     def record(self, order: PlacedOrder) -> None:

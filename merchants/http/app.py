@@ -10,11 +10,26 @@ Routes (``{m}`` is a merchant id):
     GET  /merchants/{m}/checkout_sessions/{id}                ACP retrieve
     POST /merchants/{m}/checkout_sessions/{id}/complete       ACP complete
     POST /merchants/{m}/checkout_sessions/{id}/cancel         ACP cancel
+    POST /merchants/{m}/checkout_sessions/{id}/authenticate   3-D Secure result (mock extension)
     POST /psp/agentic_commerce/delegate_payment               delegated payment token (201)
+    ... /merchants/{m}/orders/..., /products/{p}/price        mock admin (merchants.http.admin)
+    ... /merchants/{m}/storefront/...                         Shopify-like native cart API
+    ... /merchants/{m}/v3/application/...                     Etsy-like Open API v3
 
 ACP and PSP routes require ACP's headers (see :mod:`merchants.http.headers`); catalog routes
 are public, as a published product feed is. The app reads the clock once per request and hands
 that time to the merchant, so a test passes a fake clock and the server passes real time.
+
+Versions: ``API-Version: 2025-09-29`` and ``2026-04-17`` are served. Requests have the
+2025-09-29 shape under both (a 2026-04-17 client may add ``items[].unit_amount``, the price it
+expects, and ``authentication_result`` on complete); each answer is the session's snapshot
+rendered for the asked version by :func:`merchants.versions.render`.
+
+3-D Secure: a complete whose card needs a challenge answers 200 (2025-09-29:
+``ready_for_payment`` with a ``requires_3ds`` error on ``$.payment_data``; 2026-04-17:
+``authentication_required``). The client posts ``{"result": "passed"|"failed"}`` to
+``.../authenticate`` (2025-09-29's ``PaymentData`` has no room for it), or, under 2026-04-17,
+sends ``authentication_result`` with its next complete; then completes with the same token.
 """
 
 from __future__ import annotations
@@ -31,23 +46,33 @@ from starlette.concurrency import run_in_threadpool
 
 from merchants.acp import (
     API_VERSION,
+    AuthenticateRequest,
     CheckoutSession,
     CheckoutSessionCompleteRequest,
+    CheckoutSessionCompleteRequest20260417,
     CheckoutSessionCreateRequest,
+    CheckoutSessionCreateRequest20260417,
     CheckoutSessionUpdateRequest,
+    CheckoutSessionUpdateRequest20260417,
     DelegatePaymentRequest,
     DelegatePaymentResponse,
     ErrorBody,
+    expected_prices,
 )
 from merchants.errors import ProtocolError, not_found
+from merchants.etsy import EtsyReceipts
 from merchants.feed import FeedProduct
+from merchants.http.admin import ADMIN_REQUEST_MODELS, admin_router
 from merchants.http.body import NoBody, parse_body, read_body
 from merchants.http.errors import error_response, install_error_handlers, unexpected
+from merchants.http.etsy_routes import etsy_router
 from merchants.http.headers import EchoHeaders, acp_headers
 from merchants.http.idempotency import IdempotencyStore, StoredResponse, fingerprint
 from merchants.http.openapi import install_openapi, request_body
+from merchants.http.shopify_routes import shopify_router
 from merchants.merchant import Merchant
 from merchants.payments import PaymentProcessor
+from merchants.versions import V2026_04_17, render
 
 Clock = Callable[[], datetime]
 Body = TypeVar("Body", bound=BaseModel)
@@ -84,25 +109,66 @@ def session_body(session: CheckoutSession, *, with_order: bool = False) -> dict[
     return body
 
 
+def rendered(
+    shop: Merchant,
+    version: str,
+    operation: Callable[[Any, datetime], CheckoutSession],
+    *,
+    with_order: bool = False,
+) -> Callable[[Any, datetime], dict[str, Any]]:
+    """Run a checkout operation, then render the session for ``version``.
+
+    Both happen under the checkout's lock, so the body is the state the operation left.
+    """
+
+    def run(body: Any, at: datetime) -> dict[str, Any]:
+        with shop.checkout.lock:
+            session = operation(body, at)
+            snapshot = shop.checkout.snapshot(session.id, at)
+        return render(snapshot, version, with_order=with_order)
+
+    return run
+
+
+def _priced(items: Any) -> dict[str, Any]:
+    """``expected_prices`` for a create or update, only when the client stated any."""
+    prices = expected_prices(items)
+    return {"expected_prices": prices} if prices else {}
+
+
+def _by_version(version: str, latest: type[Body], first: type[Body]) -> type[Body]:
+    return latest if version == V2026_04_17 else first
+
+
 def create_app(
     merchants: Mapping[str, Merchant],
     processor: PaymentProcessor,
     *,
     token: str | None = None,
     clock: Clock | None = None,
+    etsy_receipts: EtsyReceipts | None = None,
 ) -> FastAPI:
-    """An app serving ``merchants`` (by id) and ``processor``; ``token=None`` accepts any bearer."""
+    """An app serving ``merchants`` (by id) and ``processor``; ``token=None`` accepts any bearer.
+
+    Beside ACP, each merchant's native API: Shopify-like merchants a Storefront-style cart API,
+    Etsy-like ones the Open API v3 listings and receipts.
+    """
     now = clock or real_time
     keys = IdempotencyStore()
     app = FastAPI(
         title="agent-checkout mock merchants",
         version=API_VERSION,
         description="Mock Shopify- and Etsy-like merchants speaking the Agentic Commerce "
-        "Protocol (ACP 2025-09-29), and the payment processor that vaults delegated cards.",
+        "Protocol (ACP 2025-09-29 and 2026-04-17), and the payment processor that vaults "
+        "delegated cards.",
     )
     app.add_middleware(EchoHeaders)
     install_error_handlers(app)
     acp = APIRouter(dependencies=[Depends(acp_headers(token))], responses=_ERRORS)
+
+    def api_version(request: Request) -> str:
+        """The version the client asked for (the headers dependency has checked it)."""
+        return request.headers.get("api-version", API_VERSION)
 
     def merchant(merchant_id: str) -> Merchant:
         found = merchants.get(merchant_id)
@@ -134,7 +200,8 @@ def create_app(
         key = request.headers.get("idempotency-key")
         if key is None:
             return await answer(operation, body, moment, status)
-        claim = (scope, request.method, request.url.path)
+        version = request.headers.get("api-version", "")
+        claim = (scope, version, request.method, request.url.path)
         stored = keys.begin(claim, key, fingerprint(raw), moment)
         if stored is not None:
             return Response(
@@ -207,12 +274,18 @@ def create_app(
         openapi_extra=request_body(CheckoutSessionCreateRequest),
     )
     async def create_checkout_session(merchant_id: str, request: Request) -> Response:
-        shop = merchant(merchant_id)
+        shop, version = merchant(merchant_id), api_version(request)
         return await serve(
             request,
             merchant_id,
-            CheckoutSessionCreateRequest,
-            lambda body, at: session_body(shop.create_checkout(body, at)),
+            _by_version(
+                version, CheckoutSessionCreateRequest20260417, CheckoutSessionCreateRequest
+            ),
+            rendered(
+                shop,
+                version,
+                lambda body, at: shop.create_checkout(body, at, **_priced(body.items)),
+            ),
             201,
         )
 
@@ -225,19 +298,32 @@ def create_app(
     async def update_checkout_session(
         merchant_id: str, checkout_session_id: str, request: Request
     ) -> Response:
-        shop = merchant(merchant_id)
+        shop, version = merchant(merchant_id), api_version(request)
         return await serve(
             request,
             merchant_id,
-            CheckoutSessionUpdateRequest,
-            lambda body, at: session_body(shop.update_checkout(checkout_session_id, body, at)),
+            _by_version(
+                version, CheckoutSessionUpdateRequest20260417, CheckoutSessionUpdateRequest
+            ),
+            rendered(
+                shop,
+                version,
+                lambda body, at: shop.update_checkout(
+                    checkout_session_id, body, at, **_priced(body.items)
+                ),
+            ),
         )
 
     @acp.get(sessions + "/{checkout_session_id}", tags=["checkout"], response_model=CheckoutSession)
-    async def get_checkout_session(merchant_id: str, checkout_session_id: str) -> Response:
-        shop = merchant(merchant_id)
+    async def get_checkout_session(
+        merchant_id: str, checkout_session_id: str, request: Request
+    ) -> Response:
+        shop, version = merchant(merchant_id), api_version(request)
         return await answer(
-            lambda _, at: session_body(shop.get_checkout(checkout_session_id, at)), None, now(), 200
+            rendered(shop, version, lambda _, at: shop.get_checkout(checkout_session_id, at)),
+            None,
+            now(),
+            200,
         )
 
     @acp.post(
@@ -249,14 +335,23 @@ def create_app(
     async def complete_checkout_session(
         merchant_id: str, checkout_session_id: str, request: Request
     ) -> Response:
-        shop = merchant(merchant_id)
+        shop, version = merchant(merchant_id), api_version(request)
+
+        def complete(body: CheckoutSessionCompleteRequest, at: datetime) -> CheckoutSession:
+            result = getattr(body, "authentication_result", None)
+            if result is None:  # the 2025-09-29 call, which wrapped merchants may only know
+                return shop.complete_checkout(checkout_session_id, body, at)
+            return shop.complete_checkout(
+                checkout_session_id, body, at, authenticated=result.passed
+            )
+
         return await serve(
             request,
             merchant_id,
-            CheckoutSessionCompleteRequest,
-            lambda body, at: session_body(
-                shop.complete_checkout(checkout_session_id, body, at), with_order=True
+            _by_version(
+                version, CheckoutSessionCompleteRequest20260417, CheckoutSessionCompleteRequest
             ),
+            rendered(shop, version, complete, with_order=True),
         )
 
     @acp.post(
@@ -268,12 +363,36 @@ def create_app(
     async def cancel_checkout_session(
         merchant_id: str, checkout_session_id: str, request: Request
     ) -> Response:
-        shop = merchant(merchant_id)
+        shop, version = merchant(merchant_id), api_version(request)
         return await serve(
             request,
             merchant_id,
             NoBody,
-            lambda _, at: session_body(shop.cancel_checkout(checkout_session_id, at)),
+            rendered(shop, version, lambda _, at: shop.cancel_checkout(checkout_session_id, at)),
+        )
+
+    @acp.post(
+        sessions + "/{checkout_session_id}/authenticate",
+        tags=["checkout"],
+        response_model=CheckoutSession,
+        openapi_extra=request_body(AuthenticateRequest),
+    )
+    async def authenticate_checkout_session(
+        merchant_id: str, checkout_session_id: str, request: Request
+    ) -> Response:
+        """The 3-D Secure challenge result (this mock's extension); then complete again."""
+        shop, version = merchant(merchant_id), api_version(request)
+        return await serve(
+            request,
+            merchant_id,
+            AuthenticateRequest,
+            rendered(
+                shop,
+                version,
+                lambda body, at: shop.authenticate_checkout(
+                    checkout_session_id, body.result == "passed", at
+                ),
+            ),
         )
 
     # -- the payment processor ---------------------------------------------------------------
@@ -295,14 +414,19 @@ def create_app(
         )
 
     app.include_router(acp)
+    app.include_router(admin_router(merchants, token, now))
+    app.include_router(shopify_router(merchants, now))
+    app.include_router(etsy_router(merchants, now, etsy_receipts or EtsyReceipts()))
     install_openapi(
         app,
         [
             CheckoutSessionCreateRequest,
             CheckoutSessionUpdateRequest,
             CheckoutSessionCompleteRequest,
+            AuthenticateRequest,
             NoBody,
             DelegatePaymentRequest,
+            *ADMIN_REQUEST_MODELS,
         ],
     )
     return app

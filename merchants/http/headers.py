@@ -1,4 +1,8 @@
-"""ACP request headers: bearer authorization, ``API-Version``, and the echoed correlation ids."""
+"""ACP request headers: bearer authorization, ``API-Version``, and the echoed correlation ids.
+
+Every version in :data:`merchants.versions.SUPPORTED_VERSIONS` is accepted; anything else is
+400 ``unsupported_api_version``. Mock-admin routes need the bearer token only.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,9 @@ from fastapi import Depends, Header
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from merchants.acp import API_VERSION
 from merchants.errors import ProtocolError
+from merchants.versions import SUPPORTED_VERSIONS
 
-SUPPORTED_VERSIONS = frozenset({API_VERSION})
 ECHOED = (b"request-id", b"idempotency-key")
 MAX_IDEMPOTENCY_KEY = 255
 
@@ -29,14 +32,7 @@ def acp_headers(token: str | None) -> Callable[..., None]:
         idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
         request_id: Annotated[str | None, Header(alias="Request-Id")] = None,
     ) -> None:
-        if credentials is None or not credentials.credentials:
-            raise ProtocolError(
-                401, "invalid_request", "unauthorized", "Authorization: Bearer <token> is required"
-            )
-        if token is not None and not hmac.compare_digest(
-            credentials.credentials.encode(), token.encode()
-        ):
-            raise ProtocolError(401, "invalid_request", "unauthorized", "invalid bearer token")
+        _check_bearer(credentials, token)
         if api_version is None:
             raise ProtocolError(
                 400, "invalid_request", "api_version_required", "API-Version header is required"
@@ -47,7 +43,7 @@ def acp_headers(token: str | None) -> Callable[..., None]:
                 "invalid_request",
                 "unsupported_api_version",
                 f"API-Version {api_version!r} is not supported "
-                f"(supported: {', '.join(sorted(SUPPORTED_VERSIONS))})",
+                f"(supported: {', '.join(SUPPORTED_VERSIONS)})",
             )
         if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
             raise ProtocolError(
@@ -58,6 +54,28 @@ def acp_headers(token: str | None) -> Callable[..., None]:
             )
 
     return check
+
+
+def admin_headers(token: str | None) -> Callable[..., None]:
+    """A dependency for the mock-admin routes: the bearer token, no API version."""
+
+    def check(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> None:
+        _check_bearer(credentials, token)
+
+    return check
+
+
+def _check_bearer(credentials: HTTPAuthorizationCredentials | None, token: str | None) -> None:
+    if credentials is None or not credentials.credentials:
+        raise ProtocolError(
+            401, "invalid_request", "unauthorized", "Authorization: Bearer <token> is required"
+        )
+    if token is not None and not hmac.compare_digest(
+        credentials.credentials.encode(), token.encode()
+    ):
+        raise ProtocolError(401, "invalid_request", "unauthorized", "invalid bearer token")
 
 
 class EchoHeaders:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
-from agent_checkout.agent.graph import AgentContext, build_checkout_graph
+from agent_checkout.agent.graph import AgentContext, build_checkout_graph, session_checkpointer
 from agent_checkout.agent.mandate import Mandate
 from merchants import Merchant, PaymentProcessor
 
@@ -25,7 +24,7 @@ def _human_present_run(answer):
     context = AgentContext(merchants={"shop": ScriptedMerchant(merchant, script)},
                            payments=ScriptedPayments(processor, script), shopper=Picky(),
                            clock=lambda: NOW, delegation="human_present")
-    graph = build_checkout_graph(checkpointer=InMemorySaver())
+    graph = build_checkout_graph(checkpointer=session_checkpointer())
     config = {"configurable": {"thread_id": "shopper-1"}}
     paused = graph.invoke({}, config=config, context=context)
     (question,) = paused["__interrupt__"]

@@ -3,7 +3,8 @@
 Every response a test client receives is checked by a hook: error bodies against the ``Error``
 definition, checkout sessions against ``CheckoutSession`` (``CheckoutSessionWithOrder`` when a
 complete call completed), tokens against ``DelegatePaymentResponse``, and never a 5xx unless a
-test asks for one.
+test asks for one. Sessions answered to ``API-Version: 2026-04-17`` are checked against that
+version's ``CheckoutSession`` instead (see ``schema_20260417``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from pydantic import TypeAdapter
 from merchants import Merchant, PaymentProcessor, build_merchants
 from merchants.feed import FeedProduct
 from merchants.profile import CatalogProfile, MerchantProfile, ShippingProfile
+
+from .schema_20260417 import SCHEMA_20260417
 
 SPEC_DIR = (Path(__file__).parents[3] / "../shared/specs/acp/2025-09-29").resolve()
 NOW = datetime(2026, 11, 11, 12, 0, tzinfo=UTC)
@@ -73,7 +76,9 @@ PROFILES = [
     ),
 ]
 SEED = 42
-_SESSION_PATH = re.compile(r"^/merchants/[^/]+/checkout_sessions(/[^/]+)?(/complete|/cancel)?$")
+_SESSION_PATH = re.compile(
+    r"^/merchants/[^/]+/checkout_sessions(/[^/]+)?(/complete|/cancel|/authenticate)?$"
+)
 _FEEDS = TypeAdapter(list[FeedProduct])
 
 
@@ -98,14 +103,16 @@ class Schemas:
         payment = json.loads((spec_dir / "schema.delegate_payment.json").read_text())
         self.checkout = patch_checkout_schema(checkout)
         self.payment = payment
-        for bundle in (self.checkout, self.payment):
+        self.bundles = {
+            "checkout": self.checkout,
+            "payment": payment,
+            "2026-04-17": SCHEMA_20260417,
+        }
+        for bundle in self.bundles.values():
             Draft202012Validator.check_schema(bundle)
 
     def errors(self, name: str, body: Any, *, bundle: str = "checkout") -> list[str]:
-        schema = {
-            **(self.checkout if bundle == "checkout" else self.payment),
-            "$ref": f"#/$defs/{name}",
-        }
+        schema = {**self.bundles[bundle], "$ref": f"#/$defs/{name}"}
         validator = Draft202012Validator(schema, format_checker=FormatChecker())
         return [
             f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
@@ -157,6 +164,9 @@ def check_response(schemas: Schemas, response: httpx.Response, allow_5xx: bool) 
         return
     if path.startswith("/psp/"):
         schemas.check("DelegatePaymentResponse", body, bundle="payment")
+    elif _SESSION_PATH.match(path) and response.request.headers.get("api-version") == "2026-04-17":
+        schemas.check("CheckoutSession", body, bundle="2026-04-17")
+        assert body["protocol"] == {"version": "2026-04-17"}
     elif _SESSION_PATH.match(path):
         completed = path.endswith("/complete") and body.get("status") == "completed"
         schemas.check("CheckoutSessionWithOrder" if completed else "CheckoutSession", body)

@@ -310,7 +310,31 @@ def test_openapi_documents_every_route_and_request_body(shop: Shop):
         "/merchants/{merchant_id}/checkout_sessions/{checkout_session_id}",
         "/merchants/{merchant_id}/checkout_sessions/{checkout_session_id}/complete",
         "/merchants/{merchant_id}/checkout_sessions/{checkout_session_id}/cancel",
+        "/merchants/{merchant_id}/checkout_sessions/{checkout_session_id}/authenticate",
         "/psp/agentic_commerce/delegate_payment",
+        # mock admin (merchants.http.admin)
+        "/merchants/{merchant_id}/orders/{order_id}",
+        "/merchants/{merchant_id}/orders/{order_id}/ship",
+        "/merchants/{merchant_id}/orders/{order_id}/fulfill",
+        "/merchants/{merchant_id}/orders/{order_id}/cancel",
+        "/merchants/{merchant_id}/orders/{order_id}/refund",
+        "/merchants/{merchant_id}/products/{product_id}/price",
+        # Shopify-like native cart API (merchants.http.shopify_routes)
+        "/merchants/{merchant_id}/storefront/carts",
+        "/merchants/{merchant_id}/storefront/carts/{cart_id}",
+        "/merchants/{merchant_id}/storefront/carts/{cart_id}/buyer_identity",
+        "/merchants/{merchant_id}/storefront/carts/{cart_id}/discount_codes",
+        "/merchants/{merchant_id}/storefront/carts/{cart_id}/lines",
+        "/merchants/{merchant_id}/storefront/carts/{cart_id}/lines/{line_id}",
+        "/merchants/{merchant_id}/storefront/products",
+        "/merchants/{merchant_id}/storefront/products/{handle}",
+        # Etsy-like Open API v3 (merchants.http.etsy_routes)
+        "/merchants/{merchant_id}/v3/application/listings/active",
+        "/merchants/{merchant_id}/v3/application/listings/{listing_id}",
+        "/merchants/{merchant_id}/v3/application/listings/{listing_id}/inventory",
+        "/merchants/{merchant_id}/v3/application/shops/{shop_id}",
+        "/merchants/{merchant_id}/v3/application/shops/{shop_id}/receipts",
+        "/merchants/{merchant_id}/v3/application/shops/{shop_id}/receipts/{receipt_id}",
     }
     schemas = document["components"]["schemas"]
     refs = []
@@ -319,12 +343,15 @@ def test_openapi_documents_every_route_and_request_body(shop: Shop):
             body = operation.get("requestBody")
             if body:
                 refs.append(body["content"]["application/json"]["schema"]["$ref"])
-    assert sorted(r.rsplit("/", 1)[1] for r in refs) == [
+    assert sorted(set(r.rsplit("/", 1)[1] for r in refs)) == [
+        "AuthenticateRequest",
         "CheckoutSessionCompleteRequest",
         "CheckoutSessionCreateRequest",
         "CheckoutSessionUpdateRequest",
         "DelegatePaymentRequest",
         "NoBody",
+        "PriceRequest",
+        "RefundRequest",
     ]
     assert all(r.rsplit("/", 1)[1] in schemas for r in refs)
     create = document["paths"]["/merchants/{merchant_id}/checkout_sessions"]["post"]

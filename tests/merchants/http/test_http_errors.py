@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -58,13 +59,13 @@ def test_api_version_is_required_and_checked(shop: Shop):
     missing = shop.client.post(CREATE, json={"items": [_item(shop)]})
     assert (missing.status_code, missing.json()["code"]) == (400, "api_version_required")
     other = shop.client.post(
-        CREATE, json={"items": [_item(shop)]}, headers={"API-Version": "2026-04-17"}
+        CREATE, json={"items": [_item(shop)]}, headers={"API-Version": "2026-01-30"}
     )
     assert other.status_code == 400
     assert other.json() == {
         "type": "invalid_request",
         "code": "unsupported_api_version",
-        "message": "API-Version '2026-04-17' is not supported (supported: 2025-09-29)",
+        "message": "API-Version '2026-01-30' is not supported (supported: 2025-09-29, 2026-04-17)",
     }
 
 
@@ -331,6 +332,8 @@ def test_arbitrary_bytes_never_500(shop: Shop, raw: bytes):
 
 
 class _Broken:
+    profile = SimpleNamespace(platform="neither")  # so no native API is built for it
+
     def __getattr__(self, name):
         raise RuntimeError("bug in a merchant")
 
