@@ -38,6 +38,7 @@ class MerchantConnector(Protocol):
     def complete_checkout(self, session_id: str, request: CheckoutSessionCompleteRequest
                           ) -> CheckoutSession: ...
     def cancel_checkout(self, session_id: str) -> CheckoutSession: ...
+    def authenticate_checkout(self, session_id: str, passed: bool) -> CheckoutSession: ...
 
 
 class PaymentConnector(Protocol):
@@ -91,6 +92,10 @@ class InProcessMerchant(_Served):
     def cancel_checkout(self, session_id: str) -> CheckoutSession:
         return self._serve("cancel_checkout",
                            lambda now: self.merchant.cancel_checkout(session_id, now))
+
+    def authenticate_checkout(self, session_id: str, passed: bool) -> CheckoutSession:
+        return self._serve("authenticate_checkout", lambda now: self.merchant.authenticate_checkout(
+            session_id, passed, now))
 
 
 class InProcessPayments(_Served):

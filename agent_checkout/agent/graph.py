@@ -1,6 +1,6 @@
 """The checkout agent as a LangGraph ``StateGraph``.
 
-    search → recommend → decide → checkout → confirm → pay → END
+    search → recommend → decide → checkout → confirm → pay (→ authenticate) → END
 
 Reading top to bottom follows a purchase. Each node does one step and either sets the session's
 ``outcome`` (which ends it) or leaves the next step to the edges at the bottom of this module,
@@ -8,6 +8,9 @@ which name every way a checkout can go wrong:
 
 - an item sold out (at checkout or at pay) → back to recommend without it;
 - a card declined → pay again with the shopper's next card, or ``payment_failed``;
+- the card needs 3-D Secure → authenticate (the shopper passes or fails the challenge) →
+  complete with the same token;
+- the price changed since the feed was read → decide again at the new price;
 - a 429 or 5xx from a merchant → backoff (waits, honouring ``Retry-After``) → the same node,
   at most ``max_retries`` times in a row, then ``merchant_unavailable``;
 - the checkout session expired → checkout again, once;
@@ -23,7 +26,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Literal
 
@@ -39,7 +42,7 @@ from agent_checkout.agent.connectors import (
 )
 from agent_checkout.agent.mandate import Delegation, Mandate
 from agent_checkout.agent.policy import CheckoutPolicy, RulePolicy
-from agent_checkout.agent.shopper import Shopper
+from agent_checkout.agent.shopper import Shopper, passes_challenge
 from agent_checkout.agent.state import CheckoutState
 from merchants.acp import (
     Allowance, CheckoutSession, CheckoutSessionCompleteRequest, CheckoutSessionCreateRequest,
@@ -65,6 +68,7 @@ class AgentContext:
     jitter: Callable[[], float] = lambda: 0.0  # a share in [0, 1) added to each wait
     max_restarts: int = 1   # new checkout sessions after one expired
     token_lifetime: timedelta = timedelta(minutes=15)
+    challenge_seconds: float = 30.0  # the shopper's time on a 3-D Secure challenge
     delegation: Delegation = "autonomous"
     handoff: Literal["in_chat", "click_out"] = "in_chat"  # pay here, or link to the merchant
     mandate: Mandate | None = None
@@ -143,6 +147,11 @@ def checkout(state: CheckoutState, runtime: Ctx) -> CheckoutState:
             buyer=ctx.shopper.buyer, fulfillment_address=ctx.shopper.address))
         if _sold_out(session):
             return _sold_out_update(state, choice.key, attempts, ctx)
+        repriced = _repriced(session, choice, ctx)
+        if repriced is not None and "outcome" in repriced:
+            return {**repriced, "attempts": attempts}
+        if repriced is not None:  # the shopper still wants it at the new price
+            choice = repriced["choice"]
         cheapest = min(session.fulfillment_options, key=lambda o: (o.total, o.id))
         if session.fulfillment_option_id != cheapest.id:
             session = merchant.update_checkout(
@@ -153,7 +162,8 @@ def checkout(state: CheckoutState, runtime: Ctx) -> CheckoutState:
         return {"checkout": session, "attempts": attempts, "outcome": "checkout_failed",
                 "detail": "; ".join(m.content for m in session.errors())}
     return {"checkout": session, "attempts": attempts, "card_index": 0, "step": "ok",
-            "streak": 0}
+            "streak": 0, "choice": choice,
+            "price_changes": state.get("price_changes", 0) + (repriced is not None)}
 
 
 def confirm(state: CheckoutState, runtime: Ctx) -> CheckoutState:
@@ -199,6 +209,14 @@ def pay(state: CheckoutState, runtime: Ctx) -> CheckoutState:
     if done.status == "completed":
         return {"checkout": done, "outcome": "purchased"}
     codes = {m.code for m in done.errors()}
+    if "requires_3ds" in codes:
+        return {"checkout": done, "token": token.id, "step": "authenticate"}
+    if done.total() != session.total():  # the price moved under us: the allowance no longer fits
+        repriced = _repriced(done, choice, ctx)
+        if repriced is not None and "outcome" not in repriced:
+            repriced["price_changes"] = state.get("price_changes", 0) + 1
+        if repriced is not None:
+            return repriced
     if "out_of_stock" in codes:
         return _sold_out_update(state, choice.key, state["attempts"], ctx)
     if "payment_declined" in codes:
@@ -207,6 +225,28 @@ def pay(state: CheckoutState, runtime: Ctx) -> CheckoutState:
                     "streak": 0}
         return {"checkout": done, "outcome": "payment_failed"}
     return {"checkout": done, "outcome": "checkout_failed",
+            "detail": "; ".join(m.content for m in done.errors())}
+
+
+def authenticate(state: CheckoutState, runtime: Ctx) -> CheckoutState:
+    """The issuer asks for 3-D Secure: the shopper takes the challenge, then complete again."""
+    ctx, session, choice = runtime.context, state["checkout"], state["choice"]
+    merchant = ctx.merchants[choice.offer.seller_id]
+    ctx.sleep(ctx.challenge_seconds)
+    passed = passes_challenge(ctx.shopper)
+    try:
+        merchant.authenticate_checkout(session.id, passed)
+        done = merchant.complete_checkout(session.id, CheckoutSessionCompleteRequest(
+            payment_data=PaymentData(token=state["token"], billing_address=ctx.shopper.address)))
+    except (MerchantUnavailable, ProtocolError) as problem:
+        return _failed("pay", problem, state, ctx)
+    if done.status == "completed":
+        return {"checkout": done, "outcome": "purchased", "authenticated": passed}
+    card_index = state.get("card_index", 0)
+    if card_index + 1 < len(ctx.shopper.cards):
+        return {"checkout": done, "card_index": card_index + 1, "step": "next_card",
+                "authenticated": passed}
+    return {"checkout": done, "outcome": "payment_failed", "authenticated": passed,
             "detail": "; ".join(m.content for m in done.errors())}
 
 
@@ -242,6 +282,21 @@ def _failed(node: str, problem: Exception, state: CheckoutState, ctx: AgentConte
     if isinstance(problem, MerchantUnavailable):
         return {"outcome": "merchant_unavailable", "detail": str(problem)}
     return {"outcome": "checkout_failed", "detail": str(problem)}
+
+
+def _repriced(session: CheckoutSession, choice, ctx: AgentContext) -> CheckoutState | None:
+    """If the merchant's price is no longer the one the shopper chose at, ask again."""
+    line = session.line_items[0]
+    unit = line.base_amount // line.item.quantity
+    if unit == choice.offer.price:
+        return None
+    offer = choice.offer.model_copy(update={"price": unit})
+    again = replace(choice, offer=offer)
+    if unit > ctx.shopper.budget:
+        return {"outcome": "over_budget", "detail": f"price changed to {unit}"}
+    if ctx.shopper.choose([again]) is None:
+        return {"outcome": "declined_by_shopper", "detail": f"price changed to {unit}"}
+    return {"choice": again, "checkout": session, "card_index": 0, "step": "repriced"}
 
 
 def _sold_out(session: CheckoutSession) -> bool:
@@ -283,11 +338,19 @@ def _after_confirm(state: CheckoutState) -> Literal["pay", "__end__"]:
 
 
 def _after_pay(state: CheckoutState
-               ) -> Literal["pay", "recommend", "checkout", "backoff", "__end__"]:
+               ) -> Literal["pay", "recommend", "checkout", "confirm", "authenticate",
+                            "backoff", "__end__"]:
     if "outcome" in state:
         return END
     return {"next_card": "pay", "sold_out": "recommend", "restart": "checkout",
-            "backoff": "backoff"}[state["step"]]
+            "backoff": "backoff", "authenticate": "authenticate",
+            "repriced": "confirm"}[state["step"]]
+
+
+def _after_authenticate(state: CheckoutState) -> Literal["pay", "backoff", "__end__"]:
+    if "outcome" in state:
+        return END
+    return "backoff" if state["step"] == "backoff" else "pay"
 
 
 def _after_backoff(state: CheckoutState) -> Literal["search", "checkout", "pay"]:
@@ -317,6 +380,7 @@ def build_checkout_graph(checkpointer=None) -> CompiledStateGraph:
     graph.add_node("checkout", checkout)
     graph.add_node("confirm", confirm)
     graph.add_node("pay", pay)
+    graph.add_node("authenticate", authenticate)
     graph.add_node("backoff", backoff)
     graph.add_edge(START, "search")
     graph.add_conditional_edges("search", _after_search)
@@ -325,5 +389,6 @@ def build_checkout_graph(checkpointer=None) -> CompiledStateGraph:
     graph.add_conditional_edges("checkout", _after_checkout)
     graph.add_conditional_edges("confirm", _after_confirm)
     graph.add_conditional_edges("pay", _after_pay)
+    graph.add_conditional_edges("authenticate", _after_authenticate)
     graph.add_conditional_edges("backoff", _after_backoff)
     return graph.compile(checkpointer=checkpointer)

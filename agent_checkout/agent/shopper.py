@@ -24,3 +24,9 @@ class Shopper(Protocol):
     def choose(self, recommendations: Sequence[Recommendation]) -> Recommendation | None:
         """Pick one recommendation, or ``None`` to buy nothing."""
         ...
+
+
+def passes_challenge(shopper: Shopper) -> bool:
+    """Whether the shopper passes a 3-D Secure challenge (shoppers who say nothing do)."""
+    challenge = getattr(shopper, "passes_challenge", None)
+    return True if challenge is None else bool(challenge())

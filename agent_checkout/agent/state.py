@@ -59,12 +59,16 @@ class CheckoutState(TypedDict, total=False):
     checkout: CheckoutSession | None
     card_index: int              # which of the shopper's payment methods is in use
     attempts: int                # checkouts started
-    step: str                    # how the last node ended: ok, backoff, sold_out, next_card, restart
+    step: str                    # how the last node ended: ok, backoff, sold_out, next_card,
+    #                              restart, authenticate, repriced
     pending: list[str]           # merchants whose search must be retried
     retry_node: str | None       # the node to go back to after a back-off
     retry_wait: float            # seconds to wait before that retry
     retries: int                 # back-offs taken so far in this session
     streak: int                  # back-offs in a row since the last call that got through
     restarts: int                # checkout sessions restarted after one expired
+    token: str                   # the payment token awaiting a 3-D Secure result
+    authenticated: bool          # how the shopper's 3-D Secure challenge went
+    price_changes: int           # times the price moved between the feed and the checkout
     outcome: Outcome
     detail: str

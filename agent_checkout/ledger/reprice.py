@@ -119,8 +119,9 @@ def run_behaviour(con: duckdb.DuckDBPyConnection) -> list[RunBehaviour]:
 
 def check_repriceable(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Refuse a run whose fees changed behaviour; return notes on what could not be checked."""
-    notes = []
-    for run in run_behaviour(con):
+    runs = run_behaviour(con)
+    notes = [] if runs else ["this ledger records no run: re-pricing assumes fees changed nothing"]
+    for run in runs:
         if run.pass_through is None or run.ranking is None:
             notes.append(
                 "this ledger does not record pass-through or ranking (written before they were); "
@@ -259,6 +260,8 @@ def reprice_variants(
     :class:`RepriceError` for a run whose fees changed behaviour, a ledger in several
     currencies, or a recorded model that cannot be loaded.
     """
+    if not variants:
+        raise RepriceError("no fee models to re-price with")
     con = open_read_only(path)
     try:
         notes = check_repriceable(con)

@@ -273,18 +273,18 @@ class Ledger:
 
 def _create_or_upgrade(con: duckdb.DuckDBPyConnection) -> None:
     """Create missing tables; add columns an older file lacks, filling its old rows."""
+    present: dict[str, set[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND schema_name = 'main'"
+    ).fetchall():
+        present.setdefault(table, set()).add(column)
     for table in TABLES:
-        con.execute(table.ddl())
-        present = {
-            row[0]
-            for row in con.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
-                "AND database_name = current_database() AND schema_name = 'main'",
-                [table.name],
-            ).fetchall()
-        }
+        if table.name not in present:
+            con.execute(table.ddl())
+            continue
         for name, sql_type, *default in table.columns:
-            if name in present:
+            if name in present[table.name]:
                 continue
             extra = f" DEFAULT {default[0]}" if default else ""
             con.execute(f"ALTER TABLE {table.name} ADD COLUMN {name} {sql_type}{extra}")

@@ -44,7 +44,8 @@ def build_market(scenario: Scenario, seed: int) -> tuple[dict[str, Merchant], Pa
     them: ``run`` simulates them, ``serve`` puts them on HTTP."""
     streams = RandomStreams(seed)
     processor = PaymentProcessor(rng=streams.stream("declines"),
-                                 decline_rates=scenario.payments.decline_rates)
+                                 decline_rates=scenario.payments.decline_rates,
+                                 three_ds_rate=scenario.payments.three_ds_rate)
     merchants = build_merchants(scenario.merchant_profiles(),
                                 seed=streams.seed_for("catalogs") % 2**31, processor=processor)
     if scenario.fees.pass_through:

@@ -51,6 +51,7 @@ class ShoppersSpec(_Strict):
     outside_utility: float = 0.0                 # appeal of buying nothing
     second_card_share: float = Field(0.3, ge=0, le=1)
     declining_card_share: float = Field(0.0, ge=0, le=1)  # first card is one that declines
+    challenge_pass_rate: float = Field(0.9, ge=0, le=1)  # 3-D Secure challenges passed
 
 
 class RankingSpec(_Strict):
@@ -72,6 +73,7 @@ class AgentSpec(_Strict):
 
 class PaymentsSpec(_Strict):
     decline_rates: dict[str, float] = Field(default_factory=dict)
+    three_ds_rate: float = Field(0.0, ge=0, le=1)  # share of cards the issuer challenges
 
 
 class FeesSpec(_Strict):
@@ -93,13 +95,30 @@ class MetricsSpec(_Strict):
     resolution_seconds: float = Field(60.0, gt=0)  # of the time series in summary.json
 
 
+class ProfileRef(BaseModel):
+    """A built-in profile (or profile file) with some fields changed: ``{profile: name, ...}``."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    profile: str
+
+    def resolve(self) -> MerchantProfile:
+        base = load_profile(self.profile).model_dump()
+        for key, value in (self.model_extra or {}).items():
+            if isinstance(value, dict) and isinstance(base.get(key), dict):
+                base[key] = {**base[key], **value}
+            else:
+                base[key] = value
+        return MerchantProfile.model_validate(base)
+
+
 class Scenario(_Strict):
     name: str
     description: str = ""
     seed: int = 0
     currency: str = Field("usd", pattern=r"^[a-z]{3}$")
     start: datetime = datetime(2026, 11, 11, tzinfo=UTC)
-    merchants: list[str | MerchantProfile] = Field(min_length=1)
+    merchants: list[str | ProfileRef | MerchantProfile] = Field(min_length=1)
     arrivals: ArrivalProfile
     shoppers: ShoppersSpec = ShoppersSpec()
     agent: AgentSpec = AgentSpec()
@@ -115,7 +134,8 @@ class Scenario(_Strict):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
 
     def merchant_profiles(self) -> list[MerchantProfile]:
-        return [m if isinstance(m, MerchantProfile) else load_profile(m) for m in self.merchants]
+        return [m if isinstance(m, MerchantProfile) else m.resolve() if isinstance(m, ProfileRef)
+                else load_profile(m) for m in self.merchants]
 
     def fee_model_names(self) -> list[str]:
         """The AI platform's models and every merchant's platform models, as named."""

@@ -55,6 +55,10 @@ class SimulatedShopper:
                 - self.spec.price_sensitivity * math.log(offer.price / self.budget)
                 - self.spec.position_bias * recommendation.rank)
 
+    def passes_challenge(self) -> bool:
+        """A 3-D Secure challenge: passed with the population's pass rate."""
+        return self.rng.random() < self.spec.challenge_pass_rate
+
     def choose(self, recommendations: Sequence[Recommendation]) -> Recommendation | None:
         best, best_utility = None, self.spec.outside_utility + _gumbel(self.rng)
         for recommendation in recommendations:

@@ -76,6 +76,7 @@ class Picky:
     budget: int = 10_000
     cards: Sequence[PaymentMethodCard] = (PaymentMethodCard(number=GOOD),)
     pick: Callable[[Sequence[Recommendation]], Recommendation | None] | None = None
+    challenge: bool = True  # passes 3-D Secure
     need: Need = Need("home_decor", "brass lamp")
     buyer: Buyer = field(default_factory=lambda: Buyer(first_name="A", last_name="B",
                                                        email="a@example.com"))
@@ -83,16 +84,25 @@ class Picky:
         name="A B", line_one="1 Main St", city="Austin", state="TX", country="US",
         postal_code="78701"))
 
+    def passes_challenge(self) -> bool:
+        return self.challenge
+
     def choose(self, recommendations):
         if self.pick is not None:
             return self.pick(recommendations)
         return next((r for r in recommendations if r.offer.price <= self.budget), None)
 
 
-def run(shopper: Picky, *, catalog: Catalog | None = None, faults=None, **context):
+def shop(catalog: Catalog | None = None, processor: PaymentProcessor | None = None) -> Merchant:
+    return Merchant(PROFILE, seed=1, processor=processor or PaymentProcessor(),
+                    catalog=catalog or lamps())
+
+
+def run(shopper: Picky, *, catalog: Catalog | None = None, faults=None,
+        merchant: Merchant | None = None, **context):
     """Run the real graph once; returns (final state, script, sleeps, merchant)."""
-    processor = PaymentProcessor()
-    merchant = Merchant(PROFILE, seed=1, processor=processor, catalog=catalog or lamps())
+    merchant = merchant or shop(catalog)
+    processor = merchant.checkout.processor
     script, sleeps = Scripted(faults), []
     state = build_checkout_graph().invoke({}, context=AgentContext(
         merchants={"shop": ScriptedMerchant(merchant, script)},

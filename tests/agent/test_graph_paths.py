@@ -5,7 +5,7 @@ from __future__ import annotations
 from merchants.errors import ProtocolError
 from merchants.acp import PaymentMethodCard
 
-from .scripted import DECLINES, GOOD, Picky, lamps, run
+from .scripted import DECLINES, GOOD, NOW, Picky, lamps, run, shop
 
 PAID = [("shop", "create_checkout"), ("psp", "delegate_payment"),
         ("shop", "complete_checkout")]
@@ -113,3 +113,54 @@ def test_unreachable_merchant():
 
     state, _, _, _ = run(Picky(), faults={"search": [MerchantUnavailable("connect timeout")]})
     assert state["outcome"] == "merchant_unavailable"
+
+
+THREE_DS = "4000002500003155"
+
+
+def test_three_ds_challenge_passed_completes_with_the_same_token():
+    state, script, sleeps, _ = run(Picky(cards=(PaymentMethodCard(number=THREE_DS),)))
+    assert state["outcome"] == "purchased" and state["authenticated"] is True
+    assert script.calls == [("shop", "search"), *PAID, ("shop", "authenticate_checkout"),
+                            ("shop", "complete_checkout")]
+    assert sleeps == [30.0]  # the shopper's time on the challenge
+
+
+def test_three_ds_challenge_failed_tries_the_next_card():
+    cards = (PaymentMethodCard(number=THREE_DS), PaymentMethodCard(number=GOOD))
+    state, script, _, _ = run(Picky(cards=cards, challenge=False))
+    assert state["outcome"] == "purchased" and state["card_index"] == 1
+    assert script.calls == [("shop", "search"), *PAID, ("shop", "authenticate_checkout"),
+                            ("shop", "complete_checkout"), *PAID[1:]]
+    alone, _, _, merchant = run(Picky(cards=cards[:1], challenge=False))
+    assert alone["outcome"] == "payment_failed"
+    assert "authentication_failed" in alone["detail"]
+    assert merchant.catalog.sold == {}
+
+
+def test_price_changed_before_checkout_is_decided_again():
+    merchant = shop()
+    state, script, _, _ = run(Picky(), merchant=merchant, faults={"create_checkout": [
+        lambda: merchant.set_price("lamp1", 4500, NOW)]})
+    assert state["outcome"] == "purchased" and state["price_changes"] == 1
+    assert state["choice"].offer.price == 4500
+    assert state["checkout"].total() == 4500 + 500
+    assert script.calls == [("shop", "search"), *PAID]
+
+
+def test_price_changed_before_complete_pays_the_new_total():
+    merchant = shop()
+    state, script, _, _ = run(Picky(), merchant=merchant, faults={"complete_checkout": [
+        lambda: merchant.set_price("lamp1", 4600, NOW)]})
+    # The first token's allowance was 45.00: declined over_allowance; re-decided at 46.00.
+    assert state["outcome"] == "purchased" and state["price_changes"] == 1
+    assert state["checkout"].total() == 4600 + 500
+    assert script.calls == [("shop", "search"), *PAID, *PAID[1:]]
+
+
+def test_price_rise_beyond_budget_is_over_budget():
+    merchant = shop()
+    state, script, _, _ = run(Picky(budget=4_200), merchant=merchant, faults={
+        "create_checkout": [lambda: merchant.set_price("lamp1", 4_300, NOW)]})
+    assert state["outcome"] == "over_budget" and state["detail"] == "price changed to 4300"
+    assert script.calls == [("shop", "search"), ("shop", "create_checkout")]
