@@ -42,7 +42,7 @@ from agent_checkout.agent.connectors import (
 )
 from agent_checkout.agent.mandate import Delegation, Mandate
 from agent_checkout.agent.policy import CheckoutPolicy, RulePolicy
-from agent_checkout.agent.shopper import Shopper, passes_challenge
+from agent_checkout.agent.shopper import Shopper, accepts_total, gave_up, passes_challenge
 from agent_checkout.agent.state import CheckoutState
 from merchants.acp import (
     Allowance, CheckoutSession, CheckoutSessionCompleteRequest, CheckoutSessionCreateRequest,
@@ -122,6 +122,8 @@ def decide(state: CheckoutState, runtime: Ctx) -> CheckoutState:
     """The shopper chooses among the recommendations, or chooses nothing."""
     shopper = runtime.context.shopper
     recommendations = state["recommendations"]
+    if gave_up(shopper, runtime.context.clock()):
+        return {"outcome": "abandoned", "detail": "waited too long"}
     if not recommendations:
         sold_out = state.get("excluded") or any(
             o.availability == "out_of_stock" for o in state["offers"])
@@ -167,10 +169,14 @@ def checkout(state: CheckoutState, runtime: Ctx) -> CheckoutState:
 
 
 def confirm(state: CheckoutState, runtime: Ctx) -> CheckoutState:
-    """With the shopper present, stop and ask before any money moves."""
-    if runtime.context.delegation != "human_present":
+    """Before any money moves: the shopper reviews the total (and, when present, says yes)."""
+    ctx, session, choice = runtime.context, state["checkout"], state["choice"]
+    if gave_up(ctx.shopper, ctx.clock()):
+        return {"outcome": "abandoned", "detail": "waited too long"}
+    if not accepts_total(ctx.shopper, session):
+        return {"outcome": "abandoned", "detail": "balked at the total"}
+    if ctx.delegation != "human_present":
         return {"step": "ok"}
-    session, choice = state["checkout"], state["choice"]
     answer = interrupt({"question": "Buy this?", "merchant": choice.offer.seller_name,
                         "item": choice.offer.title, "total": session.total(),
                         "currency": session.currency})

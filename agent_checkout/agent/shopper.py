@@ -8,10 +8,11 @@ these (if any) do you want.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from agent_checkout.agent.state import Need, Recommendation
-from merchants.acp import Address, Buyer, PaymentMethodCard
+from merchants.acp import Address, Buyer, CheckoutSession, PaymentMethodCard
 
 
 class Shopper(Protocol):
@@ -24,6 +25,18 @@ class Shopper(Protocol):
     def choose(self, recommendations: Sequence[Recommendation]) -> Recommendation | None:
         """Pick one recommendation, or ``None`` to buy nothing."""
         ...
+
+
+def gave_up(shopper: Shopper, now: datetime) -> bool:
+    """Whether the shopper has stopped waiting for the agent (shoppers who say nothing wait)."""
+    check = getattr(shopper, "gave_up", None)
+    return False if check is None else bool(check(now))
+
+
+def accepts_total(shopper: Shopper, session: CheckoutSession) -> bool:
+    """Whether the shopper goes through with the checkout's total (default: yes)."""
+    check = getattr(shopper, "accepts_total", None)
+    return True if check is None else bool(check(session))
 
 
 def passes_challenge(shopper: Shopper) -> bool:

@@ -19,6 +19,7 @@ Outcome = Literal[
     "checkout_failed",      # the merchant refused the checkout for another reason
     "blocked_by_mandate",   # paying would have broken the shopper's mandate
     "clicked_out",          # handed to the merchant's own site by a link (click-out mode)
+    "abandoned",            # the shopper gave up: waited too long, or balked at the total
 ]
 OUTCOMES: tuple[str, ...] = Outcome.__args__
 

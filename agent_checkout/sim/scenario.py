@@ -39,19 +39,45 @@ class BudgetSpec(_Strict):
     sigma: float = Field(0.5, ge=0)
 
 
+class PatienceSpec(_Strict):
+    """How long a shopper waits for the agent before giving up: lognormal, virtual seconds."""
+
+    median_seconds: float = Field(600.0, gt=0)
+    sigma: float = Field(0.5, ge=0)
+
+
 class ShoppersSpec(_Strict):
     """Who the shoppers are; choice parameters feed a multinomial logit (see sim.shoppers)."""
 
     categories: dict[str, float] | None = None  # default: every category a merchant sells
-    locale: str = "en_US"
+    locales: dict[str, float] = Field(default_factory=lambda: {"en_US": 1.0})
     budget: BudgetSpec = BudgetSpec()
     price_sensitivity: float = Field(2.0, ge=0)  # |elasticity|, ~2 online (figures.md)
     quality_weight: float = Field(1.0, ge=0)     # utility per star of rating
     position_bias: float = Field(0.15, ge=0)     # utility lost per rank further down the list
+    sponsored_penalty: float = Field(0.3, ge=0)  # utility lost to a "Sponsored" label
     outside_utility: float = 0.0                 # appeal of buying nothing
+    trust: float = Field(1.0, ge=0, le=1)        # chance to consider the agent's picks at all
+    patience: PatienceSpec = PatienceSpec()
+    # At the final review: the chance to go through with the total, falling with the share of
+    # extra costs (shipping, tax) on top of the item: acceptance x exp(-sensitivity x share).
+    checkout_acceptance: float = Field(1.0, ge=0, le=1)
+    extra_cost_sensitivity: float = Field(0.0, ge=0)
     second_card_share: float = Field(0.3, ge=0, le=1)
     declining_card_share: float = Field(0.0, ge=0, le=1)  # first card is one that declines
     challenge_pass_rate: float = Field(0.9, ge=0, le=1)  # 3-D Secure challenges passed
+
+    @field_validator("locales")
+    @classmethod
+    def _known_locales(cls, value: dict[str, float]) -> dict[str, float]:
+        from faker.config import AVAILABLE_LOCALES
+
+        unknown = sorted(set(value) - set(AVAILABLE_LOCALES))
+        if unknown:
+            raise ValueError(f"unknown locale(s): {', '.join(unknown)}")
+        if not value or min(value.values()) < 0 or sum(value.values()) <= 0:
+            raise ValueError("give at least one locale with a positive weight")
+        return value
 
 
 class RankingSpec(_Strict):

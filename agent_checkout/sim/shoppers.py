@@ -18,12 +18,14 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from datetime import datetime
+
 from faker import Faker
 
 from agent_checkout.agent.state import Need, Recommendation
 from agent_checkout.sim.scenario import ShoppersSpec
 from agent_checkout.sim.streams import RandomStreams
-from merchants.acp import Address, Buyer, PaymentMethodCard
+from merchants.acp import Address, Buyer, CheckoutSession, PaymentMethodCard
 from merchants.payments import TEST_CARDS
 from merchants.taxonomy import category
 
@@ -47,19 +49,35 @@ class SimulatedShopper:
     address: Address
     cards: list[PaymentMethodCard]
     spec: ShoppersSpec
-    rng: random.Random = field(repr=False)
+    rng: random.Random = field(repr=False, compare=False)
+    arrived_at: datetime | None = None  # set by the simulation when the session starts
+    patience: float = 600.0  # virtual seconds
 
     def utility(self, recommendation: Recommendation) -> float:
         offer = recommendation.offer
         return (self.spec.quality_weight * (offer.rating - 4.0)
                 - self.spec.price_sensitivity * math.log(offer.price / self.budget)
-                - self.spec.position_bias * recommendation.rank)
+                - self.spec.position_bias * recommendation.rank
+                - (self.spec.sponsored_penalty if recommendation.label else 0.0))
+
+    def gave_up(self, now: datetime) -> bool:
+        return self.arrived_at is not None and (
+            now - self.arrived_at).total_seconds() > self.patience
+
+    def accepts_total(self, session: CheckoutSession) -> bool:
+        """Extra costs revealed at checkout put shoppers off (Baymard: the top reason)."""
+        items = session.total("subtotal")
+        extra = (session.total() - items) / items if items else 0.0
+        chance = self.spec.checkout_acceptance * math.exp(
+            -self.spec.extra_cost_sensitivity * extra)
+        return self.rng.random() < chance
 
     def passes_challenge(self) -> bool:
         """A 3-D Secure challenge: passed with the population's pass rate."""
         return self.rng.random() < self.spec.challenge_pass_rate
 
     def choose(self, recommendations: Sequence[Recommendation]) -> Recommendation | None:
+        considers = self.rng.random() < self.spec.trust
         best, best_utility = None, self.spec.outside_utility + _gumbel(self.rng)
         for recommendation in recommendations:
             noise = _gumbel(self.rng)  # drawn for every item, so draws do not depend on prices
@@ -68,7 +86,7 @@ class SimulatedShopper:
             utility = self.utility(recommendation) + noise
             if utility > best_utility:
                 best, best_utility = recommendation, utility
-        return best
+        return best if considers else None
 
 
 class ShopperPopulation:
@@ -80,11 +98,10 @@ class ShopperPopulation:
         weights = spec.categories or categories
         self._categories = sorted(weights)
         self._weights = [weights[c] for c in self._categories]
-        fake = Faker(spec.locale)
-        fake.seed_instance(streams.seed_for("identities"))
-        self._identities = [(fake.first_name(), fake.last_name(), fake.street_address(),
-                             fake.city(), fake.state_abbr(), fake.postcode())
-                            for _ in range(_POOL)]
+        self._locales = sorted(spec.locales)
+        self._locale_weights = [spec.locales[name] for name in self._locales]
+        self._identities = {name: _identities(name, streams.seed_for("identities", name))
+                            for name in self._locales}
 
     def shopper(self, index: int) -> SimulatedShopper:
         rng = self.streams.stream("shopper", index)
@@ -94,8 +111,10 @@ class ShopperPopulation:
         budget_factor = self.spec.budget.median_multiplier * math.exp(
             rng.gauss(0.0, self.spec.budget.sigma))
         budget = max(100, int(cat.median_price * budget_factor))
-        first, last, street, city, state, postcode = rng.choice(self._identities)
-        email = f"{first}.{last}.{index}@example.com".lower()
+        locale = rng.choices(self._locales, self._locale_weights)[0]
+        first, last, street, city, state, postcode, country = rng.choice(
+            self._identities[locale])
+        email = f"shopper.{index}@example.com"
         numbers = [rng.choice(_DECLINING) if rng.random() < self.spec.declining_card_share
                    else GOOD_CARDS[0]]
         if rng.random() < self.spec.second_card_share:
@@ -106,6 +125,22 @@ class ShopperPopulation:
             index=index, need=Need(category=cat.id, query=query), budget=budget,
             buyer=Buyer(first_name=first, last_name=last, email=email),
             address=Address(name=f"{first} {last}", line_one=street[:60], city=city[:60],
-                            state=state, country="US", postal_code=postcode),
+                            state=state, country=country, postal_code=postcode[:20]),
             cards=cards, spec=self.spec, rng=rng,
+            patience=rng.lognormvariate(math.log(self.spec.patience.median_seconds),
+                                        self.spec.patience.sigma),
         )
+
+
+def _identities(locale: str, seed: int) -> list[tuple[str, ...]]:
+    """A pool of names and addresses in ``locale`` (drawn once; shoppers pick from it)."""
+    fake = Faker(locale)
+    fake.seed_instance(seed)
+    country = locale.split("_")[-1].upper() if "_" in locale else "US"
+    pool = []
+    for _ in range(_POOL):
+        state = (fake.state_abbr() if hasattr(fake, "state_abbr")
+                 else getattr(fake, "province", fake.city)())
+        pool.append((fake.first_name(), fake.last_name(), fake.street_address(), fake.city(),
+                     state, fake.postcode(), country))
+    return pool

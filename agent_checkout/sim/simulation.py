@@ -102,6 +102,8 @@ class Simulation:
             payments = traced(payments, trace, SimulatedPayments.server_id)
         policy = self.policy.for_session() if hasattr(self.policy, "for_session") else self.policy
         shopper = self.shopper(index)
+        if hasattr(shopper, "arrived_at"):
+            shopper.arrived_at = self.clock()
         context = AgentContext(merchants=merchants, payments=payments,
                                shopper=shopper, policy=policy,
                                clock=self.clock, sleep=virtual_sleep,

@@ -15,8 +15,9 @@ def test_click_out_earns_attributed_commission_only(write_scenario):
         "monetization": {"mode": "click_out", "click_out_conversion": 0.5},
     }, name="clickout.yaml"))).summary
     clicked = click_out["outcomes"]["clicked_out"]
-    # The same shoppers decide the same way; in-chat buyers now click out instead.
-    assert clicked == in_chat["outcomes"]["purchased"] + in_chat["outcomes"]["payment_failed"]
+    # The same shoppers decide much the same way; in-chat buyers now click out instead (not
+    # exactly: click-out buyers take stock later, so later shoppers see different shelves).
+    assert abs(clicked - in_chat["funnel"]["decided"]) <= 0.05 * in_chat["funnel"]["decided"]
     assert click_out["clicks"] == clicked
     assert 0.3 * clicked < click_out["orders"] < 0.7 * clicked
     assert click_out["outcomes"]["purchased"] == 0
