@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from agent_checkout.commands.chat import chat
 from agent_checkout.commands.compare import compare
 from agent_checkout.commands.fees import fees_app
+from agent_checkout.commands.reprice import reprice
 from agent_checkout.commands.ledger import ledger_app
 from agent_checkout.commands.serve import serve
 from agent_checkout.report import print_replications, print_summary
@@ -32,6 +33,7 @@ app.add_typer(fees_app, name="fees")
 app.command()(serve)
 app.command()(compare)
 app.command()(chat)
+app.command()(reprice)
 
 console = Console()
 errors = Console(stderr=True)

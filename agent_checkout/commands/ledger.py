@@ -121,7 +121,7 @@ def tables(run_dir: RunDir) -> None:
         rows = f"{info.rows:,} row{'' if info.rows == 1 else 's'}"
         console.print(f"[bold]{info.name}[/] ({rows})", highlight=False)
         if info.about:
-            console.print(f"  {info.about}", style="dim", highlight=False)
+            console.print(f"  {info.about}", style="dim", highlight=False, soft_wrap=True)
         console.print(
             "  " + ", ".join(f"{name} {kind.lower()}" for name, kind in info.columns),
             highlight=False,

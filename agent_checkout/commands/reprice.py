@@ -59,26 +59,30 @@ def parse_variants(text: str) -> dict[str, list[FeeModel]]:
 
 
 def _table(rows: dict[str, RepriceResult]) -> Table:
+    """One row per variant; money columns are never cut short, the names fold instead."""
     currency = next(iter(rows.values())).currency
     payees = sorted({p for r in rows.values() for p in r.fees_by_payee} - {"ai_platform"})
-    table = Table(title="Re-priced run: money net of refunds", title_justify="left")
-    table.add_column("fee models", style="bold", overflow="fold")
-    table.add_column("orders", justify="right")
-    for payee in payees:
-        table.add_column(f"fees to {payee.replace('_', ' ')}", justify="right")
-    table.add_column("AI platform revenue", justify="right")
-    table.add_column("take rate", justify="right")
-    table.add_column("merchant net", justify="right")
-    for name, result in rows.items():
-        fees = result.fees_by_payee
-        table.add_row(
-            name,
+    headers = ["orders", *(p.replace("_", " ") for p in payees)]
+    headers += ["AI platform revenue", "take rate", "merchant net"]
+    cells = {
+        name: [
             f"{result.orders:,}",
-            *(format_money(fees.get(p, 0), currency) for p in payees),
+            *(format_money(result.fees_by_payee.get(p, 0), currency) for p in payees),
             format_money(result.ai_platform_revenue, currency),
             f"{result.take_rate:.2%}",
             format_money(result.merchant_net, currency),
-        )
+        ]
+        for name, result in rows.items()
+    }
+    table = Table(
+        title="Re-priced run: fees by payee, net of refunds", title_justify="left", box=None
+    )
+    table.add_column("fee models", style="bold", overflow="fold")
+    for index, header in enumerate(headers):
+        width = max(len(row[index]) for row in cells.values())
+        table.add_column(header, justify="right", min_width=width, overflow="fold")
+    for name, row in cells.items():
+        table.add_row(name, *row)
     return table
 
 

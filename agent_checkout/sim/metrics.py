@@ -55,6 +55,8 @@ class RunMetrics:
     steps: int = 0
     inference_micros: int = 0
     clicks: int = 0
+    refunds: int = 0
+    refunded_amount: int = 0
     timeseries: TimeSeries = field(init=False)
 
     def __post_init__(self) -> None:
@@ -98,6 +100,18 @@ class RunMetrics:
             self.fees_by_payee[line.payee] += line.amount
             self.fees_by_model[line.model] += line.amount
 
+    def refunded(self, order: PlacedOrder, reversals: list[FeeLine], tax_back: int) -> None:
+        """A full refund: fees reversed (negative lines), tax returned, the merchant pays back
+        the rest, so every money figure stays net of returns."""
+        self.refunds += 1
+        self.refunded_amount += order.total_amount
+        self.tax -= tax_back
+        merchant_back = sum(-f.amount for f in reversals if f.payer == "merchant")
+        self.merchant_net -= order.total_amount - tax_back - merchant_back
+        for line in reversals:
+            self.fees_by_payee[line.payee] += line.amount
+            self.fees_by_model[line.model] += line.amount
+
     def order_placed(self, order: PlacedOrder, fee_lines: list[FeeLine], now: float = 0.0
                      ) -> None:
         buyer_fees = sum(f.amount for f in fee_lines if f.payer == "buyer")
@@ -131,6 +145,8 @@ class RunMetrics:
                 round(1 - self.funnel.get("paid", 0) / started, 6) if started else 0.0),
             "funnel": {stage: self.funnel.get(stage, 0) for stage in FUNNEL},
             "gmv": self.gmv,
+            "refunds": self.refunds,
+            "refunded": self.refunded_amount,
             "aov": self.gmv // self.orders if self.orders else 0,
             "tax": self.tax,
             "merchant_net": self.merchant_net,

@@ -75,7 +75,7 @@ def build_simulation(scenario: Scenario, seed: int, ledger: Ledger | None = None
         search_limit=scenario.agent.search_limit, ledger=ledger,
         cost_per_step_micros=scenario.agent.cost_per_step_micros, faults=scenario.faults,
         resolution_seconds=scenario.metrics.resolution_seconds,
-        monetization=scenario.monetization,
+        monetization=scenario.monetization, returns=scenario.returns,
     )
 
 
@@ -100,7 +100,9 @@ def run_scenario(
         if ledger is not None:
             ledger.start_run(scenario=scenario.name, seed=seed, currency=scenario.currency,
                              fee_models=sorted({m.name for ms in simulation.fee_models.values()
-                                                for m in ms}))
+                                                for m in ms}),
+                             pass_through=scenario.fees.pass_through,
+                             ranking=scenario.agent.ranking.name)
         simulation.on_session_end = progress
         traces = [simulation.trace(index) for index in trace or []]
         metrics = simulation.run()

@@ -51,7 +51,8 @@ class ShoppersSpec(_Strict):
 
     categories: dict[str, float] | None = None  # default: every category a merchant sells
     locales: dict[str, float] = Field(default_factory=lambda: {"en_US": 1.0})
-    budget: BudgetSpec = BudgetSpec()
+    budget: BudgetSpec = BudgetSpec()  # per unit
+    units: dict[int, float] = Field(default_factory=lambda: {1: 1.0})  # units wanted: weights
     price_sensitivity: float = Field(2.0, ge=0)  # |elasticity|, ~2 online (figures.md)
     quality_weight: float = Field(1.0, ge=0)     # utility per star of rating
     position_bias: float = Field(0.15, ge=0)     # utility lost per rank further down the list
@@ -66,6 +67,14 @@ class ShoppersSpec(_Strict):
     second_card_share: float = Field(0.3, ge=0, le=1)
     declining_card_share: float = Field(0.0, ge=0, le=1)  # first card is one that declines
     challenge_pass_rate: float = Field(0.9, ge=0, le=1)  # 3-D Secure challenges passed
+
+    @field_validator("units")
+    @classmethod
+    def _units(cls, value: dict[int, float]) -> dict[int, float]:
+        if not value or min(value) < 1 or max(value) > 100 or min(value.values()) < 0 or sum(
+                value.values()) <= 0:
+            raise ValueError("units: counts from 1 to 100 with non-negative weights, one > 0")
+        return value
 
     @field_validator("locales")
     @classmethod
@@ -117,6 +126,13 @@ class MonetizationSpec(_Strict):
     click_out_delay_minutes: float = Field(20.0, gt=0)
 
 
+class ReturnsSpec(_Strict):
+    """Orders sent back for a full refund, each fee reversed by its model's refund rule."""
+
+    rate: float = Field(0.0, ge=0, le=1)
+    after_days: float = Field(14.0, ge=0)  # when the refund is booked, after the order
+
+
 class MetricsSpec(_Strict):
     resolution_seconds: float = Field(60.0, gt=0)  # of the time series in summary.json
 
@@ -151,6 +167,7 @@ class Scenario(_Strict):
     payments: PaymentsSpec = PaymentsSpec()
     fees: FeesSpec = FeesSpec()
     monetization: MonetizationSpec = MonetizationSpec()
+    returns: ReturnsSpec = ReturnsSpec()
     faults: list[Fault] = Field(default_factory=list)
     metrics: MetricsSpec = MetricsSpec()
 

@@ -108,6 +108,9 @@ class ShopperPopulation:
         cat = category(rng.choices(self._categories, self._weights)[0])
         noun = rng.choice(cat.nouns)
         query = f"{rng.choice(cat.materials)} {noun}" if rng.random() < 0.5 else noun
+        units = sorted(self.spec.units)
+        quantity = units[0] if len(units) == 1 else rng.choices(
+            units, [self.spec.units[u] for u in units])[0]
         budget_factor = self.spec.budget.median_multiplier * math.exp(
             rng.gauss(0.0, self.spec.budget.sigma))
         budget = max(100, int(cat.median_price * budget_factor))
@@ -122,7 +125,8 @@ class ShopperPopulation:
         cards = [PaymentMethodCard(number=n, display_last4=n[-4:], name=f"{first} {last}")
                  for n in numbers]
         return SimulatedShopper(
-            index=index, need=Need(category=cat.id, query=query), budget=budget,
+            index=index, need=Need(category=cat.id, query=query, quantity=quantity),
+            budget=budget,
             buyer=Buyer(first_name=first, last_name=last, email=email),
             address=Address(name=f"{first} {last}", line_one=street[:60], city=city[:60],
                             state=state, country=country, postal_code=postcode[:20]),

@@ -8,7 +8,7 @@ by the fee models and handed to the ledger, and :class:`RunMetrics` gathers the 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import simpy
 
@@ -17,6 +17,8 @@ from agent_checkout.agent.policy import CheckoutPolicy, RulePolicy
 from agent_checkout.agent.shopper import Shopper
 from agent_checkout.agent.state import Recommendation
 from agent_checkout.fees.context import Click
+from agent_checkout.fees.refund import refund_lines
+from agent_checkout.ledger.journals import refund_tax
 from agent_checkout.agent.trace import SessionTrace, traced
 from agent_checkout.fees.model import FeeModel
 from agent_checkout.fees.pricer import FeePricer
@@ -28,7 +30,7 @@ from agent_checkout.sim.cosim import (
 from agent_checkout.sim.clickout import buy_direct, converts
 from agent_checkout.sim.faults import Fault, FaultSchedule, StockOut
 from agent_checkout.sim.metrics import RunMetrics
-from agent_checkout.sim.scenario import MonetizationSpec
+from agent_checkout.sim.scenario import MonetizationSpec, ReturnsSpec
 from agent_checkout.sim.streams import RandomStreams
 from merchants import Merchant, PaymentProcessor, PlacedOrder
 from merchants.profile import LatencyProfile
@@ -49,6 +51,7 @@ class Simulation:
         ledger: Ledger | None = None, psp_latency: LatencyProfile = PSP_LATENCY,
         cost_per_step_micros: int = 0, faults: Sequence[Fault] = (),
         resolution_seconds: float = 60.0, monetization: MonetizationSpec | None = None,
+        returns: ReturnsSpec | None = None,
     ) -> None:
         self.env = simpy.Environment()
         self.clock = VirtualClock(self.env, start)
@@ -59,6 +62,7 @@ class Simulation:
         self.policy = policy or RulePolicy()
         self.cost_per_step_micros = cost_per_step_micros
         self.monetization = monetization or MonetizationSpec()
+        self.returns = returns or ReturnsSpec()
         self.processor = processor
         self._clicked_at: dict[str, datetime] = {}  # checkout session -> the click it follows
         self.metrics = RunMetrics(resolution_seconds=resolution_seconds)
@@ -88,6 +92,21 @@ class Simulation:
         self.metrics.order_placed(order, lines, self.env.now)
         if self.ledger is not None:
             self.ledger.record(order, lines, session_id=self._serving)
+        if self.returns.rate and self.streams.stream("returns", order.id).random() < (
+                self.returns.rate):
+            self._returned(order, lines)
+
+    def _returned(self, order: PlacedOrder, lines: list) -> None:
+        """The buyer sends it back: a full refund, booked ``after_days`` later, each fee line
+        reversed by its model's rule (the simulation does not wait for it)."""
+        models = self.pricer.models_for(order.merchant_id)
+        reversals = refund_lines(order, lines, order.total_amount, models)
+        tax_back = refund_tax(order, order.total_amount)
+        self.metrics.refunded(order, reversals, tax_back)
+        if self.ledger is not None:
+            self.ledger.record_refund(order, order.total_amount, reversals,
+                                      order.placed_at + timedelta(days=self.returns.after_days),
+                                      "returned")
 
     def trace(self, index: int) -> SessionTrace:
         """Record session ``index``'s merchant calls (call before :meth:`run`)."""
@@ -159,7 +178,10 @@ class Simulation:
         click = Click(merchant_id=merchant.id, platform=merchant.profile.platform,
                       currency=choice.offer.currency, product_category=choice.offer.category,
                       at=self.clock())
-        self.metrics.clicked(self.pricer.price_click(click))
+        lines = self.pricer.price_click(click)
+        self.metrics.clicked(lines)
+        if self.ledger is not None:
+            self.ledger.record_click(click, lines, session_id=f"s{index:07d}")
 
     def _buy_on_site(self, choice: Recommendation, shopper: Shopper, delay: float):
         clicked = self.clock()

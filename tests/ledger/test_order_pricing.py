@@ -13,18 +13,36 @@ from merchants.orders import OrderLine, PlacedOrder
 AT = datetime(2026, 11, 11, 12, 0, tzinfo=UTC)
 
 SHOPIFY_ORDER = PlacedOrder(
-    id="ord_n_1", checkout_session_id="cs_n_1", merchant_id="northwind", platform="shopify",
+    id="ord_n_1",
+    checkout_session_id="cs_n_1",
+    merchant_id="northwind",
+    platform="shopify",
     currency="usd",
     lines=(OrderLine("mug", "Stoneware Mug", "kitchen", 2, 2499, 4998, 362),),
-    items_amount=4998, discount_amount=0, shipping_amount=1499, tax_amount=471,
-    total_amount=6968, placed_at=AT, buyer_email="ada@example.com")
+    items_amount=4998,
+    discount_amount=0,
+    shipping_amount=1499,
+    tax_amount=471,
+    total_amount=6968,
+    placed_at=AT,
+    buyer_email="ada@example.com",
+)
 
 ETSY_ORDER = PlacedOrder(
-    id="ord_j_1", checkout_session_id="cs_j_1", merchant_id="juniper", platform="etsy",
+    id="ord_j_1",
+    checkout_session_id="cs_j_1",
+    merchant_id="juniper",
+    platform="etsy",
     currency="usd",
     lines=(OrderLine("ring", "Silver Ring", "jewelry", 2, 1900, 3800, 276),),
-    items_amount=3800, discount_amount=0, shipping_amount=450, tax_amount=309,
-    total_amount=4559, placed_at=AT, buyer_email="bo@example.com")
+    items_amount=3800,
+    discount_amount=0,
+    shipping_amount=450,
+    tax_amount=309,
+    total_amount=4559,
+    placed_at=AT,
+    buyer_email="bo@example.com",
+)
 
 
 def _models(*names):
@@ -64,20 +82,31 @@ def test_ledger_file_balances_and_verify_names_a_bad_order(tmp_path):
     path = tmp_path / "ledger.duckdb"
     with Ledger(path) as ledger:
         ledger.start_run(scenario="hand", seed=1, currency="usd", fee_models=["x"])
-        for order, names in ((SHOPIFY_ORDER, ("openai-instant-checkout", "shopify-basic")),
-                             (ETSY_ORDER, ("openai-instant-checkout", "etsy-standard"))):
+        for order, names in (
+            (SHOPIFY_ORDER, ("openai-instant-checkout", "shopify-basic")),
+            (ETSY_ORDER, ("openai-instant-checkout", "etsy-standard")),
+        ):
             ledger.record(order, price_order(order, _models(*names)), session_id="s1")
     verdict = verify_ledger(path)
     assert verdict.ok and (verdict.orders, verdict.postings) == (2, 3 + 2 * 2 + 3 + 4 * 2)
     con = duckdb.connect(str(path))
-    assert con.execute("SELECT account, SUM(amount) FROM postings GROUP BY account "
-                       "ORDER BY account").fetchall() == [
-        ("ai_platform", 430), ("buyer", -11527), ("marketplace", 316), ("merchant", 9607),
-        ("payment_processor", 394), ("tax_authority", 780)]
-    assert con.execute("SELECT party FROM postings WHERE account = 'tax_authority' LIMIT 1"
-                       ).fetchone() == ("",)
-    con.execute("UPDATE fee_lines SET amount = amount + 1 WHERE order_id = 'ord_j_1' "
-                "AND component = 'transaction'")
+    assert con.execute(
+        "SELECT account, SUM(amount) FROM postings GROUP BY account ORDER BY account"
+    ).fetchall() == [
+        ("ai_platform", 430),
+        ("buyer", -11527),
+        ("marketplace", 316),
+        ("merchant", 9607),
+        ("payment_processor", 394),
+        ("tax_authority", 780),
+    ]
+    assert con.execute(
+        "SELECT party FROM postings WHERE account = 'tax_authority' LIMIT 1"
+    ).fetchone() == ("",)
+    con.execute(
+        "UPDATE fee_lines SET amount = amount + 1 WHERE order_id = 'ord_j_1' "
+        "AND component = 'transaction'"
+    )
     con.close()
     verdict = verify_ledger(path)
     assert not verdict.ok and verdict.order_id == "ord_j_1"
