@@ -118,6 +118,7 @@ class CheckoutService:
         session_ttl: timedelta = timedelta(minutes=30),
         site_url: str = "https://merchant.example",
         order_sink: OrderSink | None = None,
+        session_retention: timedelta = timedelta(hours=1),
     ) -> None:
         if not shipping:
             raise ValueError("a merchant needs at least one shipping rate")
@@ -128,6 +129,13 @@ class CheckoutService:
         self.price_changes: list[PriceChange] = []
         self._sessions: dict[str, _Session] = {}
         self._orders: dict[str, Order] = {}
+        # Memory stays bounded over long runs: a session is forgotten ``session_retention``
+        # after it expires (a later GET is a 404), and with ``order_limit`` set only the
+        # newest orders are kept for look-ups (the simulation sets it; a server keeps all).
+        self.session_retention = session_retention
+        self.order_limit: int | None = None
+        self._created = 0
+        self._placed = 0
         self.lock = threading.RLock()
         self._lock = self.lock
 
@@ -145,8 +153,11 @@ class CheckoutService:
         with self._lock:
             self._check_items(request.items, "$.items")
             items = _merge(request.items)
+            self._created += 1
+            if self._created % 1024 == 0:
+                self._forget_expired(now)
             session = _Session(
-                id=f"cs_{self.merchant_id}_{len(self._sessions) + 1:07d}",
+                id=f"cs_{self.merchant_id}_{self._created:07d}",
                 items=items,
                 buyer=request.buyer,
                 address=request.fulfillment_address,
@@ -262,13 +273,16 @@ class CheckoutService:
                 self.catalog.take(quantities)
             except OutOfStock:  # unreachable while the lock is held; kept as the last guard
                 return self._view(session, now)
-            number = len(self._orders) + 1
+            self._placed += 1
+            number = self._placed
             session.order = Order(
                 id=f"ord_{self.merchant_id}_{number:07d}",
                 checkout_session_id=session.id,
                 permalink_url=f"{self.site_url}/orders/{number:07d}",
             )
             self._orders[session.order.id] = session.order
+            if self.order_limit is not None and len(self._orders) > self.order_limit:
+                del self._orders[next(iter(self._orders))]  # the oldest
             self._close(session, "completed")
             completed = self._snapshot(session, now)
             placed = self._placed_order(session, completed, now)
@@ -346,6 +360,12 @@ class CheckoutService:
             return found
 
     # -- internals ---------------------------------------------------------------------------
+
+    def _forget_expired(self, now: datetime) -> None:
+        cutoff = now - self.session_retention
+        stale = [sid for sid, s in self._sessions.items() if s.expires_at <= cutoff]
+        for sid in stale:
+            del self._sessions[sid]
 
     def _view(self, session: _Session, now: datetime) -> CheckoutSession:
         return checkout_session(self._snapshot(session, now))

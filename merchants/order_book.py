@@ -71,6 +71,7 @@ class OrderBook:
         self.catalog = catalog
         self._lock = lock or threading.RLock()
         self._records: dict[str, OrderRecord] = {}
+        self.limit: int | None = None  # keep only the newest orders (the simulation sets it)
 
     def __len__(self) -> int:
         return len(self._records)
@@ -85,6 +86,8 @@ class OrderBook:
     def place(self, order: PlacedOrder, permalink_url: str) -> OrderEvent:
         with self._lock:
             self._records[order.id] = OrderRecord(order, permalink_url)
+            if self.limit is not None and len(self._records) > self.limit:
+                del self._records[next(iter(self._records))]  # the oldest
         return order_created(order, permalink_url)
 
     def ship(self, order_id: str, now: datetime) -> OrderEvent:

@@ -69,6 +69,7 @@ class PaymentProcessor:
     provider: str = "stripe"
     three_ds_rate: float = 0.0
     _tokens: dict[str, _Vaulted] = field(default_factory=dict, init=False)
+    _issued: int = field(default=0, init=False)
     _charges: int = field(default=0, init=False)
     # An HTTP server vaults and charges from several threads; token ids and ``used`` need it.
     _lock: threading.Lock = field(
@@ -105,7 +106,12 @@ class PaymentProcessor:
                 "$.allowance.expires_at",
             )
         with self._lock:
-            token = f"vt_{len(self._tokens) + 1:08d}"
+            self._issued += 1
+            if self._issued % 1024 == 0:  # forget tokens whose allowance has run out
+                for stale in [t for t, v in self._tokens.items()
+                              if v.request.allowance.expires_at <= now]:
+                    del self._tokens[stale]
+            token = f"vt_{self._issued:08d}"
             self._tokens[token] = _Vaulted(request)
         metadata = dict(request.metadata)
         metadata.setdefault("merchant_id", request.allowance.merchant_id)

@@ -38,6 +38,7 @@ from merchants.ratelimit import platform_limiter
 
 PSP_LATENCY = LatencyProfile(median_ms=120, sigma=0.3)
 PSP_CAPACITY = 256
+ORDERS_KEPT = 10_000  # per merchant, for look-ups during a run
 
 
 class Simulation:
@@ -85,6 +86,8 @@ class Simulation:
         self._serving = ""
         for merchant in merchants.values():
             merchant.checkout.order_sinks.append(self._order_placed)
+            # Orders go to the ledger; the merchant need not remember them all in memory.
+            merchant.checkout.order_limit = merchant.orders.limit = ORDERS_KEPT
 
     def _order_placed(self, order: PlacedOrder) -> None:
         lines = self.pricer.price(order, clicked_at=self._clicked_at.pop(

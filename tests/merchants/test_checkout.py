@@ -177,3 +177,30 @@ def test_unknown_item_is_a_protocol_error():
         tiny_service().create(CheckoutSessionCreateRequest(items=[Item(id="nope", quantity=1)]),
                               NOW)
     assert (refused.value.status, refused.value.param) == (400, "$.items[0].id")
+
+
+def test_memory_stays_bounded_sessions_and_orders_are_forgotten():
+    service = tiny_service()
+    first = service.create(CheckoutSessionCreateRequest(
+        items=[Item(id="mug", quantity=1)], fulfillment_address=ADDRESS), NOW)
+    later = NOW + timedelta(minutes=30) + timedelta(hours=1)  # expired, then retained an hour
+    for _ in range(1023):  # the 1024th create sweeps
+        service.create(CheckoutSessionCreateRequest(items=[Item(id="mug", quantity=1)]), later)
+    with pytest.raises(ProtocolError) as gone:
+        service.get(first.id, later)
+    assert gone.value.status == 404
+    assert service.get(f"cs_tiny_{1024:07d}", later).id == "cs_tiny_0001024"
+
+
+def test_expired_tokens_are_forgotten_and_ids_stay_unique():
+    processor = PaymentProcessor()
+    service = tiny_service(processor=processor)
+    session = service.create(CheckoutSessionCreateRequest(
+        items=[Item(id="mug", quantity=1)], fulfillment_address=ADDRESS), NOW)
+    tokens = {_token(processor, session, expires=NOW + timedelta(seconds=1)) for _ in range(1023)}
+    later = NOW + timedelta(minutes=1)
+    processor.delegate_payment(DelegatePaymentRequest(
+        payment_method=PaymentMethodCard(number="4242424242424242"),
+        allowance=Allowance(max_amount=1, currency="usd", checkout_session_id=session.id,
+                            merchant_id="tiny", expires_at=later + timedelta(minutes=5))), later)
+    assert len(tokens) == 1023 and len(processor._tokens) == 1
