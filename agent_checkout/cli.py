@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from agent_checkout.commands.calibrate import calibrate
 from agent_checkout.commands.chat import chat
 from agent_checkout.commands.compare import compare
 from agent_checkout.commands.fees import fees_app
@@ -34,6 +35,7 @@ app.command()(serve)
 app.command()(compare)
 app.command()(chat)
 app.command()(reprice)
+app.command()(calibrate)
 
 console = Console()
 errors = Console(stderr=True)
