@@ -90,7 +90,8 @@ def reprice(
     run_dir: Annotated[Path, typer.Argument(help="A run's output directory (or its ledger).")],
     fee_models: Annotated[
         str,
-        typer.Argument(
+        typer.Option(
+            "--fee-models",
             help="Comma-separated variants, each a model name or YAML file; a+b prices with "
             "both together. They are the AI platform's side: each merchant keeps its own "
             "merchant-platform models from the run unless --replace-all."

@@ -181,7 +181,7 @@ def test_a_run_whose_fees_changed_behaviour_is_refused(tmp_path, pass_through, r
     write_run(path, pass_through=pass_through, ranking=ranking)
     with pytest.raises(RepriceError, match="use `agent-checkout compare`"):
         reprice_ledger(path, [load_fee_model("flat-per-order")])
-    result = runner.invoke(app, ["reprice", str(tmp_path), "flat-per-order"])
+    result = runner.invoke(app, ["reprice", str(tmp_path), "--fee-models", "flat-per-order"])
     assert result.exit_code == 2
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and f"ranking '{ranking}'" in lines[0] and "compare" in lines[0]
@@ -215,7 +215,7 @@ def test_a_recorded_model_that_is_not_built_in(tmp_path, volume_model):
 def test_reprice_command_prints_each_variant(ledger_path):
     result = runner.invoke(
         app,
-        ["reprice", str(ledger_path.parent), "openai-instant-checkout,flat-per-order"],
+        ["reprice", str(ledger_path.parent), "--fee-models", "openai-instant-checkout,flat-per-order"],
         env={"COLUMNS": "200"},
     )
     assert result.exit_code == 0, result.output
@@ -229,5 +229,5 @@ def test_reprice_command_prints_each_variant(ledger_path):
     assert rows["flat-per-order"] == ["4", "$0.20", "$5.68", "$2.00", "1.55%", "$112.12"]
     assert rows["openai-instant-checkout"] == rows["as recorded"]
     assert "holds only where fees do not change behaviour" in " ".join(result.output.split())
-    bad = runner.invoke(app, ["reprice", str(ledger_path.parent), "openai-instant-checkout,"])
+    bad = runner.invoke(app, ["reprice", str(ledger_path.parent), "--fee-models", "openai-instant-checkout,"])
     assert bad.exit_code == 2 and "an empty entry" in bad.output
