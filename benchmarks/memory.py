@@ -1,5 +1,6 @@
 """Peak memory of the full simulation for growing session counts, each in a fresh process.
 
+Merchants restock hourly, so shelves stay filled and every session runs its full length.
 Results stream to the ledger in batches and every per-session structure is bounded, so peak
 memory should barely move between 100,000 and 1,000,000 sessions (the target: under 100 MB of
 growth). Each size runs in its own process so that one peak does not hide another.
@@ -23,8 +24,12 @@ from agent_checkout.sim.scenario import load_scenario
 scenario = load_scenario(sys.argv[1])
 sessions = int(sys.argv[2])
 arrivals = scenario.arrivals.model_copy(update={"sessions": sessions, "duration_minutes": None})
+# Hourly deliveries, so that shelves stay stocked and sessions stay full length however long.
+merchants = [p.model_copy(update={"restock_every_minutes": 60})
+             for p in scenario.merchant_profiles()]
 started = time.perf_counter()
-summary = run_scenario(scenario.model_copy(update={"arrivals": arrivals}), out=sys.argv[3]).summary
+summary = run_scenario(scenario.model_copy(update={"arrivals": arrivals, "merchants": merchants}),
+                       out=sys.argv[3]).summary
 print(json.dumps({"sessions": summary["sessions"], "orders": summary["orders"],
                   "seconds": time.perf_counter() - started,
                   "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

@@ -64,6 +64,7 @@ class Catalog:
         self.currency = currency
         self._products: dict[str, Product] = {p.id: p for p in products}
         self.initial_stock = {p.id: p.stock for p in self._products.values()}
+        self.supplied = dict(self.initial_stock)  # every unit ever put on the shelf
         self.sold: dict[str, int] = {}
 
     def __len__(self) -> int:
@@ -88,10 +89,21 @@ class Catalog:
             self._products[product_id].stock -= qty
             self.sold[product_id] = self.sold.get(product_id, 0) + qty
 
+    def restock(self) -> int:
+        """Bring every product back up to its initial stock; returns the units received."""
+        received = 0
+        for product in self._products.values():
+            missing = self.initial_stock[product.id] - product.stock
+            if missing > 0:
+                product.stock += missing
+                self.supplied[product.id] += missing
+                received += missing
+        return received
+
     def oversold_units(self) -> int:
-        """Units sold beyond initial stock of products that do not allow backorders."""
+        """Units sold beyond all stock ever supplied, for products without backorders."""
         return sum(
-            max(0, self.sold.get(p.id, 0) - self.initial_stock[p.id])
+            max(0, self.sold.get(p.id, 0) - self.supplied[p.id])
             for p in self._products.values()
             if not p.allow_backorder
         )

@@ -58,6 +58,7 @@ class MerchantProfile(_Strict):
     shipping: list[ShippingProfile] = Field(min_length=1)
     latency: LatencyProfile = LatencyProfile()
     capacity: int = Field(64, ge=1)
+    restock_every_minutes: float | None = Field(None, gt=0)  # back to initial stock
     rate_limited: bool = False  # apply the platform's API rate limits (merchants.ratelimit)
     session_ttl_minutes: float = Field(30.0, gt=0)
     fee_models: list[str] = Field(default_factory=list)

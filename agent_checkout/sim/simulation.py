@@ -84,6 +84,7 @@ class Simulation:
         self.payments = SimulatedPayments(processor, self.clock)
         self.graph = build_checkout_graph()
         self._serving = ""
+        self._arrived, self._all_arrived = 0, False
         for merchant in merchants.values():
             merchant.checkout.order_sinks.append(self._order_placed)
             # Orders go to the ledger; the merchant need not remember them all in memory.
@@ -205,7 +206,9 @@ class Simulation:
         for index, gap in enumerate(self.arrival_gaps):
             yield self.env.timeout(gap)
             self.metrics.arrived(self.env.now)
+            self._arrived += 1
             self.env.process(self._session(index))
+        self._all_arrived = True
 
     def _stock_out(self, fault: StockOut):
         yield self.env.timeout(fault.at_minute * 60)
@@ -215,10 +218,20 @@ class Simulation:
             if rng.random() < fault.share:
                 product.stock = 0
 
+    def _restock(self, merchant: Merchant):
+        """Deliveries every ``restock_every_minutes``, for as long as shoppers are coming."""
+        every = merchant.profile.restock_every_minutes * 60
+        while not (self._all_arrived and self.metrics.sessions == self._arrived):
+            yield self.env.timeout(every)
+            merchant.catalog.restock()
+
     def run(self) -> RunMetrics:
+        self.env.process(self._arrivals())
+        for merchant in self.merchants.values():
+            if merchant.profile.restock_every_minutes:
+                self.env.process(self._restock(merchant))
         for fault in self.faults.stock_outs:
             self.env.process(self._stock_out(fault))
-        self.env.process(self._arrivals())
         self.env.run()
         return self.metrics
 

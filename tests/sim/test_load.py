@@ -73,3 +73,12 @@ def test_fault_naming_an_unknown_server(write_scenario):
     with pytest.raises(ScenarioError, match=r"faults.0: unknown server 'nowhere'"):
         load_scenario(write_scenario({**NORTHWIND_ONLY, "faults": [
             {"kind": "slow", "server": "nowhere", "start_minute": 0, "end_minute": 1}]}))
+
+
+def test_restocking_keeps_shelves_filled_without_overselling(write_scenario):
+    profile = {"profile": "northwind-outfitters", "catalog": {"stock_min": 0, "stock_max": 1}}
+    thin = _run(write_scenario, merchants=[profile])
+    restocked = _run(write_scenario, merchants=[{**profile, "restock_every_minutes": 2}])
+    assert restocked["orders"] > thin["orders"]
+    assert restocked["outcomes"]["out_of_stock"] < thin["outcomes"]["out_of_stock"]
+    assert restocked["sessions"] == thin["sessions"] == 239  # every 5 s before minute 20
