@@ -18,24 +18,20 @@ from agent_checkout.commands.calibrate import calibrate
 from agent_checkout.commands.chat import chat
 from agent_checkout.commands.compare import compare
 from agent_checkout.commands.fees import fees_app
-from agent_checkout.commands.reprice import reprice
 from agent_checkout.commands.ledger import ledger_app
+from agent_checkout.commands.reprice import reprice
 from agent_checkout.commands.serve import serve
 from agent_checkout.report import print_replications, print_summary
 from agent_checkout.sim.replications import pooled_summary, run_replications
 from agent_checkout.sim.run import run_scenario, write_json
 from agent_checkout.sim.scenario import ScenarioError, builtin_scenarios, load_scenario
 
-app = typer.Typer(help="Simulate AI shopping agents buying through ACP checkout, and measure "
-                  "who earns what.", no_args_is_help=True, add_completion=False,
-                  pretty_exceptions_enable=False)
-app.add_typer(ledger_app, name="ledger")
-app.add_typer(fees_app, name="fees")
-app.command()(serve)
-app.command()(compare)
-app.command()(chat)
-app.command()(reprice)
-app.command()(calibrate)
+app = typer.Typer(
+    help="Simulate AI shopping agents buying through ACP checkout, and measure who earns what.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 
 console = Console()
 errors = Console(stderr=True)
@@ -51,15 +47,23 @@ def run(
     scenario: Annotated[str, typer.Argument(help="A scenario file, or a built-in name.")],
     seed: Annotated[int | None, typer.Option(help="Root seed (default: the scenario's).")] = None,
     out: Annotated[Path, typer.Option(help="Where summary.json and ledger.duckdb go.")] = Path(
-        "runs/latest"),
-    trace: Annotated[list[int] | None, typer.Option(
-        help="Trace session N's merchant calls to DIR/trace-sNNNNNNN.jsonl (repeatable).")
+        "runs/latest"
+    ),
+    trace: Annotated[
+        list[int] | None,
+        typer.Option(
+            help="Trace session N's merchant calls to DIR/trace-sNNNNNNN.jsonl (repeatable)."
+        ),
     ] = None,
-    replications: Annotated[int, typer.Option(
-        min=1, max=10_000, help="Independent replications, with seeds derived from --seed.")
+    replications: Annotated[
+        int,
+        typer.Option(
+            min=1, max=10_000, help="Independent replications, with seeds derived from --seed."
+        ),
     ] = 1,
-    workers: Annotated[int, typer.Option(
-        min=1, max=256, help="Processes running replications in parallel.")] = 1,
+    workers: Annotated[
+        int, typer.Option(min=1, max=256, help="Processes running replications in parallel.")
+    ] = 1,
 ) -> None:
     """Run a scenario and write DIR/summary.json and DIR/ledger.duckdb.
 
@@ -77,25 +81,44 @@ def run(
         if trace:
             raise fail("--trace works on a single replication; drop --replications")
         seed = loaded.seed if seed is None else seed
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TextColumn("replications"), TimeElapsedColumn(), console=console,
-                      transient=True) as bar:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("replications"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
             task = bar.add_task(loaded.name, total=replications)
             summaries = run_replications(
-                loaded, seed=seed, replications=replications, workers=workers, out=out,
-                progress=lambda done: bar.update(task, completed=done))
+                loaded,
+                seed=seed,
+                replications=replications,
+                workers=workers,
+                out=out,
+                progress=lambda done: bar.update(task, completed=done),
+            )
         summary = pooled_summary(loaded, seed, summaries)
         write_json(out / "summary.json", summary)
         elapsed = time.perf_counter() - started
         print_replications(summary, console)
-        console.print(f"{summary['sessions'] / elapsed:,.0f} sessions/s in {elapsed:.1f} s "
-                      f"(wall clock, {workers} worker{'s' if workers > 1 else ''}) · wrote "
-                      f"{out}/summary.json and {out}/replications/")
+        console.print(
+            f"{summary['sessions'] / elapsed:,.0f} sessions/s in {elapsed:.1f} s "
+            f"(wall clock, {workers} worker{'s' if workers > 1 else ''}) · wrote "
+            f"{out}/summary.json and {out}/replications/"
+        )
         return
     total = loaded.arrivals.sessions  # None when the run is bounded by duration only
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("sessions"), TimeElapsedColumn(), console=console,
-                  transient=True) as bar:
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("sessions"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         task = bar.add_task(loaded.name, total=total)
         step = max(1, (total or 20_000) // 200)
 
@@ -106,8 +129,10 @@ def run(
         result = run_scenario(loaded, seed=seed, out=out, progress=advance, trace=trace)
     elapsed = time.perf_counter() - started
     print_summary(result.summary, console)
-    console.print(f"{result.summary['sessions'] / elapsed:,.0f} sessions/s in {elapsed:.1f} s "
-                  f"(wall clock) · wrote {out}/summary.json and {out}/ledger.duckdb")
+    console.print(
+        f"{result.summary['sessions'] / elapsed:,.0f} sessions/s in {elapsed:.1f} s "
+        f"(wall clock) · wrote {out}/summary.json and {out}/ledger.duckdb"
+    )
 
 
 @app.command()
@@ -115,6 +140,16 @@ def scenarios() -> None:
     """List the built-in scenarios."""
     for name, path in builtin_scenarios().items():
         console.print(f"{name:20} {path}")
+
+
+# The other commands, each in its own module, in the order a newcomer meets them.
+app.command()(compare)
+app.command()(reprice)
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(fees_app, name="fees")
+app.command()(serve)
+app.command()(chat)
+app.command()(calibrate)
 
 
 def main() -> None:

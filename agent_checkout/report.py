@@ -11,8 +11,11 @@ from merchants.money import format_money
 def summary_table(summary: dict) -> Table:
     """The end-of-run table: funnel, money, fees by payee, session time."""
     cur = summary["currency"]
-    table = Table(title=f"{summary['scenario']} · seed {summary['seed']}", show_header=False,
-                  title_justify="left")
+    table = Table(
+        title=f"{summary['scenario']} · seed {summary['seed']}",
+        show_header=False,
+        title_justify="left",
+    )
     table.add_column("metric", style="bold")
     table.add_column("value", justify="right")
     table.add_row("sessions", f"{summary['sessions']:,}")
@@ -25,14 +28,16 @@ def summary_table(summary: dict) -> Table:
     table.add_row("take rate (all fees / GMV)", f"{summary['take_rate']:.2%}")
     table.add_row("AI platform take rate", f"{summary['ai_platform_take_rate']:.2%}")
     table.add_row("merchant net", format_money(summary["merchant_net"], cur))
-    table.add_row("inference cost (agent steps)",
-                  f"{format_money(summary['inference_cost'], cur)} "
-                  f"({summary['agent_steps']:,})")
+    table.add_row(
+        "inference cost (agent steps)",
+        f"{format_money(summary['inference_cost'], cur)} ({summary['agent_steps']:,})",
+    )
     table.add_row("AI platform net of inference", format_money(summary["ai_platform_net"], cur))
     seconds = summary["session_seconds"]
     table.add_row("session time p50 / p95", f"{seconds['p50']:.2f} s / {seconds['p95']:.2f} s")
-    table.add_row("unhandled errors / oversells",
-                  f"{summary['unhandled_errors']} / {summary['oversells']}")
+    table.add_row(
+        "unhandled errors / oversells", f"{summary['unhandled_errors']} / {summary['oversells']}"
+    )
     return table
 
 
@@ -81,20 +86,27 @@ def interval_text(figure: dict, kind: str, currency: str) -> str:
     mean = format_figure(figure["mean"], kind, currency)
     if figure["low"] == figure["high"]:
         return mean
-    return (f"{mean} [{format_figure(figure['low'], kind, currency)}, "
-            f"{format_figure(figure['high'], kind, currency)}]")
+    return (
+        f"{mean} [{format_figure(figure['low'], kind, currency)}, "
+        f"{format_figure(figure['high'], kind, currency)}]"
+    )
 
 
 def print_replications(summary: dict, console: Console | None = None) -> None:
     """Mean and 95% interval per replication of the headline figures."""
     console = console or Console()
-    table = Table(title=f"{summary['scenario']} · {summary['replications']} replications · "
-                  f"seed {summary['seed']} · mean [95% CI]", title_justify="left")
+    table = Table(
+        title=f"{summary['scenario']} · {summary['replications']} replications · "
+        f"seed {summary['seed']} · mean [95% CI]",
+        title_justify="left",
+    )
     table.add_column("figure", style="bold")
     table.add_column("per replication", justify="right")
     for name, (label, kind) in FIGURE_FORMATS.items():
         table.add_row(label, interval_text(summary["ci95"][name], kind, summary["currency"]))
     console.print(table)
-    console.print(f"pooled: {summary['sessions']:,} sessions, {summary['orders']:,} orders, "
-                  f"unhandled errors {summary['unhandled_errors']}, oversells "
-                  f"{summary['oversells']}")
+    console.print(
+        f"pooled: {summary['sessions']:,} sessions, {summary['orders']:,} orders, "
+        f"unhandled errors {summary['unhandled_errors']}, oversells "
+        f"{summary['oversells']}"
+    )

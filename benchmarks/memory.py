@@ -45,18 +45,27 @@ def main() -> None:
     for sessions in args.sessions:
         with tempfile.TemporaryDirectory() as out:
             started = time.perf_counter()
-            line = subprocess.run([sys.executable, "-c", CHILD, args.scenario, str(sessions), out],
-                                  check=True, capture_output=True, text=True).stdout
+            line = subprocess.run(
+                [sys.executable, "-c", CHILD, args.scenario, str(sessions), out],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
             result = json.loads(line.strip().splitlines()[-1])
             results.append(result)
-            print(f"{result['sessions']:>9,} sessions  {result['orders']:>8,} orders  "
-                  f"peak {result['peak_mib']:7.1f} MiB  "
-                  f"{result['sessions'] / result['seconds']:6.0f} sessions/s  "
-                  f"({time.perf_counter() - started:.0f} s)", flush=True)
+            print(
+                f"{result['sessions']:>9,} sessions  {result['orders']:>8,} orders  "
+                f"peak {result['peak_mib']:7.1f} MiB  "
+                f"{result['sessions'] / result['seconds']:6.0f} sessions/s  "
+                f"({time.perf_counter() - started:.0f} s)",
+                flush=True,
+            )
     if len(results) > 1:
         growth = results[-1]["peak_mib"] - results[0]["peak_mib"]
-        print(f"growth from {results[0]['sessions']:,} to {results[-1]['sessions']:,} sessions: "
-              f"{growth:.1f} MiB (target: under 100 MB)")
+        print(
+            f"growth from {results[0]['sessions']:,} to {results[-1]['sessions']:,} sessions: "
+            f"{growth:.1f} MiB (target: under 100 MB)"
+        )
 
 
 if __name__ == "__main__":

@@ -23,20 +23,24 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=1000)
     args = parser.parse_args()
     scenario = load_scenario(args.scenario)
-    scenario = scenario.model_copy(update={"arrivals": scenario.arrivals.model_copy(
-        update={"sessions": args.sessions})})
+    scenario = scenario.model_copy(
+        update={"arrivals": scenario.arrivals.model_copy(update={"sessions": args.sessions})}
+    )
     timings, results = {}, {}
     for workers in (1, args.workers):
         started = time.perf_counter()
-        results[workers] = run_replications(scenario, seed=scenario.seed,
-                                            replications=args.replications, workers=workers)
+        results[workers] = run_replications(
+            scenario, seed=scenario.seed, replications=args.replications, workers=workers
+        )
         timings[workers] = time.perf_counter() - started
     same = results[1] == results[args.workers]
     print(f"{args.replications} replications x {args.sessions} sessions of {scenario.name}")
     print(f"1 worker    {timings[1]:7.1f} s")
     print(f"{args.workers} workers   {timings[args.workers]:7.1f} s")
-    print(f"speed-up    {timings[1] / timings[args.workers]:7.2f}x  "
-          f"(results identical: {'yes' if same else 'NO'})")
+    print(
+        f"speed-up    {timings[1] / timings[args.workers]:7.2f}x  "
+        f"(results identical: {'yes' if same else 'NO'})"
+    )
 
 
 if __name__ == "__main__":

@@ -27,8 +27,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     scenario = load_scenario(args.scenario)
-    scenario = scenario.model_copy(update={"arrivals": scenario.arrivals.model_copy(
-        update={"sessions": args.sessions})})
+    scenario = scenario.model_copy(
+        update={"arrivals": scenario.arrivals.model_copy(update={"sessions": args.sessions})}
+    )
 
     simulation = build_simulation(scenario, args.seed)
     started = time.perf_counter()
@@ -37,18 +38,28 @@ def main() -> None:
 
     bare = build_simulation(scenario, args.seed)  # fresh merchants and shoppers, same seed
     fixed_now = datetime(2026, 11, 11, tzinfo=UTC)
-    connectors = {m.id: InProcessMerchant(m, clock=lambda: fixed_now)
-                  for m in bare.merchants.values()}
-    payments = InProcessPayments(next(iter(bare.merchants.values())).checkout.processor,
-                                 clock=lambda: fixed_now)
+    connectors = {
+        m.id: InProcessMerchant(m, clock=lambda: fixed_now) for m in bare.merchants.values()
+    }
+    payments = InProcessPayments(
+        next(iter(bare.merchants.values())).checkout.processor, clock=lambda: fixed_now
+    )
     graph = build_checkout_graph()
     policy = RulePolicy(limit=scenario.agent.recommendations)
     purchased = 0
     started = time.perf_counter()
     for index in range(args.sessions):
-        state = graph.invoke({}, context=AgentContext(
-            merchants=connectors, payments=payments, shopper=bare.shopper(index), policy=policy,
-            clock=lambda: fixed_now, search_limit=scenario.agent.search_limit))
+        state = graph.invoke(
+            {},
+            context=AgentContext(
+                merchants=connectors,
+                payments=payments,
+                shopper=bare.shopper(index),
+                policy=policy,
+                clock=lambda: fixed_now,
+                search_limit=scenario.agent.search_limit,
+            ),
+        )
         purchased += state.get("outcome") == "purchased"
     bare_seconds = time.perf_counter() - started
 

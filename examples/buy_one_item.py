@@ -1,6 +1,6 @@
 """Run the checkout agent once, outside any simulation, against in-process merchants.
 
-    python examples/buy_one_item.py
+python examples/buy_one_item.py
 """
 
 from __future__ import annotations
@@ -21,11 +21,21 @@ class Me:
 
     need: Need = Need(category="kitchen", query="cast iron skillet")
     budget: int = 8_000
-    buyer: Buyer = field(default_factory=lambda: Buyer(
-        first_name="Ada", last_name="Lovelace", email="ada@example.com"))
-    address: Address = field(default_factory=lambda: Address(
-        name="Ada Lovelace", line_one="1234 Chat Road", city="San Francisco", state="CA",
-        country="US", postal_code="94131"))
+    buyer: Buyer = field(
+        default_factory=lambda: Buyer(
+            first_name="Ada", last_name="Lovelace", email="ada@example.com"
+        )
+    )
+    address: Address = field(
+        default_factory=lambda: Address(
+            name="Ada Lovelace",
+            line_one="1234 Chat Road",
+            city="San Francisco",
+            state="CA",
+            country="US",
+            postal_code="94131",
+        )
+    )
     cards: list = field(default_factory=lambda: [PaymentMethodCard(number="4242424242424242")])
 
     def choose(self, recommendations):
@@ -35,17 +45,26 @@ class Me:
 def main() -> None:
     processor = PaymentProcessor()
     merchants = build_merchants(
-        [load_profile("northwind-outfitters"), load_profile("juniper-handmade")], seed=7,
-        processor=processor)
+        [load_profile("northwind-outfitters"), load_profile("juniper-handmade")],
+        seed=7,
+        processor=processor,
+    )
     graph = build_checkout_graph()
-    state = graph.invoke({}, context=AgentContext(
-        merchants={m.id: InProcessMerchant(m) for m in merchants.values()},
-        payments=InProcessPayments(processor), shopper=Me()))
+    state = graph.invoke(
+        {},
+        context=AgentContext(
+            merchants={m.id: InProcessMerchant(m) for m in merchants.values()},
+            payments=InProcessPayments(processor),
+            shopper=Me(),
+        ),
+    )
     print("outcome:", state["outcome"])
     for rec in state["recommendations"]:
         offer = rec.offer
-        print(f"  #{rec.rank} {offer.title} at {offer.seller_name}: "
-              f"{format_money(offer.price, offer.currency)} ({offer.rating}★)")
+        print(
+            f"  #{rec.rank} {offer.title} at {offer.seller_name}: "
+            f"{format_money(offer.price, offer.currency)} ({offer.rating}★)"
+        )
     if state["outcome"] == "purchased":
         session = state["checkout"]
         print("order:", session.order.id, "total", format_money(session.total(), session.currency))

@@ -15,7 +15,22 @@ from merchants.payments import PaymentProcessor
 from merchants.profile import MerchantProfile, load_profile
 
 __all__ = [
-    "API_VERSION", "Catalog", "CatalogSpec", "CheckoutService", "CheckoutSession", "FeedProduct",
-    "Merchant", "MerchantInfo", "MerchantProfile", "OrderLine", "OutOfStock", "PaymentProcessor",
-    "PlacedOrder", "Product", "ProtocolError", "ShippingRate", "build_merchants", "load_profile",
+    "API_VERSION",
+    "Catalog",
+    "CatalogSpec",
+    "CheckoutService",
+    "CheckoutSession",
+    "FeedProduct",
+    "Merchant",
+    "MerchantInfo",
+    "MerchantProfile",
+    "OrderLine",
+    "OutOfStock",
+    "PaymentProcessor",
+    "PlacedOrder",
+    "Product",
+    "ProtocolError",
+    "ShippingRate",
+    "build_merchants",
+    "load_profile",
 ]

@@ -120,8 +120,11 @@ class Catalog:
         products = []
         for n in range(spec.size):
             cat = category(rng.choices(ids, weights)[0])
-            noun, adj, material = (rng.choice(cat.nouns), rng.choice(cat.adjectives),
-                                   rng.choice(cat.materials))
+            noun, adj, material = (
+                rng.choice(cat.nouns),
+                rng.choice(cat.adjectives),
+                rng.choice(cat.materials),
+            )
             attrs = {name: rng.choice(values) for name, values in sorted(cat.attributes.items())}
             price = _price(rng, cat.median_price, cat.price_sigma)
             products.append(

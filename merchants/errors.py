@@ -13,12 +13,22 @@ class ProtocolError(Exception):
     """An ACP error with its HTTP status; in process it is raised, over HTTP it is the body."""
 
     def __init__(
-        self, status: int, type: str, code: str, message: str, param: str | None = None,
+        self,
+        status: int,
+        type: str,
+        code: str,
+        message: str,
+        param: str | None = None,
         retry_after: float | None = None,
     ) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status, self.type, self.code, self.message, self.param = (
-            status, type, code, message, param)
+            status,
+            type,
+            code,
+            message,
+            param,
+        )
         self.retry_after = retry_after
 
     def body(self) -> ErrorBody:

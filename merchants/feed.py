@@ -30,16 +30,29 @@ class FeedProduct(BaseModel):
     attributes: dict[str, str] = {}
 
     @classmethod
-    def of(cls, product: Product, *, currency: str, seller_id: str, seller_name: str
-           ) -> FeedProduct:
+    def of(
+        cls, product: Product, *, currency: str, seller_id: str, seller_name: str
+    ) -> FeedProduct:
         availability = (
-            "in_stock" if product.stock > 0
-            else "preorder" if product.allow_backorder else "out_of_stock"
+            "in_stock"
+            if product.stock > 0
+            else "preorder"
+            if product.allow_backorder
+            else "out_of_stock"
         )
         return cls(
-            id=product.id, title=product.title, description=product.description,
-            price=product.price, currency=currency, availability=availability,
-            inventory_quantity=max(product.stock, 0), category=product.category,
-            brand=product.brand, rating=product.rating, review_count=product.review_count,
-            seller_id=seller_id, seller_name=seller_name, attributes=dict(product.attributes),
+            id=product.id,
+            title=product.title,
+            description=product.description,
+            price=product.price,
+            currency=currency,
+            availability=availability,
+            inventory_quantity=max(product.stock, 0),
+            category=product.category,
+            brand=product.brand,
+            rating=product.rating,
+            review_count=product.review_count,
+            seller_id=seller_id,
+            seller_name=seller_name,
+            attributes=dict(product.attributes),
         )

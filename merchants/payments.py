@@ -108,8 +108,9 @@ class PaymentProcessor:
         with self._lock:
             self._issued += 1
             if self._issued % 1024 == 0:  # forget tokens whose allowance has run out
-                for stale in [t for t, v in self._tokens.items()
-                              if v.request.allowance.expires_at <= now]:
+                for stale in [
+                    t for t, v in self._tokens.items() if v.request.allowance.expires_at <= now
+                ]:
                     del self._tokens[stale]
             token = f"vt_{self._issued:08d}"
             self._tokens[token] = _Vaulted(request)

@@ -82,5 +82,6 @@ def load_profile(name_or_path: str | Path) -> MerchantProfile:
     if not path.exists():
         raise FileNotFoundError(
             f"no merchant profile {str(name_or_path)!r} "
-            f"(built in: {', '.join(available_profiles())})")
+            f"(built in: {', '.join(available_profiles())})"
+        )
     return MerchantProfile.model_validate(yaml.safe_load(path.read_text()) or {})

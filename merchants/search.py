@@ -21,14 +21,20 @@ _K1, _B = 1.2, 0.75
 
 def tokenize(text: str) -> list[str]:
     """Lowercase word tokens, with a naive plural fold (``mugs`` finds ``mug``)."""
-    return [t[:-1] if len(t) > 3 and t.endswith("s") and not t.endswith("ss") else t
-            for t in _TOKEN.findall(text.lower())]
+    return [
+        t[:-1] if len(t) > 3 and t.endswith("s") and not t.endswith("ss") else t
+        for t in _TOKEN.findall(text.lower())
+    ]
 
 
 def _document(product: Product) -> str:
     return " ".join(
-        (product.title, product.category.replace("_", " "), product.brand,
-         " ".join(product.attributes.values()))
+        (
+            product.title,
+            product.category.replace("_", " "),
+            product.brand,
+            " ".join(product.attributes.values()),
+        )
     )
 
 
@@ -52,8 +58,10 @@ class SearchIndex:
                 self._postings[term].append((product.id, tf))
         count = max(1, len(self._length))
         self._avg_length = sum(self._length.values()) / count
-        self._norm = {pid: _K1 * (1 - _B + _B * length / self._avg_length)
-                      for pid, length in self._length.items()}
+        self._norm = {
+            pid: _K1 * (1 - _B + _B * length / self._avg_length)
+            for pid, length in self._length.items()
+        }
         self._idf = {
             term: math.log(1 + (count - len(p) + 0.5) / (len(p) + 0.5))
             for term, p in self._postings.items()
@@ -83,10 +91,13 @@ class SearchIndex:
             return product is not None and not (
                 (category is not None and product.category != category)
                 or (max_price is not None and product.price > max_price)
-                or (in_stock_only and not product.available))
+                or (in_stock_only and not product.available)
+            )
 
-        ranked = ((score, pid) for pid, score in scores.items()
-                  if not filtered or wanted(pid))
+        ranked = ((score, pid) for pid, score in scores.items() if not filtered or wanted(pid))
         top = heapq.nsmallest(limit, ranked, key=lambda row: (-row[0], row[1]))
-        return [SearchHit(self._catalog.get(pid), score) for score, pid in top
-                if self._catalog.get(pid) is not None]
+        return [
+            SearchHit(self._catalog.get(pid), score)
+            for score, pid in top
+            if self._catalog.get(pid) is not None
+        ]

@@ -14,8 +14,12 @@ from typing import Protocol, TypeVar
 
 from merchants import Merchant, PaymentProcessor
 from merchants.acp import (
-    CheckoutSession, CheckoutSessionCompleteRequest, CheckoutSessionCreateRequest,
-    CheckoutSessionUpdateRequest, DelegatePaymentRequest, DelegatePaymentResponse,
+    CheckoutSession,
+    CheckoutSessionCompleteRequest,
+    CheckoutSessionCreateRequest,
+    CheckoutSessionUpdateRequest,
+    DelegatePaymentRequest,
+    DelegatePaymentResponse,
 )
 from merchants.feed import FeedProduct
 
@@ -30,13 +34,16 @@ class MerchantUnavailable(Exception):
 class MerchantConnector(Protocol):
     merchant_id: str
 
-    def search(self, query: str, *, limit: int = 10, max_price: int | None = None
-               ) -> list[FeedProduct]: ...
+    def search(
+        self, query: str, *, limit: int = 10, max_price: int | None = None
+    ) -> list[FeedProduct]: ...
     def create_checkout(self, request: CheckoutSessionCreateRequest) -> CheckoutSession: ...
-    def update_checkout(self, session_id: str, request: CheckoutSessionUpdateRequest
-                        ) -> CheckoutSession: ...
-    def complete_checkout(self, session_id: str, request: CheckoutSessionCompleteRequest
-                          ) -> CheckoutSession: ...
+    def update_checkout(
+        self, session_id: str, request: CheckoutSessionUpdateRequest
+    ) -> CheckoutSession: ...
+    def complete_checkout(
+        self, session_id: str, request: CheckoutSessionCompleteRequest
+    ) -> CheckoutSession: ...
     def cancel_checkout(self, session_id: str) -> CheckoutSession: ...
     def authenticate_checkout(self, session_id: str, passed: bool) -> CheckoutSession: ...
 
@@ -70,32 +77,43 @@ class InProcessMerchant(_Served):
         self.merchant = merchant
         self.merchant_id = merchant.id
 
-    def search(self, query: str, *, limit: int = 10, max_price: int | None = None
-               ) -> list[FeedProduct]:
-        return self._serve("search", lambda now: self.merchant.search(
-            query, now, limit=limit, max_price=max_price))
+    def search(
+        self, query: str, *, limit: int = 10, max_price: int | None = None
+    ) -> list[FeedProduct]:
+        return self._serve(
+            "search", lambda now: self.merchant.search(query, now, limit=limit, max_price=max_price)
+        )
 
     def create_checkout(self, request: CheckoutSessionCreateRequest) -> CheckoutSession:
-        return self._serve("create_checkout",
-                           lambda now: self.merchant.create_checkout(request, now))
+        return self._serve(
+            "create_checkout", lambda now: self.merchant.create_checkout(request, now)
+        )
 
-    def update_checkout(self, session_id: str, request: CheckoutSessionUpdateRequest
-                        ) -> CheckoutSession:
-        return self._serve("update_checkout",
-                           lambda now: self.merchant.update_checkout(session_id, request, now))
+    def update_checkout(
+        self, session_id: str, request: CheckoutSessionUpdateRequest
+    ) -> CheckoutSession:
+        return self._serve(
+            "update_checkout", lambda now: self.merchant.update_checkout(session_id, request, now)
+        )
 
-    def complete_checkout(self, session_id: str, request: CheckoutSessionCompleteRequest
-                          ) -> CheckoutSession:
-        return self._serve("complete_checkout",
-                           lambda now: self.merchant.complete_checkout(session_id, request, now))
+    def complete_checkout(
+        self, session_id: str, request: CheckoutSessionCompleteRequest
+    ) -> CheckoutSession:
+        return self._serve(
+            "complete_checkout",
+            lambda now: self.merchant.complete_checkout(session_id, request, now),
+        )
 
     def cancel_checkout(self, session_id: str) -> CheckoutSession:
-        return self._serve("cancel_checkout",
-                           lambda now: self.merchant.cancel_checkout(session_id, now))
+        return self._serve(
+            "cancel_checkout", lambda now: self.merchant.cancel_checkout(session_id, now)
+        )
 
     def authenticate_checkout(self, session_id: str, passed: bool) -> CheckoutSession:
-        return self._serve("authenticate_checkout", lambda now: self.merchant.authenticate_checkout(
-            session_id, passed, now))
+        return self._serve(
+            "authenticate_checkout",
+            lambda now: self.merchant.authenticate_checkout(session_id, passed, now),
+        )
 
 
 class InProcessPayments(_Served):
@@ -106,5 +124,6 @@ class InProcessPayments(_Served):
         self.processor = processor
 
     def delegate_payment(self, request: DelegatePaymentRequest) -> DelegatePaymentResponse:
-        return self._serve("delegate_payment",
-                           lambda now: self.processor.delegate_payment(request, now))
+        return self._serve(
+            "delegate_payment", lambda now: self.processor.delegate_payment(request, now)
+        )

@@ -38,15 +38,25 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from agent_checkout.agent.connectors import (
-    Clock, MerchantConnector, MerchantUnavailable, PaymentConnector, wall_clock,
+    Clock,
+    MerchantConnector,
+    MerchantUnavailable,
+    PaymentConnector,
+    wall_clock,
 )
 from agent_checkout.agent.mandate import Delegation, Mandate
 from agent_checkout.agent.policy import CheckoutPolicy, RulePolicy
 from agent_checkout.agent.shopper import Shopper, accepts_total, gave_up, passes_challenge
 from agent_checkout.agent.state import CheckoutState
 from merchants.acp import (
-    Allowance, CheckoutSession, CheckoutSessionCompleteRequest, CheckoutSessionCreateRequest,
-    CheckoutSessionUpdateRequest, DelegatePaymentRequest, Item, PaymentData,
+    Allowance,
+    CheckoutSession,
+    CheckoutSessionCompleteRequest,
+    CheckoutSessionCreateRequest,
+    CheckoutSessionUpdateRequest,
+    DelegatePaymentRequest,
+    Item,
+    PaymentData,
 )
 from merchants.errors import ProtocolError
 
@@ -63,10 +73,10 @@ class AgentContext:
     sleep: Callable[[float], None] = time.sleep  # the simulation passes a virtual sleep
     search_limit: int = 10
     max_checkouts: int = 3  # checkouts a session may start before it gives up on stock
-    max_retries: int = 4    # back-offs in a row before a merchant counts as down
+    max_retries: int = 4  # back-offs in a row before a merchant counts as down
     backoff_base: float = 0.5  # seconds; doubles with every retry unless Retry-After says more
     jitter: Callable[[], float] = lambda: 0.0  # a share in [0, 1) added to each wait
-    max_restarts: int = 1   # new checkout sessions after one expired
+    max_restarts: int = 1  # new checkout sessions after one expired
     token_lifetime: timedelta = timedelta(minutes=15)
     challenge_seconds: float = 30.0  # the shopper's time on a 3-D Secure challenge
     delegation: Delegation = "autonomous"
@@ -84,8 +94,9 @@ def search(state: CheckoutState, runtime: Ctx) -> CheckoutState:
     """Ask every merchant (or those still pending a retry) and merge what answers."""
     ctx = runtime.context
     query = ctx.policy.query(ctx.shopper.need)
-    permitted = [m for m in sorted(ctx.merchants) if ctx.mandate is None
-                 or ctx.mandate.allows_merchant(m)]
+    permitted = [
+        m for m in sorted(ctx.merchants) if ctx.mandate is None or ctx.mandate.allows_merchant(m)
+    ]
     asked = state.get("pending") or permitted
     offers, retry, down = list(state.get("offers", [])), [], 0
     wait = 0.0
@@ -100,8 +111,15 @@ def search(state: CheckoutState, runtime: Ctx) -> CheckoutState:
                 down += 1
         except MerchantUnavailable:
             down += 1
-    update: CheckoutState = {"query": query, "offers": offers, "excluded": [], "attempts": 0,
-                             "pending": retry, "step": "ok", "streak": 0}
+    update: CheckoutState = {
+        "query": query,
+        "offers": offers,
+        "excluded": [],
+        "attempts": 0,
+        "pending": retry,
+        "step": "ok",
+        "streak": 0,
+    }
     if retry:
         return {**update, **_backoff("search", wait, state, ctx)}
     if not offers:
@@ -113,8 +131,11 @@ def search(state: CheckoutState, runtime: Ctx) -> CheckoutState:
 def recommend(state: CheckoutState, runtime: Ctx) -> CheckoutState:
     ctx = runtime.context
     recommendations = ctx.policy.recommend(
-        state["offers"], need=ctx.shopper.need, budget=ctx.shopper.budget,
-        excluded=state.get("excluded", []))
+        state["offers"],
+        need=ctx.shopper.need,
+        budget=ctx.shopper.budget,
+        excluded=state.get("excluded", []),
+    )
     return {"recommendations": recommendations, "choice": None, "checkout": None}
 
 
@@ -126,7 +147,8 @@ def decide(state: CheckoutState, runtime: Ctx) -> CheckoutState:
         return {"outcome": "abandoned", "detail": "waited too long"}
     if not recommendations:
         sold_out = state.get("excluded") or any(
-            o.availability == "out_of_stock" for o in state["offers"])
+            o.availability == "out_of_stock" for o in state["offers"]
+        )
         return {"outcome": "out_of_stock" if sold_out else "no_match"}
     if all(r.offer.price > shopper.budget for r in recommendations):
         return {"outcome": "over_budget"}
@@ -144,9 +166,13 @@ def checkout(state: CheckoutState, runtime: Ctx) -> CheckoutState:
     merchant = ctx.merchants[choice.offer.seller_id]
     attempts = state.get("attempts", 0) + 1
     try:
-        session = merchant.create_checkout(CheckoutSessionCreateRequest(
-            items=[Item(id=choice.offer.id, quantity=ctx.shopper.need.quantity)],
-            buyer=ctx.shopper.buyer, fulfillment_address=ctx.shopper.address))
+        session = merchant.create_checkout(
+            CheckoutSessionCreateRequest(
+                items=[Item(id=choice.offer.id, quantity=ctx.shopper.need.quantity)],
+                buyer=ctx.shopper.buyer,
+                fulfillment_address=ctx.shopper.address,
+            )
+        )
         if _sold_out(session):
             return _sold_out_update(state, choice.key, attempts, ctx)
         repriced = _repriced(session, choice, ctx)
@@ -157,15 +183,26 @@ def checkout(state: CheckoutState, runtime: Ctx) -> CheckoutState:
         cheapest = min(session.fulfillment_options, key=lambda o: (o.total, o.id))
         if session.fulfillment_option_id != cheapest.id:
             session = merchant.update_checkout(
-                session.id, CheckoutSessionUpdateRequest(fulfillment_option_id=cheapest.id))
+                session.id, CheckoutSessionUpdateRequest(fulfillment_option_id=cheapest.id)
+            )
     except (MerchantUnavailable, ProtocolError) as problem:
         return _failed("checkout", problem, state, ctx)
     if session.status != "ready_for_payment":
-        return {"checkout": session, "attempts": attempts, "outcome": "checkout_failed",
-                "detail": "; ".join(m.content for m in session.errors())}
-    return {"checkout": session, "attempts": attempts, "card_index": 0, "step": "ok",
-            "streak": 0, "choice": choice,
-            "price_changes": state.get("price_changes", 0) + (repriced is not None)}
+        return {
+            "checkout": session,
+            "attempts": attempts,
+            "outcome": "checkout_failed",
+            "detail": "; ".join(m.content for m in session.errors()),
+        }
+    return {
+        "checkout": session,
+        "attempts": attempts,
+        "card_index": 0,
+        "step": "ok",
+        "streak": 0,
+        "choice": choice,
+        "price_changes": state.get("price_changes", 0) + (repriced is not None),
+    }
 
 
 def confirm(state: CheckoutState, runtime: Ctx) -> CheckoutState:
@@ -177,9 +214,15 @@ def confirm(state: CheckoutState, runtime: Ctx) -> CheckoutState:
         return {"outcome": "abandoned", "detail": "balked at the total"}
     if ctx.delegation != "human_present":
         return {"step": "ok"}
-    answer = interrupt({"question": "Buy this?", "merchant": choice.offer.seller_name,
-                        "item": choice.offer.title, "total": session.total(),
-                        "currency": session.currency})
+    answer = interrupt(
+        {
+            "question": "Buy this?",
+            "merchant": choice.offer.seller_name,
+            "item": choice.offer.title,
+            "total": session.total(),
+            "currency": session.currency,
+        }
+    )
     if answer is True or str(answer).strip().lower() in ("y", "yes", "true"):
         return {"step": "ok"}
     return {"outcome": "declined_by_shopper", "detail": "declined at confirmation"}
@@ -192,25 +235,46 @@ def pay(state: CheckoutState, runtime: Ctx) -> CheckoutState:
     card_index = state.get("card_index", 0)
     merchant = ctx.merchants[choice.offer.seller_id]
     if ctx.mandate is not None:
-        refusal = ctx.mandate.refusal(merchant_id=choice.offer.seller_id, amount=session.total(),
-                                      currency=session.currency, now=ctx.clock())
+        refusal = ctx.mandate.refusal(
+            merchant_id=choice.offer.seller_id,
+            amount=session.total(),
+            currency=session.currency,
+            now=ctx.clock(),
+        )
         if refusal is not None:
             return {"outcome": "blocked_by_mandate", "detail": refusal}
     try:
-        token = ctx.payments.delegate_payment(DelegatePaymentRequest(
-            payment_method=ctx.shopper.cards[card_index],
-            allowance=Allowance(
-                max_amount=session.total(), currency=session.currency,
-                checkout_session_id=session.id, merchant_id=choice.offer.seller_id,
-                expires_at=ctx.clock() + ctx.token_lifetime),
-            billing_address=ctx.shopper.address))
-        done = merchant.complete_checkout(session.id, CheckoutSessionCompleteRequest(
-            payment_data=PaymentData(token=token.id, billing_address=ctx.shopper.address)))
+        token = ctx.payments.delegate_payment(
+            DelegatePaymentRequest(
+                payment_method=ctx.shopper.cards[card_index],
+                allowance=Allowance(
+                    max_amount=session.total(),
+                    currency=session.currency,
+                    checkout_session_id=session.id,
+                    merchant_id=choice.offer.seller_id,
+                    expires_at=ctx.clock() + ctx.token_lifetime,
+                ),
+                billing_address=ctx.shopper.address,
+            )
+        )
+        done = merchant.complete_checkout(
+            session.id,
+            CheckoutSessionCompleteRequest(
+                payment_data=PaymentData(token=token.id, billing_address=ctx.shopper.address)
+            ),
+        )
     except (MerchantUnavailable, ProtocolError) as problem:
-        if (isinstance(problem, ProtocolError) and problem.code == "session_expired"
-                and state.get("restarts", 0) < ctx.max_restarts):
-            return {"checkout": None, "restarts": state.get("restarts", 0) + 1,
-                    "attempts": state.get("attempts", 1) - 1, "step": "restart"}
+        if (
+            isinstance(problem, ProtocolError)
+            and problem.code == "session_expired"
+            and state.get("restarts", 0) < ctx.max_restarts
+        ):
+            return {
+                "checkout": None,
+                "restarts": state.get("restarts", 0) + 1,
+                "attempts": state.get("attempts", 1) - 1,
+                "step": "restart",
+            }
         return _failed("pay", problem, state, ctx)
     if done.status == "completed":
         return {"checkout": done, "outcome": "purchased"}
@@ -227,11 +291,18 @@ def pay(state: CheckoutState, runtime: Ctx) -> CheckoutState:
         return _sold_out_update(state, choice.key, state["attempts"], ctx)
     if "payment_declined" in codes:
         if card_index + 1 < len(ctx.shopper.cards):
-            return {"checkout": done, "card_index": card_index + 1, "step": "next_card",
-                    "streak": 0}
+            return {
+                "checkout": done,
+                "card_index": card_index + 1,
+                "step": "next_card",
+                "streak": 0,
+            }
         return {"checkout": done, "outcome": "payment_failed"}
-    return {"checkout": done, "outcome": "checkout_failed",
-            "detail": "; ".join(m.content for m in done.errors())}
+    return {
+        "checkout": done,
+        "outcome": "checkout_failed",
+        "detail": "; ".join(m.content for m in done.errors()),
+    }
 
 
 def authenticate(state: CheckoutState, runtime: Ctx) -> CheckoutState:
@@ -242,18 +313,30 @@ def authenticate(state: CheckoutState, runtime: Ctx) -> CheckoutState:
     passed = passes_challenge(ctx.shopper)
     try:
         merchant.authenticate_checkout(session.id, passed)
-        done = merchant.complete_checkout(session.id, CheckoutSessionCompleteRequest(
-            payment_data=PaymentData(token=state["token"], billing_address=ctx.shopper.address)))
+        done = merchant.complete_checkout(
+            session.id,
+            CheckoutSessionCompleteRequest(
+                payment_data=PaymentData(token=state["token"], billing_address=ctx.shopper.address)
+            ),
+        )
     except (MerchantUnavailable, ProtocolError) as problem:
         return _failed("pay", problem, state, ctx)
     if done.status == "completed":
         return {"checkout": done, "outcome": "purchased", "authenticated": passed}
     card_index = state.get("card_index", 0)
     if card_index + 1 < len(ctx.shopper.cards):
-        return {"checkout": done, "card_index": card_index + 1, "step": "next_card",
-                "authenticated": passed}
-    return {"checkout": done, "outcome": "payment_failed", "authenticated": passed,
-            "detail": "; ".join(m.content for m in done.errors())}
+        return {
+            "checkout": done,
+            "card_index": card_index + 1,
+            "step": "next_card",
+            "authenticated": passed,
+        }
+    return {
+        "checkout": done,
+        "outcome": "payment_failed",
+        "authenticated": passed,
+        "detail": "; ".join(m.content for m in done.errors()),
+    }
 
 
 def backoff(state: CheckoutState, runtime: Ctx) -> CheckoutState:
@@ -269,17 +352,24 @@ def _retryable(problem: ProtocolError) -> bool:
     return problem.status == 429 or problem.status >= 500
 
 
-def _backoff(node: str, retry_after: float, state: CheckoutState, ctx: AgentContext
-             ) -> CheckoutState:
+def _backoff(
+    node: str, retry_after: float, state: CheckoutState, ctx: AgentContext
+) -> CheckoutState:
     """Schedule a retry of ``node``: exponential back-off, never sooner than ``Retry-After``."""
     streak = state.get("streak", 0)
     wait = max(retry_after, ctx.backoff_base * 2**streak) * (1 + ctx.jitter())
-    return {"retry_node": node, "retry_wait": wait, "retries": state.get("retries", 0) + 1,
-            "streak": streak + 1, "step": "backoff"}
+    return {
+        "retry_node": node,
+        "retry_wait": wait,
+        "retries": state.get("retries", 0) + 1,
+        "streak": streak + 1,
+        "step": "backoff",
+    }
 
 
-def _failed(node: str, problem: Exception, state: CheckoutState, ctx: AgentContext
-            ) -> CheckoutState:
+def _failed(
+    node: str, problem: Exception, state: CheckoutState, ctx: AgentContext
+) -> CheckoutState:
     """A merchant call failed: retry it after a back-off if it may pass, else end the session."""
     if isinstance(problem, ProtocolError) and _retryable(problem):
         if state.get("streak", 0) < ctx.max_retries:
@@ -309,11 +399,16 @@ def _sold_out(session: CheckoutSession) -> bool:
     return any(m.code == "out_of_stock" for m in session.errors())
 
 
-def _sold_out_update(state: CheckoutState, key: str, attempts: int, ctx: AgentContext
-                     ) -> CheckoutState:
+def _sold_out_update(
+    state: CheckoutState, key: str, attempts: int, ctx: AgentContext
+) -> CheckoutState:
     """Drop the sold-out item; ``outcome`` only once the session has tried enough checkouts."""
-    update: CheckoutState = {"excluded": [*state.get("excluded", []), key], "attempts": attempts,
-                             "checkout": None, "step": "sold_out"}
+    update: CheckoutState = {
+        "excluded": [*state.get("excluded", []), key],
+        "attempts": attempts,
+        "checkout": None,
+        "step": "sold_out",
+    }
     if attempts >= ctx.max_checkouts:
         update["outcome"] = "out_of_stock"
     return update
@@ -332,8 +427,7 @@ def _after_decide(state: CheckoutState) -> Literal["checkout", "__end__"]:
     return END if "outcome" in state else "checkout"
 
 
-def _after_checkout(state: CheckoutState
-                    ) -> Literal["confirm", "recommend", "backoff", "__end__"]:
+def _after_checkout(state: CheckoutState) -> Literal["confirm", "recommend", "backoff", "__end__"]:
     if "outcome" in state:
         return END
     return {"ok": "confirm", "sold_out": "recommend", "backoff": "backoff"}[state["step"]]
@@ -343,14 +437,19 @@ def _after_confirm(state: CheckoutState) -> Literal["pay", "__end__"]:
     return END if "outcome" in state else "pay"
 
 
-def _after_pay(state: CheckoutState
-               ) -> Literal["pay", "recommend", "checkout", "confirm", "authenticate",
-                            "backoff", "__end__"]:
+def _after_pay(
+    state: CheckoutState,
+) -> Literal["pay", "recommend", "checkout", "confirm", "authenticate", "backoff", "__end__"]:
     if "outcome" in state:
         return END
-    return {"next_card": "pay", "sold_out": "recommend", "restart": "checkout",
-            "backoff": "backoff", "authenticate": "authenticate",
-            "repriced": "confirm"}[state["step"]]
+    return {
+        "next_card": "pay",
+        "sold_out": "recommend",
+        "restart": "checkout",
+        "backoff": "backoff",
+        "authenticate": "authenticate",
+        "repriced": "confirm",
+    }[state["step"]]
 
 
 def _after_authenticate(state: CheckoutState) -> Literal["pay", "backoff", "__end__"]:
@@ -364,8 +463,11 @@ def _after_backoff(state: CheckoutState) -> Literal["search", "checkout", "pay"]
 
 
 #: The state's own types, which a checkpointer may restore (LangGraph asks for them by name).
-STATE_TYPES = (("merchants.feed", "FeedProduct"), ("agent_checkout.agent.state", "Recommendation"),
-               ("merchants.acp", "CheckoutSession"))
+STATE_TYPES = (
+    ("merchants.feed", "FeedProduct"),
+    ("agent_checkout.agent.state", "Recommendation"),
+    ("merchants.acp", "CheckoutSession"),
+)
 
 
 def session_checkpointer() -> InMemorySaver:

@@ -26,8 +26,7 @@ class Mandate:
     expires_at: datetime
     merchants: Collection[str] | None = None  # None: any merchant
 
-    def refusal(self, *, merchant_id: str, amount: int, currency: str, now: datetime
-                ) -> str | None:
+    def refusal(self, *, merchant_id: str, amount: int, currency: str, now: datetime) -> str | None:
         """Why this payment is not permitted, or ``None`` when it is."""
         if now >= self.expires_at:
             return f"mandate expired at {self.expires_at.isoformat()}"

@@ -16,7 +16,7 @@ Every ordering breaks ties by merchant id, then product id, so a run is reproduc
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, replace, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from agent_checkout.agent.state import Recommendation
@@ -175,8 +175,10 @@ class SponsoredRanking:
         paid_keys = {c.key for _, c in paid}
         rows = [(s, c, self.label) for s, c in paid]
         rows += [(s, c, None) for s, c in ordered if c.key not in paid_keys]
-        return [replace(r, cpc=self.cpc) if r.label == self.label else r
-                for r in _recommendations(rows, self.name, limit)]
+        return [
+            replace(r, cpc=self.cpc) if r.label == self.label else r
+            for r in _recommendations(rows, self.name, limit)
+        ]
 
 
 @dataclass(frozen=True)

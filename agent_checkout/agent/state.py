@@ -9,17 +9,17 @@ from merchants.acp import CheckoutSession
 from merchants.feed import FeedProduct
 
 Outcome = Literal[
-    "purchased",            # an order was placed
-    "no_match",             # search found nothing relevant
-    "over_budget",          # everything relevant cost more than the shopper's budget
+    "purchased",  # an order was placed
+    "no_match",  # search found nothing relevant
+    "over_budget",  # everything relevant cost more than the shopper's budget
     "declined_by_shopper",  # the shopper saw the recommendations and bought nothing
-    "out_of_stock",         # what the shopper wanted sold out, and nothing else would do
-    "payment_failed",       # every payment method was declined
+    "out_of_stock",  # what the shopper wanted sold out, and nothing else would do
+    "payment_failed",  # every payment method was declined
     "merchant_unavailable",  # a merchant could not be reached
-    "checkout_failed",      # the merchant refused the checkout for another reason
-    "blocked_by_mandate",   # paying would have broken the shopper's mandate
-    "clicked_out",          # handed to the merchant's own site by a link (click-out mode)
-    "abandoned",            # the shopper gave up: waited too long, or balked at the total
+    "checkout_failed",  # the merchant refused the checkout for another reason
+    "blocked_by_mandate",  # paying would have broken the shopper's mandate
+    "clicked_out",  # handed to the merchant's own site by a link (click-out mode)
+    "abandoned",  # the shopper gave up: waited too long, or balked at the total
 ]
 OUTCOMES: tuple[str, ...] = Outcome.__args__
 
@@ -54,22 +54,22 @@ class CheckoutState(TypedDict, total=False):
 
     query: str
     offers: list[FeedProduct]
-    excluded: list[str]          # ``merchant:product`` keys that failed at checkout
+    excluded: list[str]  # ``merchant:product`` keys that failed at checkout
     recommendations: list[Recommendation]
     choice: Recommendation | None
     checkout: CheckoutSession | None
-    card_index: int              # which of the shopper's payment methods is in use
-    attempts: int                # checkouts started
-    step: str                    # how the last node ended: ok, backoff, sold_out, next_card,
+    card_index: int  # which of the shopper's payment methods is in use
+    attempts: int  # checkouts started
+    step: str  # how the last node ended: ok, backoff, sold_out, next_card,
     #                              restart, authenticate, repriced
-    pending: list[str]           # merchants whose search must be retried
-    retry_node: str | None       # the node to go back to after a back-off
-    retry_wait: float            # seconds to wait before that retry
-    retries: int                 # back-offs taken so far in this session
-    streak: int                  # back-offs in a row since the last call that got through
-    restarts: int                # checkout sessions restarted after one expired
-    token: str                   # the payment token awaiting a 3-D Secure result
-    authenticated: bool          # how the shopper's 3-D Secure challenge went
-    price_changes: int           # times the price moved between the feed and the checkout
+    pending: list[str]  # merchants whose search must be retried
+    retry_node: str | None  # the node to go back to after a back-off
+    retry_wait: float  # seconds to wait before that retry
+    retries: int  # back-offs taken so far in this session
+    streak: int  # back-offs in a row since the last call that got through
+    restarts: int  # checkout sessions restarted after one expired
+    token: str  # the payment token awaiting a 3-D Secure result
+    authenticated: bool  # how the shopper's 3-D Secure challenge went
+    price_changes: int  # times the price moved between the feed and the checkout
     outcome: Outcome
     detail: str

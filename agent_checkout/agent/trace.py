@@ -45,8 +45,13 @@ class SessionTrace:
 
     def call(self, server: str, endpoint: str, operation: Callable[[], Any]) -> Any:
         started = self.clock()
-        record = {"session": self.session, "t": started.isoformat(), "node": _current_node(),
-                  "server": server, "call": endpoint}
+        record = {
+            "session": self.session,
+            "t": started.isoformat(),
+            "node": _current_node(),
+            "server": server,
+            "call": endpoint,
+        }
         try:
             answer = operation()
         except ProtocolError as problem:
@@ -63,9 +68,15 @@ class SessionTrace:
             self.records.append(record)
 
     def end(self, state: Mapping[str, Any]) -> None:
-        self.records.append({"session": self.session, "t": self.clock().isoformat(),
-                             "node": "__end__", "outcome": state.get("outcome"),
-                             "detail": state.get("detail")})
+        self.records.append(
+            {
+                "session": self.session,
+                "t": self.clock().isoformat(),
+                "node": "__end__",
+                "outcome": state.get("outcome"),
+                "detail": state.get("detail"),
+            }
+        )
 
     def write(self, path: str | Path) -> None:
         with Path(path).open("w") as out:

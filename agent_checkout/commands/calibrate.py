@@ -16,10 +16,12 @@ console = Console()
 
 def calibrate(
     scenario: Annotated[str, typer.Argument(help="A scenario file, or a built-in name.")],
-    conversion: Annotated[float, typer.Option(min=0.0001, max=1.0,
-                                              help="Target orders per session.")] = 0.02,
-    abandonment: Annotated[float, typer.Option(
-        min=0.0, max=0.999, help="Target share of started checkouts not paid.")] = 0.70,
+    conversion: Annotated[
+        float, typer.Option(min=0.0001, max=1.0, help="Target orders per session.")
+    ] = 0.02,
+    abandonment: Annotated[
+        float, typer.Option(min=0.0, max=0.999, help="Target share of started checkouts not paid.")
+    ] = 0.70,
     sessions: Annotated[int, typer.Option(min=100, help="Sessions per trial run.")] = 3000,
     iterations: Annotated[int, typer.Option(min=1, max=20)] = 7,
     seed: Annotated[int | None, typer.Option(help="Seed of every trial run.")] = None,
@@ -31,12 +33,22 @@ def calibrate(
     except ScenarioError as problem:
         Console(stderr=True).print(f"[bold red]error:[/] {problem}", soft_wrap=True)
         raise typer.Exit(2) from None
-    result = fit(loaded, conversion=conversion, abandonment=abandonment,
-                 seed=loaded.seed if seed is None else seed, sessions=sessions,
-                 iterations=iterations, progress=lambda line: console.print(f"  {line}"))
-    console.print(f"fitted in {result.runs} runs: conversion {result.conversion_rate:.2%}, "
-                  f"abandonment {result.checkout_abandonment:.1%}, "
-                  f"AOV {format_money(result.aov, loaded.currency)}")
-    console.print("shoppers:\n"
-                  f"  outside_utility: {result.outside_utility}\n"
-                  f"  checkout_acceptance: {result.checkout_acceptance}")
+    result = fit(
+        loaded,
+        conversion=conversion,
+        abandonment=abandonment,
+        seed=loaded.seed if seed is None else seed,
+        sessions=sessions,
+        iterations=iterations,
+        progress=lambda line: console.print(f"  {line}"),
+    )
+    console.print(
+        f"fitted in {result.runs} runs: conversion {result.conversion_rate:.2%}, "
+        f"abandonment {result.checkout_abandonment:.1%}, "
+        f"AOV {format_money(result.aov, loaded.currency)}"
+    )
+    console.print(
+        "shoppers:\n"
+        f"  outside_utility: {result.outside_utility}\n"
+        f"  checkout_acceptance: {result.checkout_acceptance}"
+    )

@@ -50,13 +50,24 @@ class Person:
 
     need: Need
     budget: int
-    buyer: Buyer = field(default_factory=lambda: Buyer(
-        first_name="Ada", last_name="Lovelace", email="ada@example.com"))
-    address: Address = field(default_factory=lambda: Address(
-        name="Ada Lovelace", line_one="1234 Chat Road", city="San Francisco", state="CA",
-        country="US", postal_code="94131"))
+    buyer: Buyer = field(
+        default_factory=lambda: Buyer(
+            first_name="Ada", last_name="Lovelace", email="ada@example.com"
+        )
+    )
+    address: Address = field(
+        default_factory=lambda: Address(
+            name="Ada Lovelace",
+            line_one="1234 Chat Road",
+            city="San Francisco",
+            state="CA",
+            country="US",
+            postal_code="94131",
+        )
+    )
     cards: Sequence[PaymentMethodCard] = (
-        PaymentMethodCard(number="4242424242424242", display_last4="4242"),)
+        PaymentMethodCard(number="4242424242424242", display_last4="4242"),
+    )
 
     def choose(self, recommendations: Sequence[Recommendation]) -> Recommendation | None:
         table = Table(title="The agent recommends", title_justify="left")
@@ -65,16 +76,22 @@ class Person:
         for number, rec in enumerate(recommendations, 1):
             offer = rec.offer
             label = f" [yellow]({rec.label})[/]" if rec.label else ""
-            table.add_row(str(number), offer.title + label, offer.seller_name,
-                          format_money(offer.price, offer.currency), f"{offer.rating:.1f}★")
+            table.add_row(
+                str(number),
+                offer.title + label,
+                offer.seller_name,
+                format_money(offer.price, offer.currency),
+                f"{offer.rating:.1f}★",
+            )
         console.print(table)
         pick = IntPrompt.ask("Which one? (0 for none)", default=1, console=console)
         return recommendations[pick - 1] if 1 <= pick <= len(recommendations) else None
 
 
 def chat(
-    scenario: Annotated[str, typer.Argument(help="Whose merchants to shop (a scenario).")
-                        ] = "quickstart",
+    scenario: Annotated[
+        str, typer.Argument(help="Whose merchants to shop (a scenario).")
+    ] = "quickstart",
 ) -> None:
     """Shop through the agent yourself: ask, pick, confirm, and see every fee of the order."""
     try:
@@ -106,14 +123,20 @@ def chat(
         person = Person(need=Need(guess_category(wanted), wanted), budget=budget)
         context = AgentContext(
             merchants={m.id: InProcessMerchant(m) for m in merchants.values()},
-            payments=InProcessPayments(processor), shopper=person, delegation="human_present")
+            payments=InProcessPayments(processor),
+            shopper=person,
+            delegation="human_present",
+        )
         config = {"configurable": {"thread_id": f"chat-{turn}"}}
         state = graph.invoke({}, config=config, context=context)
         while "__interrupt__" in state:
             ask = state["__interrupt__"][0].value
             total = format_money(ask["total"], ask["currency"])
-            yes = Confirm.ask(f"Buy {ask['item']} from {ask['merchant']} for {total} "
-                              f"(shipping and tax included)?", console=console)
+            yes = Confirm.ask(
+                f"Buy {ask['item']} from {ask['merchant']} for {total} "
+                f"(shipping and tax included)?",
+                console=console,
+            )
             state = graph.invoke(Command(resume=yes), config=config, context=context)
         _report(state, orders, pricer)
 
@@ -121,22 +144,31 @@ def chat(
 def _report(state: dict, orders: list, pricer: FeePricer) -> None:
     outcome = state.get("outcome")
     if outcome != "purchased":
-        console.print(f"No order: {outcome.replace('_', ' ')}"
-                      + (f" ({state['detail']})" if state.get("detail") else "") + ".")
+        console.print(
+            f"No order: {outcome.replace('_', ' ')}"
+            + (f" ({state['detail']})" if state.get("detail") else "")
+            + "."
+        )
         return
     order = orders[-1]
     lines = pricer.price(order)
-    table = Table(title=f"Order {order.id} · {format_money(order.total_amount, order.currency)}",
-                  title_justify="left")
+    table = Table(
+        title=f"Order {order.id} · {format_money(order.total_amount, order.currency)}",
+        title_justify="left",
+    )
     table.add_column("who")
     table.add_column("for")
     table.add_column("amount", justify="right")
     for line in lines:
-        table.add_row(line.payee.replace("_", " "), f"{line.model} · {line.component}",
-                      format_money(line.amount, order.currency))
+        table.add_row(
+            line.payee.replace("_", " "),
+            f"{line.model} · {line.component}",
+            format_money(line.amount, order.currency),
+        )
     table.add_row("tax authority", "sales tax", format_money(order.tax_amount, order.currency))
     merchant_fees = sum(f.amount for f in lines if f.payer == "merchant")
     net = order.total_amount - order.tax_amount - merchant_fees
-    table.add_row(f"merchant {order.merchant_id}", "net of fees and tax",
-                  format_money(net, order.currency))
+    table.add_row(
+        f"merchant {order.merchant_id}", "net of fees and tax", format_money(net, order.currency)
+    )
     console.print(table)

@@ -94,7 +94,7 @@ def reprice(
             "--fee-models",
             help="Comma-separated variants, each a model name or YAML file; a+b prices with "
             "both together. They are the AI platform's side: each merchant keeps its own "
-            "merchant-platform models from the run unless --replace-all."
+            "merchant-platform models from the run unless --replace-all.",
         ),
     ],
     replace_all: Annotated[

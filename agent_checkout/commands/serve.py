@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 
-from agent_checkout.sim.scenario import Scenario, ScenarioError, load_scenario
 from agent_checkout.sim.run import build_market
+from agent_checkout.sim.scenario import Scenario, ScenarioError, load_scenario
 
 if TYPE_CHECKING:
     from fastapi import FastAPI

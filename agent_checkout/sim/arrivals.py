@@ -141,7 +141,8 @@ class ArrivalProfile(BaseModel):
             else:
                 now += rng.expovariate(peak)
                 thinned = not isinstance(self.curve, Flat) and (
-                    rng.random() * peak > self.rate_at(now))
+                    rng.random() * peak > self.rate_at(now)
+                )
                 if thinned:
                     if now >= horizon:
                         return

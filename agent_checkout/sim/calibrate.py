@@ -26,14 +26,20 @@ class Fit:
 
 
 def _with(scenario: Scenario, sessions: int, **shoppers: float) -> Scenario:
-    arrivals = scenario.arrivals.model_copy(update={"sessions": sessions,
-                                                    "duration_minutes": None})
-    return scenario.model_copy(update={
-        "arrivals": arrivals, "shoppers": scenario.shoppers.model_copy(update=shoppers)})
+    arrivals = scenario.arrivals.model_copy(update={"sessions": sessions, "duration_minutes": None})
+    return scenario.model_copy(
+        update={"arrivals": arrivals, "shoppers": scenario.shoppers.model_copy(update=shoppers)}
+    )
 
 
-def _bisect(measure: Callable[[float], float], target: float, low: float, high: float,
-            iterations: int, increasing: bool) -> float:
+def _bisect(
+    measure: Callable[[float], float],
+    target: float,
+    low: float,
+    high: float,
+    iterations: int,
+    increasing: bool,
+) -> float:
     for _ in range(iterations):
         middle = (low + high) / 2
         above = measure(middle) > target
@@ -44,9 +50,16 @@ def _bisect(measure: Callable[[float], float], target: float, low: float, high: 
     return round((low + high) / 2, 4)
 
 
-def calibrate(scenario: Scenario, *, conversion: float, abandonment: float, seed: int,
-              sessions: int = 3000, iterations: int = 7,
-              progress: Callable[[str], None] | None = None) -> Fit:
+def calibrate(
+    scenario: Scenario,
+    *,
+    conversion: float,
+    abandonment: float,
+    seed: int,
+    sessions: int = 3000,
+    iterations: int = 7,
+    progress: Callable[[str], None] | None = None,
+) -> Fit:
     """Parameters that bring ``scenario`` near the targets, and the figures they give."""
     runs = 0
     shoppers = scenario.shoppers
@@ -56,17 +69,36 @@ def calibrate(scenario: Scenario, *, conversion: float, abandonment: float, seed
         runs += 1
         summary = run_scenario(_with(scenario, sessions, **values), seed=seed).summary
         if progress is not None:
-            progress(f"{values} -> conversion {summary['conversion_rate']:.2%}, "
-                     f"abandonment {summary['checkout_abandonment']:.1%}")
+            progress(
+                f"{values} -> conversion {summary['conversion_rate']:.2%}, "
+                f"abandonment {summary['checkout_abandonment']:.1%}"
+            )
         return summary
 
     acceptance = _bisect(
         lambda a: run(checkout_acceptance=a, outside_utility=shoppers.outside_utility)[
-            "checkout_abandonment"], abandonment, 0.0, 1.0, iterations, increasing=False)
+            "checkout_abandonment"
+        ],
+        abandonment,
+        0.0,
+        1.0,
+        iterations,
+        increasing=False,
+    )
     utility = _bisect(
         lambda u: run(checkout_acceptance=acceptance, outside_utility=u)["conversion_rate"],
-        conversion, -5.0, 15.0, iterations + 2, increasing=False)
+        conversion,
+        -5.0,
+        15.0,
+        iterations + 2,
+        increasing=False,
+    )
     final = run(checkout_acceptance=acceptance, outside_utility=utility)
-    return Fit(outside_utility=utility, checkout_acceptance=acceptance,
-               conversion_rate=final["conversion_rate"],
-               checkout_abandonment=final["checkout_abandonment"], aov=final["aov"], runs=runs)
+    return Fit(
+        outside_utility=utility,
+        checkout_acceptance=acceptance,
+        conversion_rate=final["conversion_rate"],
+        checkout_abandonment=final["checkout_abandonment"],
+        aov=final["aov"],
+        runs=runs,
+    )

@@ -15,8 +15,12 @@ from datetime import datetime, timedelta
 from agent_checkout.agent.shopper import Shopper
 from merchants import Merchant
 from merchants.acp import (
-    Allowance, CheckoutSessionCompleteRequest, CheckoutSessionCreateRequest,
-    DelegatePaymentRequest, Item, PaymentData,
+    Allowance,
+    CheckoutSessionCompleteRequest,
+    CheckoutSessionCreateRequest,
+    DelegatePaymentRequest,
+    Item,
+    PaymentData,
 )
 from merchants.payments import PaymentProcessor
 
@@ -28,23 +32,42 @@ def converts(rng: random.Random, rate: float, mean_delay_minutes: float) -> floa
     return rng.expovariate(1.0 / (mean_delay_minutes * 60.0))
 
 
-def buy_direct(merchant: Merchant, processor: PaymentProcessor, shopper: Shopper,
-               product_id: str, now: datetime,
-               before_complete: Callable[[str], None] | None = None) -> str | None:
+def buy_direct(
+    merchant: Merchant,
+    processor: PaymentProcessor,
+    shopper: Shopper,
+    product_id: str,
+    now: datetime,
+    before_complete: Callable[[str], None] | None = None,
+) -> str | None:
     """The shopper's own checkout on the merchant's site; the order id, or ``None`` if it
     could not be bought (sold out since, or the card declined)."""
-    session = merchant.create_checkout(CheckoutSessionCreateRequest(
-        items=[Item(id=product_id, quantity=shopper.need.quantity)], buyer=shopper.buyer,
-        fulfillment_address=shopper.address), now)
+    session = merchant.create_checkout(
+        CheckoutSessionCreateRequest(
+            items=[Item(id=product_id, quantity=shopper.need.quantity)],
+            buyer=shopper.buyer,
+            fulfillment_address=shopper.address,
+        ),
+        now,
+    )
     if session.status != "ready_for_payment":
         return None
-    token = processor.delegate_payment(DelegatePaymentRequest(
-        payment_method=shopper.cards[0], allowance=Allowance(
-            max_amount=session.total(), currency=session.currency,
-            checkout_session_id=session.id, merchant_id=merchant.id,
-            expires_at=now + timedelta(minutes=15))), now)
+    token = processor.delegate_payment(
+        DelegatePaymentRequest(
+            payment_method=shopper.cards[0],
+            allowance=Allowance(
+                max_amount=session.total(),
+                currency=session.currency,
+                checkout_session_id=session.id,
+                merchant_id=merchant.id,
+                expires_at=now + timedelta(minutes=15),
+            ),
+        ),
+        now,
+    )
     if before_complete is not None:
         before_complete(session.id)
-    done = merchant.complete_checkout(session.id, CheckoutSessionCompleteRequest(
-        payment_data=PaymentData(token=token.id)), now)
+    done = merchant.complete_checkout(
+        session.id, CheckoutSessionCompleteRequest(payment_data=PaymentData(token=token.id)), now
+    )
     return done.order.id if done.order is not None else None

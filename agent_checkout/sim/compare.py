@@ -25,25 +25,38 @@ def variant(scenario: Scenario, model: str) -> Scenario:
 
 
 def compare_models(
-    scenario: Scenario, models: Sequence[str], *, seed: int, replications: int,
-    workers: int = 1, progress: Callable[[str, int], None] | None = None,
+    scenario: Scenario,
+    models: Sequence[str],
+    *,
+    seed: int,
+    replications: int,
+    workers: int = 1,
+    progress: Callable[[str, int], None] | None = None,
 ) -> dict:
     """Run every model's variant on the same replications; figures, paired differences, table."""
     runs: dict[str, list[dict]] = {}
     for model in models:
         runs[model] = run_replications(
-            variant(scenario, model), seed=seed, replications=replications, workers=workers,
-            progress=(lambda done, m=model: progress(m, done)) if progress else None)
+            variant(scenario, model),
+            seed=seed,
+            replications=replications,
+            workers=workers,
+            progress=(lambda done, m=model: progress(m, done)) if progress else None,
+        )
     baseline = runs[models[0]]
     figures = {model: aggregate(summaries) for model, summaries in runs.items()}
     differences = {
-        model: {name: interval([read(s) - read(b) for s, b in zip(summaries, baseline,
-                                                                   strict=True)])
-                for name, read in FIGURES.items()}
+        model: {
+            name: interval([read(s) - read(b) for s, b in zip(summaries, baseline, strict=True)])
+            for name, read in FIGURES.items()
+        }
         for model, summaries in runs.items()
     }
-    table = [{"model": model, "figure": name, **values}
-             for model, by_figure in figures.items() for name, values in by_figure.items()]
+    table = [
+        {"model": model, "figure": name, **values}
+        for model, by_figure in figures.items()
+        for name, values in by_figure.items()
+    ]
     return {
         "scenario": scenario.name,
         "seed": seed,
@@ -56,7 +69,8 @@ def compare_models(
         "difference_vs_first": differences,
         "demand_identical": all(
             [_demand(s) for s in summaries] == [_demand(b) for b in baseline]
-            for summaries in runs.values()),
+            for summaries in runs.values()
+        ),
         "table": table,
     }
 

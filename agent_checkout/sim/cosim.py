@@ -99,10 +99,18 @@ class MerchantServer:
     fault schedule may refuse it with a 429 or a 5xx; otherwise the operation runs.
     """
 
-    def __init__(self, env: simpy.Environment, clock: VirtualClock, latency: LatencyProfile,
-                 capacity: int, *, server_id: str = "", limiter: RateLimiter | None = None,
-                 faults: FaultSchedule | None = None,
-                 observer: Callable[..., None] | None = None) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        clock: VirtualClock,
+        latency: LatencyProfile,
+        capacity: int,
+        *,
+        server_id: str = "",
+        limiter: RateLimiter | None = None,
+        faults: FaultSchedule | None = None,
+        observer: Callable[..., None] | None = None,
+    ) -> None:
         self.env, self.clock, self.server_id = env, clock, server_id
         self.slots = simpy.Resource(env, capacity=capacity)
         self._mu = math.log(latency.median_ms / 1000.0)
@@ -110,8 +118,12 @@ class MerchantServer:
         self.limiter, self.faults, self.observer = limiter, faults, observer
         self.calls = 0
 
-    def serve(self, call: MerchantCall, rng: random.Random,
-              served: Callable[[MerchantCall], None] | None = None) -> Generator[Any, Any, Any]:
+    def serve(
+        self,
+        call: MerchantCall,
+        rng: random.Random,
+        served: Callable[[MerchantCall], None] | None = None,
+    ) -> Generator[Any, Any, Any]:
         """Queue, wait out the latency, then execute at the virtual time the call is served.
 
         ``served`` runs just before the operation, at its virtual time: the hook for tracing
@@ -131,8 +143,9 @@ class MerchantServer:
                 served(call)
             answer, status = self._answer(call, down)
             if self.observer is not None:
-                self.observer(self.server_id, call.endpoint, self.env.now, queued, latency,
-                              status, queue)
+                self.observer(
+                    self.server_id, call.endpoint, self.env.now, queued, latency, status, queue
+                )
             return answer
 
     def _answer(self, call: MerchantCall, down: ProtocolError | None) -> tuple[Any, str]:
@@ -143,9 +156,13 @@ class MerchantServer:
         if refusal is None and self.limiter is not None:
             admission = self.limiter.try_acquire("agent-platform", now)
             if not admission.allowed:
-                refusal = ProtocolError(429, "rate_limit_exceeded", "too_many_requests",
-                                        f"{self.server_id}: rate limit",
-                                        retry_after=float(admission.retry_after))
+                refusal = ProtocolError(
+                    429,
+                    "rate_limit_exceeded",
+                    "too_many_requests",
+                    f"{self.server_id}: rate limit",
+                    retry_after=float(admission.retry_after),
+                )
         if refusal is not None:
             return _Raised(refusal), str(refusal.status)
         try:
@@ -169,8 +186,11 @@ class SessionRecord:
 
 
 def drive_session(
-    env: simpy.Environment, index: int, run: Callable[[], dict],
-    servers: dict[str, MerchantServer], latency_rng: random.Random,
+    env: simpy.Environment,
+    index: int,
+    run: Callable[[], dict],
+    servers: dict[str, MerchantServer],
+    latency_rng: random.Random,
     served: Callable[[MerchantCall], None] | None = None,
 ) -> Generator[Any, Any, SessionRecord]:
     """The SimPy process of one session: run the graph, serving each merchant call it makes."""
@@ -187,8 +207,15 @@ def drive_session(
                 answer = yield from servers[request.server].serve(request, latency_rng, served)
             request = session.switch(answer)
     except Exception as error:  # the graph raised: counted, never fatal to the run
-        return SessionRecord(index, started, env.now, "unhandled_error",
-                             {"detail": f"{type(error).__name__}: {error}"}, calls)
+        return SessionRecord(
+            index,
+            started,
+            env.now,
+            "unhandled_error",
+            {"detail": f"{type(error).__name__}: {error}"},
+            calls,
+        )
     state = request
-    return SessionRecord(index, started, env.now, state.get("outcome", "unhandled_error"),
-                         state, calls)
+    return SessionRecord(
+        index, started, env.now, state.get("outcome", "unhandled_error"), state, calls
+    )

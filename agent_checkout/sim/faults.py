@@ -87,15 +87,23 @@ class FaultSchedule:
         """The 503 of an outage active when service starts, if any."""
         for fault in self.windows:
             if isinstance(fault, Outage) and fault.active(server, seconds):
-                return ProtocolError(503, "service_unavailable", "outage",
-                                     f"{server} is down (scheduled outage)")
+                return ProtocolError(
+                    503, "service_unavailable", "outage", f"{server} is down (scheduled outage)"
+                )
         return None
 
     def failure(self, server: str, seconds: float) -> ProtocolError | None:
         """The error burst this call meets when it is answered, if any (draws only then)."""
         for fault in self.windows:
-            if isinstance(fault, ErrorBurst) and fault.active(server, seconds) and (
-                    self.rng.random() < fault.rate):
-                return ProtocolError(fault.status, "processing_error", "error_burst",
-                                     f"{server} failed (error burst)")
+            if (
+                isinstance(fault, ErrorBurst)
+                and fault.active(server, seconds)
+                and (self.rng.random() < fault.rate)
+            ):
+                return ProtocolError(
+                    fault.status,
+                    "processing_error",
+                    "error_burst",
+                    f"{server} failed (error burst)",
+                )
         return None

@@ -65,8 +65,16 @@ class RunMetrics:
     def arrived(self, now: float) -> None:
         self.timeseries.arrived(now)
 
-    def served(self, server: str, endpoint: str, now: float, queued: float, latency: float,
-               status: str, queue: int) -> None:
+    def served(
+        self,
+        server: str,
+        endpoint: str,
+        now: float,
+        queued: float,
+        latency: float,
+        status: str,
+        queue: int,
+    ) -> None:
         """One merchant call answered at ``now`` after waiting ``queued`` and ``latency``."""
         key = f"{server}.{endpoint}"
         histogram = self.endpoints.get(key)
@@ -78,8 +86,15 @@ class RunMetrics:
             self.errors[f"{key}:{status}"] += 1
         self.timeseries.served(now, queued + latency, failed, queue)
 
-    def session_ended(self, outcome: str, seconds: float, calls: int, *, now: float = 0.0,
-                      state: dict | None = None) -> None:
+    def session_ended(
+        self,
+        outcome: str,
+        seconds: float,
+        calls: int,
+        *,
+        now: float = 0.0,
+        state: dict | None = None,
+    ) -> None:
         self.sessions += 1
         self.outcomes[outcome] += 1
         self.session_seconds.add(seconds)
@@ -112,8 +127,7 @@ class RunMetrics:
             self.fees_by_payee[line.payee] += line.amount
             self.fees_by_model[line.model] += line.amount
 
-    def order_placed(self, order: PlacedOrder, fee_lines: list[FeeLine], now: float = 0.0
-                     ) -> None:
+    def order_placed(self, order: PlacedOrder, fee_lines: list[FeeLine], now: float = 0.0) -> None:
         buyer_fees = sum(f.amount for f in fee_lines if f.payer == "buyer")
         merchant_fees = sum(f.amount for f in fee_lines if f.payer == "merchant")
         self.orders += 1
@@ -142,7 +156,8 @@ class RunMetrics:
             "orders": self.orders,
             "conversion_rate": round(self.orders / self.sessions, 6) if self.sessions else 0.0,
             "checkout_abandonment": (
-                round(1 - self.funnel.get("paid", 0) / started, 6) if started else 0.0),
+                round(1 - self.funnel.get("paid", 0) / started, 6) if started else 0.0
+            ),
             "funnel": {stage: self.funnel.get(stage, 0) for stage in FUNNEL},
             "gmv": self.gmv,
             "refunds": self.refunds,
@@ -155,8 +170,8 @@ class RunMetrics:
             "fees_total": fees_total,
             "take_rate": round(fees_total / self.gmv, 6) if self.gmv else 0.0,
             "ai_platform_take_rate": (
-                round(self.fees_by_payee.get("ai_platform", 0) / self.gmv, 6) if self.gmv
-                else 0.0),
+                round(self.fees_by_payee.get("ai_platform", 0) / self.gmv, 6) if self.gmv else 0.0
+            ),
             "orders_by_merchant": dict(sorted(self.orders_by_merchant.items())),
             "gmv_by_merchant": dict(sorted(self.gmv_by_merchant.items())),
             "outcomes": outcomes,
@@ -171,6 +186,8 @@ class RunMetrics:
             "ai_platform_net": self.fees_by_payee.get("ai_platform", 0) - inference,
             "session_seconds": self.session_seconds.summary(),
             "latency_ms": {k: v.summary(scale=1000) for k, v in sorted(self.endpoints.items())},
-            "timeseries": {"resolution_seconds": self.resolution_seconds,
-                           "rows": self.timeseries.rows()},
+            "timeseries": {
+                "resolution_seconds": self.resolution_seconds,
+                "rows": self.timeseries.rows(),
+            },
         }

@@ -25,13 +25,20 @@ def fee_burden_bps(merchant: Merchant, models: Sequence[FeeModel]) -> int:
     common = Counter(p.category for p in merchant.catalog).most_common(1)
     category = common[0][0] if common else "other"
     probe = PlacedOrder(
-        id="probe", checkout_session_id="probe", merchant_id=merchant.id,
-        platform=merchant.profile.platform, currency=merchant.catalog.currency,
+        id="probe",
+        checkout_session_id="probe",
+        merchant_id=merchant.id,
+        platform=merchant.profile.platform,
+        currency=merchant.catalog.currency,
         lines=(OrderLine("probe", "probe", category, 1, PROBE, PROBE, 0),),
-        items_amount=PROBE, discount_amount=0, shipping_amount=0, tax_amount=0,
-        total_amount=PROBE, placed_at=datetime(2026, 1, 1, tzinfo=UTC))
-    paid = sum(line.amount for line in price_order(probe, list(models))
-               if line.payer == "merchant")
+        items_amount=PROBE,
+        discount_amount=0,
+        shipping_amount=0,
+        tax_amount=0,
+        total_amount=PROBE,
+        placed_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    paid = sum(line.amount for line in price_order(probe, list(models)) if line.payer == "merchant")
     return paid * BPS // PROBE
 
 

@@ -18,9 +18,38 @@ from agent_checkout.sim.scenario import Scenario
 from agent_checkout.sim.streams import RandomStreams
 
 # Two-sided 95% Student t critical values by degrees of freedom (1..30); 1.96 beyond.
-_T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-        2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-        2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
+_T95 = (
+    12.706,
+    4.303,
+    3.182,
+    2.776,
+    2.571,
+    2.447,
+    2.365,
+    2.306,
+    2.262,
+    2.228,
+    2.201,
+    2.179,
+    2.160,
+    2.145,
+    2.131,
+    2.120,
+    2.110,
+    2.101,
+    2.093,
+    2.086,
+    2.080,
+    2.074,
+    2.069,
+    2.064,
+    2.060,
+    2.056,
+    2.052,
+    2.048,
+    2.045,
+    2.042,
+)
 
 #: Figures summarised across replications: a name and how to read it off a summary.
 FIGURES: dict[str, Callable[[dict], float]] = {
@@ -37,11 +66,13 @@ FIGURES: dict[str, Callable[[dict], float]] = {
     "take_rate": lambda s: s["take_rate"],
     "ai_platform_take_rate": lambda s: s["ai_platform_take_rate"],
     "revenue_per_1000_sessions": lambda s: (
-        1000 * s["fees"].get("ai_platform", 0) / s["sessions"] if s["sessions"] else 0.0),
+        1000 * s["fees"].get("ai_platform", 0) / s["sessions"] if s["sessions"] else 0.0
+    ),
     "inference_cost": lambda s: s["inference_cost"],
     "ai_platform_net": lambda s: s["ai_platform_net"],
     "ai_platform_net_margin": lambda s: (
-        s["ai_platform_net"] / s["fees"]["ai_platform"] if s["fees"].get("ai_platform") else 0.0),
+        s["ai_platform_net"] / s["fees"]["ai_platform"] if s["fees"].get("ai_platform") else 0.0
+    ),
     "session_seconds_p95": lambda s: s["session_seconds"]["p95"],
 }
 
@@ -60,8 +91,11 @@ def t95(n: int) -> float:
 def interval(values: Sequence[float]) -> dict[str, float]:
     """Mean and the 95% confidence interval of the mean (Student t); a point with one value."""
     mean = statistics.fmean(values)
-    half = t95(len(values)) * statistics.stdev(values) / math.sqrt(len(values)) if len(
-        values) > 1 else 0.0
+    half = (
+        t95(len(values)) * statistics.stdev(values) / math.sqrt(len(values))
+        if len(values) > 1
+        else 0.0
+    )
     return {"mean": round(mean, 6), "low": round(mean - half, 6), "high": round(mean + half, 6)}
 
 
@@ -77,14 +111,25 @@ def _one(args: tuple[Scenario, int, str | None]) -> dict:
     return run_scenario(scenario, seed=seed, out=out).summary
 
 
-def run_replications(scenario: Scenario, *, seed: int, replications: int, workers: int = 1,
-                     out: Path | None = None,
-                     progress: Callable[[int], None] | None = None) -> list[dict]:
+def run_replications(
+    scenario: Scenario,
+    *,
+    seed: int,
+    replications: int,
+    workers: int = 1,
+    out: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[dict]:
     """Run replications 0..R-1 (serially, or on ``workers`` processes) and return summaries in
     replication order. With ``out``, replication r writes its files to ``out/replications/r``."""
-    jobs = [(scenario, replication_seed(seed, r),
-             str(out / "replications" / str(r)) if out is not None else None)
-            for r in range(replications)]
+    jobs = [
+        (
+            scenario,
+            replication_seed(seed, r),
+            str(out / "replications" / str(r)) if out is not None else None,
+        )
+        for r in range(replications)
+    ]
     if workers <= 1 or replications == 1:
         results = []
         for job in jobs:
@@ -134,7 +179,20 @@ def pooled_summary(scenario: Scenario, seed: int, summaries: Sequence[dict]) -> 
         "oversells": sum(s["oversells"] for s in summaries),
         "ci95": aggregate(summaries),
         "per_replication": [
-            {k: s[k] for k in ("seed", "sessions", "orders", "conversion_rate", "gmv", "fees",
-                               "inference_cost", "unhandled_errors", "oversells")}
-            for s in summaries],
+            {
+                k: s[k]
+                for k in (
+                    "seed",
+                    "sessions",
+                    "orders",
+                    "conversion_rate",
+                    "gmv",
+                    "fees",
+                    "inference_cost",
+                    "unhandled_errors",
+                    "oversells",
+                )
+            }
+            for s in summaries
+        ],
     }

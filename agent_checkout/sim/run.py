@@ -35,19 +35,24 @@ class RunResult:
 def fee_models_for(scenario: Scenario) -> dict[str, list[FeeModel]]:
     """Per merchant: the AI platform's models, then the merchant platform's own."""
     ai = [load_fee_model(name) for name in scenario.fees.ai_platform]
-    return {p.id: ai + [load_fee_model(name) for name in p.fee_models]
-            for p in scenario.merchant_profiles()}
+    return {
+        p.id: ai + [load_fee_model(name) for name in p.fee_models]
+        for p in scenario.merchant_profiles()
+    }
 
 
 def build_market(scenario: Scenario, seed: int) -> tuple[dict[str, Merchant], PaymentProcessor]:
     """The scenario's merchants and payment processor, as every replication with ``seed`` sees
     them: ``run`` simulates them, ``serve`` puts them on HTTP."""
     streams = RandomStreams(seed)
-    processor = PaymentProcessor(rng=streams.stream("declines"),
-                                 decline_rates=scenario.payments.decline_rates,
-                                 three_ds_rate=scenario.payments.three_ds_rate)
-    merchants = build_merchants(scenario.merchant_profiles(),
-                                seed=streams.seed_for("catalogs") % 2**31, processor=processor)
+    processor = PaymentProcessor(
+        rng=streams.stream("declines"),
+        decline_rates=scenario.payments.decline_rates,
+        three_ds_rate=scenario.payments.three_ds_rate,
+    )
+    merchants = build_merchants(
+        scenario.merchant_profiles(), seed=streams.seed_for("catalogs") % 2**31, processor=processor
+    )
     if scenario.fees.pass_through:
         models = fee_models_for(scenario)
         for merchant in merchants.values():
@@ -67,21 +72,34 @@ def build_simulation(scenario: Scenario, seed: int, ledger: Ledger | None = None
     population = ShopperPopulation(scenario.shoppers, categories, streams)
     arrivals = scenario.arrivals
     return Simulation(
-        merchants=merchants, processor=processor, shopper=population.shopper,
-        arrival_gaps=arrivals.gaps(streams.stream("arrivals")), start=scenario.start,
-        streams=streams, fee_models=fee_models_for(scenario),
-        policy=RulePolicy(limit=scenario.agent.recommendations, ranking=ranking_policy(
-            scenario.agent.ranking.name, **scenario.agent.ranking.params)),
-        search_limit=scenario.agent.search_limit, ledger=ledger,
-        cost_per_step_micros=scenario.agent.cost_per_step_micros, faults=scenario.faults,
+        merchants=merchants,
+        processor=processor,
+        shopper=population.shopper,
+        arrival_gaps=arrivals.gaps(streams.stream("arrivals")),
+        start=scenario.start,
+        streams=streams,
+        fee_models=fee_models_for(scenario),
+        policy=RulePolicy(
+            limit=scenario.agent.recommendations,
+            ranking=ranking_policy(scenario.agent.ranking.name, **scenario.agent.ranking.params),
+        ),
+        search_limit=scenario.agent.search_limit,
+        ledger=ledger,
+        cost_per_step_micros=scenario.agent.cost_per_step_micros,
+        faults=scenario.faults,
         resolution_seconds=scenario.metrics.resolution_seconds,
-        monetization=scenario.monetization, returns=scenario.returns,
+        monetization=scenario.monetization,
+        returns=scenario.returns,
     )
 
 
 def run_scenario(
-    scenario: Scenario, *, seed: int | None = None, out: str | Path | None = None,
-    progress: Callable[[int], None] | None = None, trace: list[int] | None = None,
+    scenario: Scenario,
+    *,
+    seed: int | None = None,
+    out: str | Path | None = None,
+    progress: Callable[[int], None] | None = None,
+    trace: list[int] | None = None,
 ) -> RunResult:
     """Simulate ``scenario`` with ``seed`` (default: the scenario's own) and summarise it.
 
@@ -98,16 +116,23 @@ def run_scenario(
     try:
         simulation = build_simulation(scenario, seed, ledger)
         if ledger is not None:
-            ledger.start_run(scenario=scenario.name, seed=seed, currency=scenario.currency,
-                             fee_models=sorted({m.name for ms in simulation.fee_models.values()
-                                                for m in ms}),
-                             pass_through=scenario.fees.pass_through,
-                             ranking=scenario.agent.ranking.name)
+            ledger.start_run(
+                scenario=scenario.name,
+                seed=seed,
+                currency=scenario.currency,
+                fee_models=sorted({m.name for ms in simulation.fee_models.values() for m in ms}),
+                pass_through=scenario.fees.pass_through,
+                ranking=scenario.agent.ranking.name,
+            )
         simulation.on_session_end = progress
         traces = [simulation.trace(index) for index in trace or []]
         metrics = simulation.run()
-        summary = metrics.summary(scenario=scenario.name, seed=seed, currency=scenario.currency,
-                                  oversells=simulation.oversold_units())
+        summary = metrics.summary(
+            scenario=scenario.name,
+            seed=seed,
+            currency=scenario.currency,
+            oversells=simulation.oversold_units(),
+        )
     except BaseException:
         if ledger is not None:
             ledger.close()

@@ -54,11 +54,11 @@ class ShoppersSpec(_Strict):
     budget: BudgetSpec = BudgetSpec()  # per unit
     units: dict[int, float] = Field(default_factory=lambda: {1: 1.0})  # units wanted: weights
     price_sensitivity: float = Field(2.0, ge=0)  # |elasticity|, ~2 online (figures.md)
-    quality_weight: float = Field(1.0, ge=0)     # utility per star of rating
-    position_bias: float = Field(0.15, ge=0)     # utility lost per rank further down the list
+    quality_weight: float = Field(1.0, ge=0)  # utility per star of rating
+    position_bias: float = Field(0.15, ge=0)  # utility lost per rank further down the list
     sponsored_penalty: float = Field(0.3, ge=0)  # utility lost to a "Sponsored" label
-    outside_utility: float = 0.0                 # appeal of buying nothing
-    trust: float = Field(1.0, ge=0, le=1)        # chance to consider the agent's picks at all
+    outside_utility: float = 0.0  # appeal of buying nothing
+    trust: float = Field(1.0, ge=0, le=1)  # chance to consider the agent's picks at all
     patience: PatienceSpec = PatienceSpec()
     # At the final review: the chance to go through with the total, falling with the share of
     # extra costs (shipping, tax) on top of the item: acceptance x exp(-sensitivity x share).
@@ -71,8 +71,13 @@ class ShoppersSpec(_Strict):
     @field_validator("units")
     @classmethod
     def _units(cls, value: dict[int, float]) -> dict[int, float]:
-        if not value or min(value) < 1 or max(value) > 100 or min(value.values()) < 0 or sum(
-                value.values()) <= 0:
+        if (
+            not value
+            or min(value) < 1
+            or max(value) > 100
+            or min(value.values()) < 0
+            or sum(value.values()) <= 0
+        ):
             raise ValueError("units: counts from 1 to 100 with non-negative weights, one > 0")
         return value
 
@@ -177,8 +182,14 @@ class Scenario(_Strict):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
 
     def merchant_profiles(self) -> list[MerchantProfile]:
-        return [m if isinstance(m, MerchantProfile) else m.resolve() if isinstance(m, ProfileRef)
-                else load_profile(m) for m in self.merchants]
+        return [
+            m
+            if isinstance(m, MerchantProfile)
+            else m.resolve()
+            if isinstance(m, ProfileRef)
+            else load_profile(m)
+            for m in self.merchants
+        ]
 
     def fee_model_names(self) -> list[str]:
         """The AI platform's models and every merchant's platform models, as named."""
@@ -206,8 +217,10 @@ def resolve_scenario(name_or_path: str | Path) -> Path:
     builtin = builtin_scenarios()
     if str(name_or_path) in builtin:
         return builtin[str(name_or_path)]
-    raise ScenarioError(f"{name_or_path}: no such scenario file or built-in scenario "
-                        f"(built in: {', '.join(sorted(builtin))})")
+    raise ScenarioError(
+        f"{name_or_path}: no such scenario file or built-in scenario "
+        f"(built in: {', '.join(sorted(builtin))})"
+    )
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
@@ -230,16 +243,19 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     try:
         scenario.merchant_profiles()
     except ValidationError as problem:
-        raise ScenarioError(f"{path}: merchants: a profile is invalid: {describe(problem)}"
-                            ) from None
+        raise ScenarioError(
+            f"{path}: merchants: a profile is invalid: {describe(problem)}"
+        ) from None
     except FileNotFoundError as problem:
         raise ScenarioError(f"{path}: merchants: {problem}") from None
     servers = {p.id for p in scenario.merchant_profiles()} | {"psp"}
     for index, fault in enumerate(scenario.faults):
         target = fault.merchant if isinstance(fault, StockOut) else fault.server
         if target not in servers - ({"psp"} if isinstance(fault, StockOut) else set()):
-            raise ScenarioError(f"{path}: faults.{index}: unknown server {target!r} "
-                                f"(known: {', '.join(sorted(servers))})")
+            raise ScenarioError(
+                f"{path}: faults.{index}: unknown server {target!r} "
+                f"(known: {', '.join(sorted(servers))})"
+            )
     try:
         ranking_policy(scenario.agent.ranking.name, **scenario.agent.ranking.params)
     except ValueError as problem:

@@ -17,7 +17,6 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-
 from datetime import datetime
 
 from faker import Faker
@@ -55,21 +54,23 @@ class SimulatedShopper:
 
     def utility(self, recommendation: Recommendation) -> float:
         offer = recommendation.offer
-        return (self.spec.quality_weight * (offer.rating - 4.0)
-                - self.spec.price_sensitivity * math.log(offer.price / self.budget)
-                - self.spec.position_bias * recommendation.rank
-                - (self.spec.sponsored_penalty if recommendation.label else 0.0))
+        return (
+            self.spec.quality_weight * (offer.rating - 4.0)
+            - self.spec.price_sensitivity * math.log(offer.price / self.budget)
+            - self.spec.position_bias * recommendation.rank
+            - (self.spec.sponsored_penalty if recommendation.label else 0.0)
+        )
 
     def gave_up(self, now: datetime) -> bool:
-        return self.arrived_at is not None and (
-            now - self.arrived_at).total_seconds() > self.patience
+        return (
+            self.arrived_at is not None and (now - self.arrived_at).total_seconds() > self.patience
+        )
 
     def accepts_total(self, session: CheckoutSession) -> bool:
         """Extra costs revealed at checkout put shoppers off (Baymard: the top reason)."""
         items = session.total("subtotal")
         extra = (session.total() - items) / items if items else 0.0
-        chance = self.spec.checkout_acceptance * math.exp(
-            -self.spec.extra_cost_sensitivity * extra)
+        chance = self.spec.checkout_acceptance * math.exp(-self.spec.extra_cost_sensitivity * extra)
         return self.rng.random() < chance
 
     def passes_challenge(self) -> bool:
@@ -92,16 +93,18 @@ class SimulatedShopper:
 class ShopperPopulation:
     """Draws shopper ``i`` deterministically from the scenario's shopper spec and a seed."""
 
-    def __init__(self, spec: ShoppersSpec, categories: dict[str, float], streams: RandomStreams
-                 ) -> None:
+    def __init__(
+        self, spec: ShoppersSpec, categories: dict[str, float], streams: RandomStreams
+    ) -> None:
         self.spec, self.streams = spec, streams
         weights = spec.categories or categories
         self._categories = sorted(weights)
         self._weights = [weights[c] for c in self._categories]
         self._locales = sorted(spec.locales)
         self._locale_weights = [spec.locales[name] for name in self._locales]
-        self._identities = {name: _identities(name, streams.seed_for("identities", name))
-                            for name in self._locales}
+        self._identities = {
+            name: _identities(name, streams.seed_for("identities", name)) for name in self._locales
+        }
 
     def shopper(self, index: int) -> SimulatedShopper:
         rng = self.streams.stream("shopper", index)
@@ -109,30 +112,48 @@ class ShopperPopulation:
         noun = rng.choice(cat.nouns)
         query = f"{rng.choice(cat.materials)} {noun}" if rng.random() < 0.5 else noun
         units = sorted(self.spec.units)
-        quantity = units[0] if len(units) == 1 else rng.choices(
-            units, [self.spec.units[u] for u in units])[0]
+        quantity = (
+            units[0]
+            if len(units) == 1
+            else rng.choices(units, [self.spec.units[u] for u in units])[0]
+        )
         budget_factor = self.spec.budget.median_multiplier * math.exp(
-            rng.gauss(0.0, self.spec.budget.sigma))
+            rng.gauss(0.0, self.spec.budget.sigma)
+        )
         budget = max(100, int(cat.median_price * budget_factor))
         locale = rng.choices(self._locales, self._locale_weights)[0]
-        first, last, street, city, state, postcode, country = rng.choice(
-            self._identities[locale])
+        first, last, street, city, state, postcode, country = rng.choice(self._identities[locale])
         email = f"shopper.{index}@example.com"
-        numbers = [rng.choice(_DECLINING) if rng.random() < self.spec.declining_card_share
-                   else GOOD_CARDS[0]]
+        numbers = [
+            rng.choice(_DECLINING)
+            if rng.random() < self.spec.declining_card_share
+            else GOOD_CARDS[0]
+        ]
         if rng.random() < self.spec.second_card_share:
             numbers.append(GOOD_CARDS[1])
-        cards = [PaymentMethodCard(number=n, display_last4=n[-4:], name=f"{first} {last}")
-                 for n in numbers]
+        cards = [
+            PaymentMethodCard(number=n, display_last4=n[-4:], name=f"{first} {last}")
+            for n in numbers
+        ]
         return SimulatedShopper(
-            index=index, need=Need(category=cat.id, query=query, quantity=quantity),
+            index=index,
+            need=Need(category=cat.id, query=query, quantity=quantity),
             budget=budget,
             buyer=Buyer(first_name=first, last_name=last, email=email),
-            address=Address(name=f"{first} {last}", line_one=street[:60], city=city[:60],
-                            state=state, country=country, postal_code=postcode[:20]),
-            cards=cards, spec=self.spec, rng=rng,
-            patience=rng.lognormvariate(math.log(self.spec.patience.median_seconds),
-                                        self.spec.patience.sigma),
+            address=Address(
+                name=f"{first} {last}",
+                line_one=street[:60],
+                city=city[:60],
+                state=state,
+                country=country,
+                postal_code=postcode[:20],
+            ),
+            cards=cards,
+            spec=self.spec,
+            rng=rng,
+            patience=rng.lognormvariate(
+                math.log(self.spec.patience.median_seconds), self.spec.patience.sigma
+            ),
         )
 
 
@@ -143,8 +164,20 @@ def _identities(locale: str, seed: int) -> list[tuple[str, ...]]:
     country = locale.split("_")[-1].upper() if "_" in locale else "US"
     pool = []
     for _ in range(_POOL):
-        state = (fake.state_abbr() if hasattr(fake, "state_abbr")
-                 else getattr(fake, "province", fake.city)())
-        pool.append((fake.first_name(), fake.last_name(), fake.street_address(), fake.city(),
-                     state, fake.postcode(), country))
+        state = (
+            fake.state_abbr()
+            if hasattr(fake, "state_abbr")
+            else getattr(fake, "province", fake.city)()
+        )
+        pool.append(
+            (
+                fake.first_name(),
+                fake.last_name(),
+                fake.street_address(),
+                fake.city(),
+                state,
+                fake.postcode(),
+                country,
+            )
+        )
     return pool

@@ -16,18 +16,24 @@ from agent_checkout.agent.graph import AgentContext, build_checkout_graph
 from agent_checkout.agent.policy import CheckoutPolicy, RulePolicy
 from agent_checkout.agent.shopper import Shopper
 from agent_checkout.agent.state import Recommendation
-from agent_checkout.fees.context import Click
-from agent_checkout.fees.refund import refund_lines
-from agent_checkout.ledger.journals import refund_tax
 from agent_checkout.agent.trace import SessionTrace, traced
+from agent_checkout.fees.context import Click
 from agent_checkout.fees.model import FeeModel
 from agent_checkout.fees.pricer import FeePricer
+from agent_checkout.fees.refund import refund_lines
+from agent_checkout.ledger.journals import refund_tax
 from agent_checkout.ledger.store import Ledger
-from agent_checkout.sim.cosim import (
-    MerchantCall, MerchantServer, SessionRecord, SimulatedMerchant, SimulatedPayments,
-    VirtualClock, drive_session, virtual_sleep,
-)
 from agent_checkout.sim.clickout import buy_direct, converts
+from agent_checkout.sim.cosim import (
+    MerchantCall,
+    MerchantServer,
+    SessionRecord,
+    SimulatedMerchant,
+    SimulatedPayments,
+    VirtualClock,
+    drive_session,
+    virtual_sleep,
+)
 from agent_checkout.sim.faults import Fault, FaultSchedule, StockOut
 from agent_checkout.sim.metrics import RunMetrics
 from agent_checkout.sim.scenario import MonetizationSpec, ReturnsSpec
@@ -45,13 +51,23 @@ class Simulation:
     """Build with merchants (whose order sink is still free), then :meth:`run` once."""
 
     def __init__(
-        self, *, merchants: Mapping[str, Merchant], processor: PaymentProcessor,
-        shopper: Callable[[int], Shopper], arrival_gaps: Iterable[float], start: datetime,
-        streams: RandomStreams, fee_models: Mapping[str, list[FeeModel]],
-        policy: CheckoutPolicy | None = None, search_limit: int = 10,
-        ledger: Ledger | None = None, psp_latency: LatencyProfile = PSP_LATENCY,
-        cost_per_step_micros: int = 0, faults: Sequence[Fault] = (),
-        resolution_seconds: float = 60.0, monetization: MonetizationSpec | None = None,
+        self,
+        *,
+        merchants: Mapping[str, Merchant],
+        processor: PaymentProcessor,
+        shopper: Callable[[int], Shopper],
+        arrival_gaps: Iterable[float],
+        start: datetime,
+        streams: RandomStreams,
+        fee_models: Mapping[str, list[FeeModel]],
+        policy: CheckoutPolicy | None = None,
+        search_limit: int = 10,
+        ledger: Ledger | None = None,
+        psp_latency: LatencyProfile = PSP_LATENCY,
+        cost_per_step_micros: int = 0,
+        faults: Sequence[Fault] = (),
+        resolution_seconds: float = 60.0,
+        monetization: MonetizationSpec | None = None,
         returns: ReturnsSpec | None = None,
     ) -> None:
         self.env = simpy.Environment()
@@ -72,14 +88,32 @@ class Simulation:
         self.call_log: list[tuple[float, str, str, int]] | None = None  # (t, server, endpoint, i)
         self.on_session_end: Callable[[int], None] | None = None
         self.traces: dict[int, SessionTrace] = {}  # sessions to trace: add their index first
-        self.servers = {m.id: MerchantServer(
-            self.env, self.clock, m.profile.latency, m.profile.capacity, server_id=m.id,
-            limiter=(platform_limiter(m.profile.platform, m.profile.plan)
-                     if m.profile.rate_limited else None),
-            faults=self.faults, observer=self.metrics.served) for m in merchants.values()}
+        self.servers = {
+            m.id: MerchantServer(
+                self.env,
+                self.clock,
+                m.profile.latency,
+                m.profile.capacity,
+                server_id=m.id,
+                limiter=(
+                    platform_limiter(m.profile.platform, m.profile.plan)
+                    if m.profile.rate_limited
+                    else None
+                ),
+                faults=self.faults,
+                observer=self.metrics.served,
+            )
+            for m in merchants.values()
+        }
         self.servers[SimulatedPayments.server_id] = MerchantServer(
-            self.env, self.clock, psp_latency, PSP_CAPACITY, server_id=SimulatedPayments.server_id,
-            faults=self.faults, observer=self.metrics.served)
+            self.env,
+            self.clock,
+            psp_latency,
+            PSP_CAPACITY,
+            server_id=SimulatedPayments.server_id,
+            faults=self.faults,
+            observer=self.metrics.served,
+        )
         self.connectors = {m.id: SimulatedMerchant(m, self.clock) for m in merchants.values()}
         self.payments = SimulatedPayments(processor, self.clock)
         self.graph = build_checkout_graph()
@@ -91,13 +125,15 @@ class Simulation:
             merchant.checkout.order_limit = merchant.orders.limit = ORDERS_KEPT
 
     def _order_placed(self, order: PlacedOrder) -> None:
-        lines = self.pricer.price(order, clicked_at=self._clicked_at.pop(
-            order.checkout_session_id, None))
+        lines = self.pricer.price(
+            order, clicked_at=self._clicked_at.pop(order.checkout_session_id, None)
+        )
         self.metrics.order_placed(order, lines, self.env.now)
         if self.ledger is not None:
             self.ledger.record(order, lines, session_id=self._serving)
         if self.returns.rate and self.streams.stream("returns", order.id).random() < (
-                self.returns.rate):
+            self.returns.rate
+        ):
             self._returned(order, lines)
 
     def _returned(self, order: PlacedOrder, lines: list) -> None:
@@ -108,9 +144,13 @@ class Simulation:
         tax_back = refund_tax(order, order.total_amount)
         self.metrics.refunded(order, reversals, tax_back)
         if self.ledger is not None:
-            self.ledger.record_refund(order, order.total_amount, reversals,
-                                      order.placed_at + timedelta(days=self.returns.after_days),
-                                      "returned")
+            self.ledger.record_refund(
+                order,
+                order.total_amount,
+                reversals,
+                order.placed_at + timedelta(days=self.returns.after_days),
+                "returned",
+            )
 
     def trace(self, index: int) -> SessionTrace:
         """Record session ``index``'s merchant calls (call before :meth:`run`)."""
@@ -127,12 +167,17 @@ class Simulation:
         shopper = self.shopper(index)
         if hasattr(shopper, "arrived_at"):
             shopper.arrived_at = self.clock()
-        context = AgentContext(merchants=merchants, payments=payments,
-                               shopper=shopper, policy=policy,
-                               clock=self.clock, sleep=virtual_sleep,
-                               jitter=self.streams.stream("backoff", index).random,
-                               handoff=self.monetization.mode,
-                               search_limit=self.search_limit)
+        context = AgentContext(
+            merchants=merchants,
+            payments=payments,
+            shopper=shopper,
+            policy=policy,
+            clock=self.clock,
+            sleep=virtual_sleep,
+            jitter=self.streams.stream("backoff", index).random,
+            handoff=self.monetization.mode,
+            search_limit=self.search_limit,
+        )
         label = f"s{index:07d}"
 
         def served(call: MerchantCall) -> None:
@@ -141,21 +186,37 @@ class Simulation:
                 self.call_log.append((self.env.now, call.server, call.endpoint, index))
 
         record = yield from drive_session(
-            self.env, index, lambda: self._walk(context), self.servers,
-            self.streams.stream("latency", index), served=served)
+            self.env,
+            index,
+            lambda: self._walk(context),
+            self.servers,
+            self.streams.stream("latency", index),
+            served=served,
+        )
         state = record.state or {}
-        self.metrics.session_ended(record.outcome, record.ended - record.started, record.calls,
-                                   now=self.env.now, state=state)
+        self.metrics.session_ended(
+            record.outcome,
+            record.ended - record.started,
+            record.calls,
+            now=self.env.now,
+            state=state,
+        )
         usage = getattr(policy, "usage", None)
-        self.metrics.inference(state.get("steps", 0), usage.cost_micros if usage is not None
-                               else state.get("steps", 0) * self.cost_per_step_micros)
+        self.metrics.inference(
+            state.get("steps", 0),
+            usage.cost_micros
+            if usage is not None
+            else state.get("steps", 0) * self.cost_per_step_micros,
+        )
         choice = state.get("choice")
         if choice is not None and (choice.cpc > 0 or record.outcome == "clicked_out"):
             self._clicked(choice, index)
         if record.outcome == "clicked_out":
-            delay = converts(self.streams.stream("click_out", index),
-                             self.monetization.click_out_conversion,
-                             self.monetization.click_out_delay_minutes)
+            delay = converts(
+                self.streams.stream("click_out", index),
+                self.monetization.click_out_conversion,
+                self.monetization.click_out_delay_minutes,
+            )
             if delay is not None:
                 self.env.process(self._buy_on_site(choice, shopper, delay))
         if trace is not None:
@@ -168,8 +229,9 @@ class Simulation:
     def _walk(self, context: AgentContext) -> dict:
         """Run the graph to its end, counting steps (each one an inference turn for an LLM)."""
         state, steps = {}, 0
-        for mode, chunk in self.graph.stream({}, context=context,
-                                             stream_mode=["updates", "values"]):
+        for mode, chunk in self.graph.stream(
+            {}, context=context, stream_mode=["updates", "values"]
+        ):
             if mode == "updates":
                 steps += 1
             else:
@@ -179,9 +241,13 @@ class Simulation:
     def _clicked(self, choice: Recommendation, index: int) -> None:
         """A shopper picked a paid placement: the sponsor owes the click, bought or not."""
         merchant = self.merchants[choice.offer.seller_id]
-        click = Click(merchant_id=merchant.id, platform=merchant.profile.platform,
-                      currency=choice.offer.currency, product_category=choice.offer.category,
-                      at=self.clock())
+        click = Click(
+            merchant_id=merchant.id,
+            platform=merchant.profile.platform,
+            currency=choice.offer.currency,
+            product_category=choice.offer.category,
+            at=self.clock(),
+        )
         lines = self.pricer.price_click(click)
         self.metrics.clicked(lines)
         if self.ledger is not None:
@@ -197,8 +263,14 @@ class Simulation:
             sessions.append(session_id)
             self._clicked_at[session_id] = clicked
 
-        buy_direct(self.merchants[choice.offer.seller_id], self.processor, shopper,
-                   choice.offer.id, self.clock(), before_complete=remember)
+        buy_direct(
+            self.merchants[choice.offer.seller_id],
+            self.processor,
+            shopper,
+            choice.offer.id,
+            self.clock(),
+            before_complete=remember,
+        )
         for session_id in sessions:  # priced already if it completed; forget it if not
             self._clicked_at.pop(session_id, None)
 

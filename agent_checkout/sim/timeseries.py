@@ -60,12 +60,20 @@ class TimeSeries:
         rows = []
         for index in range(min(self._buckets), max(self._buckets) + 1):
             b = self._buckets.get(index, Bucket())
-            rows.append({
-                "start_seconds": round(index * self.resolution, 3),
-                "arrivals": b.arrivals, "sessions_ended": b.ended, "orders": b.orders,
-                "calls": b.calls, "errors": b.errors,
-                "latency_mean_ms": round(1000 * b.latency_total / b.calls, 3) if b.calls else 0.0,
-                "latency_max_ms": round(1000 * b.latency_max, 3),
-                "queue_max": b.queue_max, "in_flight_max": b.in_flight_max,
-            })
+            rows.append(
+                {
+                    "start_seconds": round(index * self.resolution, 3),
+                    "arrivals": b.arrivals,
+                    "sessions_ended": b.ended,
+                    "orders": b.orders,
+                    "calls": b.calls,
+                    "errors": b.errors,
+                    "latency_mean_ms": round(1000 * b.latency_total / b.calls, 3)
+                    if b.calls
+                    else 0.0,
+                    "latency_max_ms": round(1000 * b.latency_max, 3),
+                    "queue_max": b.queue_max,
+                    "in_flight_max": b.in_flight_max,
+                }
+            )
         return rows

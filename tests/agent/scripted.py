@@ -17,26 +17,35 @@ from merchants.catalog import Catalog, Product
 NOW = datetime(2026, 11, 11, 12, 0, tzinfo=UTC)
 GOOD, DECLINES = "4242424242424242", "4000000000000002"
 
-PROFILE = MerchantProfile.model_validate({
-    "id": "shop", "name": "Shop", "platform": "shopify", "tax_rate_bps": 0,
-    "shipping": [{"id": "standard", "title": "Standard", "price": 500, "min_days": 2,
-                  "max_days": 4},
-                 {"id": "express", "title": "Express", "price": 1500, "min_days": 1,
-                  "max_days": 1}]})
+PROFILE = MerchantProfile.model_validate(
+    {
+        "id": "shop",
+        "name": "Shop",
+        "platform": "shopify",
+        "tax_rate_bps": 0,
+        "shipping": [
+            {"id": "standard", "title": "Standard", "price": 500, "min_days": 2, "max_days": 4},
+            {"id": "express", "title": "Express", "price": 1500, "min_days": 1, "max_days": 1},
+        ],
+    }
+)
 
 
 def lamps(stock: tuple[int, int] = (5, 5)) -> Catalog:
-    return Catalog([
-        Product("lamp1", "Brass Desk Lamp", "", "home_decor", "Acme", 4000, stock[0], 4.8, 10),
-        Product("lamp2", "Brass Floor Lamp", "", "home_decor", "Acme", 6000, stock[1], 4.1, 10),
-    ])
+    return Catalog(
+        [
+            Product("lamp1", "Brass Desk Lamp", "", "home_decor", "Acme", 4000, stock[0], 4.8, 10),
+            Product("lamp2", "Brass Floor Lamp", "", "home_decor", "Acme", 6000, stock[1], 4.1, 10),
+        ]
+    )
 
 
 class Scripted:
     """Records every call as ``(merchant, endpoint)`` and raises scripted faults in order."""
 
-    def __init__(self, faults: dict[str, list[BaseException | Callable[[], Any]]] | None = None
-                 ) -> None:
+    def __init__(
+        self, faults: dict[str, list[BaseException | Callable[[], Any]]] | None = None
+    ) -> None:
         self.calls: list[tuple[str, str]] = []
         self.faults = faults or {}
 
@@ -78,11 +87,19 @@ class Picky:
     pick: Callable[[Sequence[Recommendation]], Recommendation | None] | None = None
     challenge: bool = True  # passes 3-D Secure
     need: Need = Need("home_decor", "brass lamp")
-    buyer: Buyer = field(default_factory=lambda: Buyer(first_name="A", last_name="B",
-                                                       email="a@example.com"))
-    address: Address = field(default_factory=lambda: Address(
-        name="A B", line_one="1 Main St", city="Austin", state="TX", country="US",
-        postal_code="78701"))
+    buyer: Buyer = field(
+        default_factory=lambda: Buyer(first_name="A", last_name="B", email="a@example.com")
+    )
+    address: Address = field(
+        default_factory=lambda: Address(
+            name="A B",
+            line_one="1 Main St",
+            city="Austin",
+            state="TX",
+            country="US",
+            postal_code="78701",
+        )
+    )
 
     def passes_challenge(self) -> bool:
         return self.challenge
@@ -94,18 +111,32 @@ class Picky:
 
 
 def shop(catalog: Catalog | None = None, processor: PaymentProcessor | None = None) -> Merchant:
-    return Merchant(PROFILE, seed=1, processor=processor or PaymentProcessor(),
-                    catalog=catalog or lamps())
+    return Merchant(
+        PROFILE, seed=1, processor=processor or PaymentProcessor(), catalog=catalog or lamps()
+    )
 
 
-def run(shopper: Picky, *, catalog: Catalog | None = None, faults=None,
-        merchant: Merchant | None = None, **context):
+def run(
+    shopper: Picky,
+    *,
+    catalog: Catalog | None = None,
+    faults=None,
+    merchant: Merchant | None = None,
+    **context,
+):
     """Run the real graph once; returns (final state, script, sleeps, merchant)."""
     merchant = merchant or shop(catalog)
     processor = merchant.checkout.processor
     script, sleeps = Scripted(faults), []
-    state = build_checkout_graph().invoke({}, context=AgentContext(
-        merchants={"shop": ScriptedMerchant(merchant, script)},
-        payments=ScriptedPayments(processor, script), shopper=shopper, clock=lambda: NOW,
-        sleep=sleeps.append, **context))
+    state = build_checkout_graph().invoke(
+        {},
+        context=AgentContext(
+            merchants={"shop": ScriptedMerchant(merchant, script)},
+            payments=ScriptedPayments(processor, script),
+            shopper=shopper,
+            clock=lambda: NOW,
+            sleep=sleeps.append,
+            **context,
+        ),
+    )
     return state, script, sleeps, merchant

@@ -21,15 +21,24 @@ def _human_present_run(answer):
     processor = PaymentProcessor()
     merchant = Merchant(PROFILE, seed=1, processor=processor, catalog=lamps())
     script = Scripted()
-    context = AgentContext(merchants={"shop": ScriptedMerchant(merchant, script)},
-                           payments=ScriptedPayments(processor, script), shopper=Picky(),
-                           clock=lambda: NOW, delegation="human_present")
+    context = AgentContext(
+        merchants={"shop": ScriptedMerchant(merchant, script)},
+        payments=ScriptedPayments(processor, script),
+        shopper=Picky(),
+        clock=lambda: NOW,
+        delegation="human_present",
+    )
     graph = build_checkout_graph(checkpointer=session_checkpointer())
     config = {"configurable": {"thread_id": "shopper-1"}}
     paused = graph.invoke({}, config=config, context=context)
     (question,) = paused["__interrupt__"]
-    assert question.value == {"question": "Buy this?", "merchant": "Shop",
-                              "item": "Brass Desk Lamp", "total": 4500, "currency": "usd"}
+    assert question.value == {
+        "question": "Buy this?",
+        "merchant": "Shop",
+        "item": "Brass Desk Lamp",
+        "total": 4500,
+        "currency": "usd",
+    }
     assert script.calls == [SEARCH, CREATE]  # nothing paid while waiting for the answer
     final = graph.invoke(Command(resume=answer), config=config, context=context)
     return final, script, merchant
@@ -50,8 +59,9 @@ def test_human_present_no_pays_nothing():
 
 
 def _mandate(**kwargs):
-    return Mandate(**{"max_amount": 5_000, "currency": "usd",
-                      "expires_at": NOW + timedelta(hours=1), **kwargs})
+    return Mandate(
+        **{"max_amount": 5_000, "currency": "usd", "expires_at": NOW + timedelta(hours=1), **kwargs}
+    )
 
 
 def test_mandate_cap_cannot_be_exceeded_even_when_the_shopper_asks():
@@ -79,15 +89,26 @@ def test_mandate_merchants_bound_search_and_payment():
     processor = PaymentProcessor()
     script = Scripted()
     shop = Merchant(PROFILE, seed=1, processor=processor, catalog=lamps())
-    other = Merchant(PROFILE.model_copy(update={"id": "other", "name": "Other"}), seed=1,
-                     processor=processor, catalog=lamps())
+    other = Merchant(
+        PROFILE.model_copy(update={"id": "other", "name": "Other"}),
+        seed=1,
+        processor=processor,
+        catalog=lamps(),
+    )
     connectors = {m.id: ScriptedMerchant(m, script) for m in (shop, other)}
 
     def invoke(mandate, shopper):
         script.calls.clear()
-        return build_checkout_graph().invoke({}, context=AgentContext(
-            merchants=connectors, payments=ScriptedPayments(processor, script),
-            shopper=shopper, clock=lambda: NOW, mandate=mandate))
+        return build_checkout_graph().invoke(
+            {},
+            context=AgentContext(
+                merchants=connectors,
+                payments=ScriptedPayments(processor, script),
+                shopper=shopper,
+                clock=lambda: NOW,
+                mandate=mandate,
+            ),
+        )
 
     state = invoke(_mandate(merchants={"other"}), Picky())
     assert script.calls[0] == ("other", "search") and ("shop", "search") not in script.calls

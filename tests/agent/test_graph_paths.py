@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from merchants.errors import ProtocolError
 from merchants.acp import PaymentMethodCard
+from merchants.errors import ProtocolError
 
 from .scripted import DECLINES, GOOD, NOW, Picky, lamps, run, shop
 
-PAID = [("shop", "create_checkout"), ("psp", "delegate_payment"),
-        ("shop", "complete_checkout")]
+PAID = [("shop", "create_checkout"), ("psp", "delegate_payment"), ("shop", "complete_checkout")]
 
 
 def test_purchase_picks_cheapest_shipping():
@@ -35,8 +34,9 @@ def test_sold_out_at_checkout_goes_back_to_recommend_without_it():
         catalog.get("lamp1").stock = 0
 
     catalog = lamps()
-    state, script, _, _ = run(Picky(), catalog=catalog,
-                              faults={"create_checkout": [sell_out_lamp1]})
+    state, script, _, _ = run(
+        Picky(), catalog=catalog, faults={"create_checkout": [sell_out_lamp1]}
+    )
     assert state["outcome"] == "purchased"
     assert state["excluded"] == ["shop:lamp1"]
     assert state["checkout"].line_items[0].item.id == "lamp2"
@@ -49,8 +49,9 @@ def test_race_lost_at_complete_then_nothing_left_is_out_of_stock():
     def someone_else_wins():
         catalog.take({"lamp1": 1})
 
-    state, script, _, merchant = run(Picky(), catalog=catalog,
-                                     faults={"complete_checkout": [someone_else_wins]})
+    state, script, _, merchant = run(
+        Picky(), catalog=catalog, faults={"complete_checkout": [someone_else_wins]}
+    )
     assert state["outcome"] == "out_of_stock"
     assert state["excluded"] == ["shop:lamp1"]
     assert script.calls == [("shop", "search"), *PAID]
@@ -72,8 +73,9 @@ def test_declined_only_card_is_payment_failed():
 
 
 def test_rate_limited_complete_backs_off_honouring_retry_after():
-    throttled = ProtocolError(429, "rate_limit_exceeded", "too_many_requests", "slow down",
-                              retry_after=2.0)
+    throttled = ProtocolError(
+        429, "rate_limit_exceeded", "too_many_requests", "slow down", retry_after=2.0
+    )
     state, script, sleeps, _ = run(Picky(), faults={"complete_checkout": [throttled]})
     assert state["outcome"] == "purchased"
     assert sleeps == [2.0]  # Retry-After beats the 0.5 s first back-off
@@ -81,8 +83,7 @@ def test_rate_limited_complete_backs_off_honouring_retry_after():
 
 
 def test_persistent_5xx_is_bounded_then_merchant_unavailable():
-    down = [ProtocolError(503, "service_unavailable", "unavailable", "down")
-            for _ in range(10)]
+    down = [ProtocolError(503, "service_unavailable", "unavailable", "down") for _ in range(10)]
     state, script, sleeps, _ = run(Picky(), faults={"create_checkout": down})
     assert state["outcome"] == "merchant_unavailable"
     assert sleeps == [0.5, 1.0, 2.0, 4.0]
@@ -90,16 +91,18 @@ def test_persistent_5xx_is_bounded_then_merchant_unavailable():
 
 
 def test_search_retried_after_429():
-    throttled = ProtocolError(429, "rate_limit_exceeded", "too_many_requests", "slow down",
-                              retry_after=1.0)
+    throttled = ProtocolError(
+        429, "rate_limit_exceeded", "too_many_requests", "slow down", retry_after=1.0
+    )
     state, script, sleeps, _ = run(Picky(), faults={"search": [throttled]})
     assert state["outcome"] == "purchased" and sleeps == [1.0]
     assert script.calls == [("shop", "search"), ("shop", "search"), *PAID]
 
 
 def test_expired_session_restarts_once():
-    expired = [ProtocolError(409, "invalid_request", "session_expired", "expired")
-               for _ in range(2)]
+    expired = [
+        ProtocolError(409, "invalid_request", "session_expired", "expired") for _ in range(2)
+    ]
     state, script, _, _ = run(Picky(), faults={"complete_checkout": expired[:1]})
     assert state["outcome"] == "purchased" and state["restarts"] == 1
     assert script.calls == [("shop", "search"), *PAID, *PAID]
@@ -121,8 +124,12 @@ THREE_DS = "4000002500003155"
 def test_three_ds_challenge_passed_completes_with_the_same_token():
     state, script, sleeps, _ = run(Picky(cards=(PaymentMethodCard(number=THREE_DS),)))
     assert state["outcome"] == "purchased" and state["authenticated"] is True
-    assert script.calls == [("shop", "search"), *PAID, ("shop", "authenticate_checkout"),
-                            ("shop", "complete_checkout")]
+    assert script.calls == [
+        ("shop", "search"),
+        *PAID,
+        ("shop", "authenticate_checkout"),
+        ("shop", "complete_checkout"),
+    ]
     assert sleeps == [30.0]  # the shopper's time on the challenge
 
 
@@ -130,8 +137,13 @@ def test_three_ds_challenge_failed_tries_the_next_card():
     cards = (PaymentMethodCard(number=THREE_DS), PaymentMethodCard(number=GOOD))
     state, script, _, _ = run(Picky(cards=cards, challenge=False))
     assert state["outcome"] == "purchased" and state["card_index"] == 1
-    assert script.calls == [("shop", "search"), *PAID, ("shop", "authenticate_checkout"),
-                            ("shop", "complete_checkout"), *PAID[1:]]
+    assert script.calls == [
+        ("shop", "search"),
+        *PAID,
+        ("shop", "authenticate_checkout"),
+        ("shop", "complete_checkout"),
+        *PAID[1:],
+    ]
     alone, _, _, merchant = run(Picky(cards=cards[:1], challenge=False))
     assert alone["outcome"] == "payment_failed"
     assert "authentication_failed" in alone["detail"]
@@ -140,8 +152,11 @@ def test_three_ds_challenge_failed_tries_the_next_card():
 
 def test_price_changed_before_checkout_is_decided_again():
     merchant = shop()
-    state, script, _, _ = run(Picky(), merchant=merchant, faults={"create_checkout": [
-        lambda: merchant.set_price("lamp1", 4500, NOW)]})
+    state, script, _, _ = run(
+        Picky(),
+        merchant=merchant,
+        faults={"create_checkout": [lambda: merchant.set_price("lamp1", 4500, NOW)]},
+    )
     assert state["outcome"] == "purchased" and state["price_changes"] == 1
     assert state["choice"].offer.price == 4500
     assert state["checkout"].total() == 4500 + 500
@@ -150,8 +165,11 @@ def test_price_changed_before_checkout_is_decided_again():
 
 def test_price_changed_before_complete_pays_the_new_total():
     merchant = shop()
-    state, script, _, _ = run(Picky(), merchant=merchant, faults={"complete_checkout": [
-        lambda: merchant.set_price("lamp1", 4600, NOW)]})
+    state, script, _, _ = run(
+        Picky(),
+        merchant=merchant,
+        faults={"complete_checkout": [lambda: merchant.set_price("lamp1", 4600, NOW)]},
+    )
     # The first token's allowance was 45.00: declined over_allowance; re-decided at 46.00.
     assert state["outcome"] == "purchased" and state["price_changes"] == 1
     assert state["checkout"].total() == 4600 + 500
@@ -160,7 +178,10 @@ def test_price_changed_before_complete_pays_the_new_total():
 
 def test_price_rise_beyond_budget_is_over_budget():
     merchant = shop()
-    state, script, _, _ = run(Picky(budget=4_200), merchant=merchant, faults={
-        "create_checkout": [lambda: merchant.set_price("lamp1", 4_300, NOW)]})
+    state, script, _, _ = run(
+        Picky(budget=4_200),
+        merchant=merchant,
+        faults={"create_checkout": [lambda: merchant.set_price("lamp1", 4_300, NOW)]},
+    )
     assert state["outcome"] == "over_budget" and state["detail"] == "price changed to 4300"
     assert script.calls == [("shop", "search"), ("shop", "create_checkout")]

@@ -30,30 +30,41 @@ def test_same_session_in_process_and_over_http():
     local_orders = []
     for merchant in merchants.values():
         merchant.checkout.order_sinks.append(local_orders.append)
-    local = graph.invoke({}, context=AgentContext(
-        merchants={m.id: InProcessMerchant(m, clock=lambda: NOW) for m in merchants.values()},
-        payments=InProcessPayments(processor, clock=lambda: NOW), shopper=_shopper(),
-        clock=lambda: NOW))
+    local = graph.invoke(
+        {},
+        context=AgentContext(
+            merchants={m.id: InProcessMerchant(m, clock=lambda: NOW) for m in merchants.values()},
+            payments=InProcessPayments(processor, clock=lambda: NOW),
+            shopper=_shopper(),
+            clock=lambda: NOW,
+        ),
+    )
 
     served, served_processor = build_market(scenario, 7)
     orders = []
     for merchant in served.values():
         merchant.checkout.order_sinks.append(orders.append)
     client = TestClient(create_app(served, served_processor))
-    remote = graph.invoke({}, context=AgentContext(
-        merchants=http_merchants("http://testserver", client=client),
-        payments=HttpPayments("http://testserver/psp", client=client), shopper=_shopper()))
+    remote = graph.invoke(
+        {},
+        context=AgentContext(
+            merchants=http_merchants("http://testserver", client=client),
+            payments=HttpPayments("http://testserver/psp", client=client),
+            shopper=_shopper(),
+        ),
+    )
 
     assert local["outcome"] == remote["outcome"] == "purchased"
     assert local["checkout"].order.id == remote["checkout"].order.id
     assert local["checkout"].line_items == remote["checkout"].line_items
     assert local["checkout"].totals == remote["checkout"].totals
-    assert [r.key for r in local["recommendations"]] == [
-        r.key for r in remote["recommendations"]]
+    assert [r.key for r in local["recommendations"]] == [r.key for r in remote["recommendations"]]
     (order,), (local_order,) = orders, local_orders
     assert order.total_amount == local_order.total_amount == local["checkout"].total()
-    models = [load_fee_model("openai-instant-checkout"), load_fee_model(
-        "shopify-basic" if order.platform == "shopify" else "etsy-standard")]
+    models = [
+        load_fee_model("openai-instant-checkout"),
+        load_fee_model("shopify-basic" if order.platform == "shopify" else "etsy-standard"),
+    ]
     assert price_order(order, models) == price_order(local_order, models)
 
 

@@ -9,8 +9,17 @@ from agent_checkout.agent.trace import SessionTrace, traced
 from merchants import Merchant, PaymentProcessor
 from merchants.acp import PaymentMethodCard
 
-from .scripted import DECLINES, GOOD, NOW, PROFILE, Picky, ScriptedMerchant, ScriptedPayments, \
-    Scripted, lamps
+from .scripted import (
+    DECLINES,
+    GOOD,
+    NOW,
+    PROFILE,
+    Picky,
+    Scripted,
+    ScriptedMerchant,
+    ScriptedPayments,
+    lamps,
+)
 
 
 def test_trace_records_calls_by_node(tmp_path):
@@ -19,10 +28,16 @@ def test_trace_records_calls_by_node(tmp_path):
     script = Scripted()
     trace = SessionTrace("s0000001", clock=lambda: NOW)
     shopper = Picky(cards=(PaymentMethodCard(number=DECLINES), PaymentMethodCard(number=GOOD)))
-    state = build_checkout_graph().invoke({}, context=AgentContext(
-        merchants={"shop": traced(ScriptedMerchant(merchant, script), trace, "shop")},
-        payments=traced(ScriptedPayments(processor, script), trace, "psp"),
-        shopper=shopper, clock=lambda: NOW, sleep=lambda s: None))
+    state = build_checkout_graph().invoke(
+        {},
+        context=AgentContext(
+            merchants={"shop": traced(ScriptedMerchant(merchant, script), trace, "shop")},
+            payments=traced(ScriptedPayments(processor, script), trace, "psp"),
+            shopper=shopper,
+            clock=lambda: NOW,
+            sleep=lambda s: None,
+        ),
+    )
     trace.end(state)
     path = tmp_path / "trace.jsonl"
     trace.write(path)
@@ -35,6 +50,11 @@ def test_trace_records_calls_by_node(tmp_path):
         ("pay", "psp", "delegate_payment", "ok"),
         ("pay", "shop", "complete_checkout", "completed"),
     ]
-    assert rows[-1] == {"session": "s0000001", "t": NOW.isoformat(), "node": "__end__",
-                        "outcome": "purchased", "detail": None}
+    assert rows[-1] == {
+        "session": "s0000001",
+        "t": NOW.isoformat(),
+        "node": "__end__",
+        "outcome": "purchased",
+        "detail": None,
+    }
     assert all(r["latency_ms"] == 0.0 for r in rows[:-1])

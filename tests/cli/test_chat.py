@@ -23,13 +23,20 @@ def test_buy_and_see_every_fee():
     assert "The agent recommends" in result.output
     assert "Buy Vintage Brass Necklace from Juniper & Thread for $56.83" in result.output
     assert "Order ord_juniper_0000001 · $56.83" in result.output
-    rows = [(m.group(1), m.group(2)) for m in re.finditer(
-        r"│ ([a-z ]+?)\s+│ [^│]+│\s+(\$[\d.,]+) │", result.output)]
+    rows = [
+        (m.group(1), m.group(2))
+        for m in re.finditer(r"│ ([a-z ]+?)\s+│ [^│]+│\s+(\$[\d.,]+) │", result.output)
+    ]
     # 52.99 + free shipping (over 35.00) + 3.84 tax = 56.83; 4% of 52.99 = 2.12; renewal 0.20;
     # 6.5% of 52.99 = 3.44; 3% of 56.83 + 0.25 = 1.95; net 56.83 - 3.84 - 7.71 = 45.28
-    assert rows == [("ai platform", "$2.12"), ("marketplace", "$0.20"),
-                    ("marketplace", "$3.44"), ("payment processor", "$1.95"),
-                    ("tax authority", "$3.84"), ("merchant juniper", "$45.28")]
+    assert rows == [
+        ("ai platform", "$2.12"),
+        ("marketplace", "$0.20"),
+        ("marketplace", "$3.44"),
+        ("payment processor", "$1.95"),
+        ("tax authority", "$3.84"),
+        ("merchant juniper", "$45.28"),
+    ]
     assert result.output.rstrip().endswith("Goodbye.")
 
 

@@ -18,8 +18,19 @@ def test_run_then_verify(write_scenario, tmp_path):
     assert result.exit_code == 0, result.output
     assert "conversion" in result.output and "sessions/s" in result.output
     summary = json.loads((out / "summary.json").read_text())
-    for key in ("scenario", "seed", "sessions", "orders", "conversion_rate", "currency", "gmv",
-                "fees", "outcomes", "unhandled_errors", "oversells"):
+    for key in (
+        "scenario",
+        "seed",
+        "sessions",
+        "orders",
+        "conversion_rate",
+        "currency",
+        "gmv",
+        "fees",
+        "outcomes",
+        "unhandled_errors",
+        "oversells",
+    ):
         assert key in summary
     assert summary["seed"] == 3 and summary["sessions"] == 150
     assert "sessions_per_second" not in summary and "elapsed" not in json.dumps(summary)
@@ -36,17 +47,26 @@ def _error_line(result) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize(("change", "expected"), [
-    ({"arrivals": {"rate_per_minute": 5, "sessions": 10, "burst": 3}},
-     "arrivals.burst: unknown field"),
-    ({"arrivals": {"rate_per_minute": "fast", "sessions": 10}},
-     "arrivals.rate_per_minute: Input should be a valid number"),
-    ({"arrivals": {"rate_per_minute": -1, "sessions": 10}},
-     "arrivals.rate_per_minute: Input should be greater than 0"),
-    ({"arrivals": None}, "arrivals: Input should be a valid dictionary"),
-    ({"merchants": ["no-such-shop"]}, "merchants: no merchant profile 'no-such-shop'"),
-    ({"fees": {"ai_platform": ["four-percent"]}}, "fees: unknown fee model 'four-percent'"),
-])
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            {"arrivals": {"rate_per_minute": 5, "sessions": 10, "burst": 3}},
+            "arrivals.burst: unknown field",
+        ),
+        (
+            {"arrivals": {"rate_per_minute": "fast", "sessions": 10}},
+            "arrivals.rate_per_minute: Input should be a valid number",
+        ),
+        (
+            {"arrivals": {"rate_per_minute": -1, "sessions": 10}},
+            "arrivals.rate_per_minute: Input should be greater than 0",
+        ),
+        ({"arrivals": None}, "arrivals: Input should be a valid dictionary"),
+        ({"merchants": ["no-such-shop"]}, "merchants: no merchant profile 'no-such-shop'"),
+        ({"fees": {"ai_platform": ["four-percent"]}}, "fees: unknown fee model 'four-percent'"),
+    ],
+)
 def test_bad_scenario_is_one_line(write_scenario, tmp_path, change, expected):
     from tests.conftest import SMALL_SCENARIO
 
@@ -65,7 +85,8 @@ def test_missing_file_and_bad_yaml(tmp_path):
     broken = tmp_path / "broken.yaml"
     broken.write_text("name: [unclosed\n")
     assert "broken.yaml: not valid YAML (line 2)" in _error_line(
-        runner.invoke(app, ["run", str(broken)]))
+        runner.invoke(app, ["run", str(broken)])
+    )
     assert "no such scenario" in _error_line(runner.invoke(app, ["run", "nonexistent"]))
 
 

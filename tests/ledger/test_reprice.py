@@ -215,7 +215,12 @@ def test_a_recorded_model_that_is_not_built_in(tmp_path, volume_model):
 def test_reprice_command_prints_each_variant(ledger_path):
     result = runner.invoke(
         app,
-        ["reprice", str(ledger_path.parent), "--fee-models", "openai-instant-checkout,flat-per-order"],
+        [
+            "reprice",
+            str(ledger_path.parent),
+            "--fee-models",
+            "openai-instant-checkout,flat-per-order",
+        ],
         env={"COLUMNS": "200"},
     )
     assert result.exit_code == 0, result.output
@@ -229,5 +234,7 @@ def test_reprice_command_prints_each_variant(ledger_path):
     assert rows["flat-per-order"] == ["4", "$0.20", "$5.68", "$2.00", "1.55%", "$112.12"]
     assert rows["openai-instant-checkout"] == rows["as recorded"]
     assert "holds only where fees do not change behaviour" in " ".join(result.output.split())
-    bad = runner.invoke(app, ["reprice", str(ledger_path.parent), "--fee-models", "openai-instant-checkout,"])
+    bad = runner.invoke(
+        app, ["reprice", str(ledger_path.parent), "--fee-models", "openai-instant-checkout,"]
+    )
     assert bad.exit_code == 2 and "an empty entry" in bad.output

@@ -15,8 +15,11 @@ def _profile(**kwargs) -> ArrivalProfile:
 
 
 def test_constant_piecewise_counts_exactly():
-    profile = _profile(process="constant", duration_minutes=2,
-                       curve={"kind": "piecewise", "points": [[0, 1.0], [1, 2.0]]})
+    profile = _profile(
+        process="constant",
+        duration_minutes=2,
+        curve={"kind": "piecewise", "points": [[0, 1.0], [1, 2.0]]},
+    )
     times = list(profile.times(random.Random(0)))
     # One a second up to t = 60 s, where the rate doubles: then one every half second,
     # 60.5 .. 119.5, until minute 2.
@@ -26,8 +29,16 @@ def test_constant_piecewise_counts_exactly():
 
 def test_sessions_or_duration_bound_the_run():
     assert len(list(_profile(sessions=25).times(random.Random(1)))) == 25
-    assert len(list(_profile(sessions=25, duration_minutes=0.25, process="constant")
-                    .times(random.Random(1)))) == 14  # t = 1..14 s; 15 s is the horizon
+    assert (
+        len(
+            list(
+                _profile(sessions=25, duration_minutes=0.25, process="constant").times(
+                    random.Random(1)
+                )
+            )
+        )
+        == 14
+    )  # t = 1..14 s; 15 s is the horizon
     with pytest.raises(ValidationError, match="give sessions, duration_minutes, or both"):
         _profile()
 
@@ -42,12 +53,13 @@ def test_curve_shapes():
 
 
 def test_flash_sale_spike_concentrates_poisson_arrivals():
-    profile = _profile(duration_minutes=30,
-                       curve={"kind": "spike", "at_minute": 10, "multiplier": 20,
-                              "half_life_minutes": 2})
+    profile = _profile(
+        duration_minutes=30,
+        curve={"kind": "spike", "at_minute": 10, "multiplier": 20, "half_life_minutes": 2},
+    )
     times = list(profile.times(random.Random(7)))
-    before = sum(1 for t in times if 540 <= t < 600)   # minute 9: about 60
-    during = sum(1 for t in times if 600 <= t < 660)   # minute 10: about 60 x 17.9
+    before = sum(1 for t in times if 540 <= t < 600)  # minute 9: about 60
+    during = sum(1 for t in times if 600 <= t < 660)  # minute 10: about 60 x 17.9
     assert 40 < before < 85 and 900 < during < 1250
     assert times == sorted(times)
     assert times == list(profile.times(random.Random(7)))  # same stream, same arrivals

@@ -23,8 +23,9 @@ def test_bisection_finds_a_decreasing_functions_target():
 
 def test_calibrate_moves_toward_the_targets():
     scenario = load_scenario("quickstart")
-    loose = calibrate(scenario, conversion=0.10, abandonment=0.5, seed=3, sessions=300,
-                      iterations=3)
+    loose = calibrate(
+        scenario, conversion=0.10, abandonment=0.5, seed=3, sessions=300, iterations=3
+    )
     assert loose.outside_utility > scenario.shoppers.outside_utility  # fewer buyers wanted
     assert loose.checkout_acceptance < 1.0  # abandonment wanted where there was none
     assert abs(loose.conversion_rate - 0.10) < 0.06

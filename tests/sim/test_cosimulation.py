@@ -15,12 +15,20 @@ from merchants.catalog import Catalog, Product
 
 from ..merchants.checkout_fixtures import NOW
 
-PROFILE = MerchantProfile.model_validate({
-    "id": "solo", "name": "Solo Shop", "platform": "shopify", "tax_rate_bps": 0,
-    "shipping": [{"id": "standard", "title": "Standard", "price": 500, "min_days": 2,
-                  "max_days": 4}],
-    "latency": {"median_ms": 200, "sigma": 0.0}, "capacity": 8,
-    "fee_models": ["shopify-basic"]})
+PROFILE = MerchantProfile.model_validate(
+    {
+        "id": "solo",
+        "name": "Solo Shop",
+        "platform": "shopify",
+        "tax_rate_bps": 0,
+        "shipping": [
+            {"id": "standard", "title": "Standard", "price": 500, "min_days": 2, "max_days": 4}
+        ],
+        "latency": {"median_ms": 200, "sigma": 0.0},
+        "capacity": 8,
+        "fee_models": ["shopify-basic"],
+    }
+)
 
 
 @dataclass
@@ -30,11 +38,19 @@ class EagerShopper:
     index: int
     need: Need = Need("home_decor", "brass lamp")
     budget: int = 20_000
-    buyer: Buyer = field(default_factory=lambda: Buyer(first_name="A", last_name="B",
-                                                       email="a@example.com"))
-    address: Address = field(default_factory=lambda: Address(
-        name="A B", line_one="1 Main St", city="Austin", state="TX", country="US",
-        postal_code="78701"))
+    buyer: Buyer = field(
+        default_factory=lambda: Buyer(first_name="A", last_name="B", email="a@example.com")
+    )
+    address: Address = field(
+        default_factory=lambda: Address(
+            name="A B",
+            line_one="1 Main St",
+            city="Austin",
+            state="TX",
+            country="US",
+            postal_code="78701",
+        )
+    )
     cards: Sequence[PaymentMethodCard] = (PaymentMethodCard(number="4242424242424242"),)
 
     def choose(self, recommendations: Sequence[Recommendation]) -> Recommendation | None:
@@ -42,17 +58,24 @@ class EagerShopper:
 
 
 def _simulation(stock: int, shoppers: int, capacity: int = 8) -> Simulation:
-    catalog = Catalog([Product("lamp", "Brass Lamp", "A lamp.", "home_decor", "Acme", 8900,
-                               stock, 4.5, 10)])
+    catalog = Catalog(
+        [Product("lamp", "Brass Lamp", "A lamp.", "home_decor", "Acme", 8900, stock, 4.5, 10)]
+    )
     processor = PaymentProcessor()
     profile = PROFILE.model_copy(update={"capacity": capacity})
     merchant = Merchant(profile, seed=1, processor=processor, catalog=catalog)
     simulation = Simulation(
-        merchants={"solo": merchant}, processor=processor, shopper=EagerShopper,
-        arrival_gaps=[0.0] * shoppers, start=NOW, streams=RandomStreams(3),
-        fee_models={"solo": [load_fee_model("openai-instant-checkout"),
-                             load_fee_model("shopify-basic")]},
-        psp_latency=PROFILE.latency)
+        merchants={"solo": merchant},
+        processor=processor,
+        shopper=EagerShopper,
+        arrival_gaps=[0.0] * shoppers,
+        start=NOW,
+        streams=RandomStreams(3),
+        fee_models={
+            "solo": [load_fee_model("openai-instant-checkout"), load_fee_model("shopify-basic")]
+        },
+        psp_latency=PROFILE.latency,
+    )
     simulation.records, simulation.call_log = [], []
     return simulation
 
@@ -68,10 +91,14 @@ def test_two_sessions_race_for_the_last_unit():
     # first at every step because it arrived first (SimPy serves equal times in FIFO order).
     calls = [(round(t, 3), endpoint, i) for t, _, endpoint, i in simulation.call_log]
     assert calls == [
-        (0.2, "search", 0), (0.2, "search", 1),
-        (0.4, "create_checkout", 0), (0.4, "create_checkout", 1),
-        (0.6, "delegate_payment", 0), (0.6, "delegate_payment", 1),
-        (0.8, "complete_checkout", 0), (0.8, "complete_checkout", 1),
+        (0.2, "search", 0),
+        (0.2, "search", 1),
+        (0.4, "create_checkout", 0),
+        (0.4, "create_checkout", 1),
+        (0.6, "delegate_payment", 0),
+        (0.6, "delegate_payment", 1),
+        (0.8, "complete_checkout", 0),
+        (0.8, "complete_checkout", 1),
     ]
     # The order was written at the virtual time its complete call was served.
     assert simulation.metrics.gmv == 8900 + 500
@@ -90,8 +117,10 @@ def test_trace_shows_the_lost_race_in_virtual_time():
     simulation = _simulation(stock=1, shoppers=2)
     trace = simulation.trace(1)
     simulation.run()
-    rows = [(r["node"], r.get("call"), r.get("status") or r.get("outcome"), r.get("latency_ms"))
-            for r in trace.records]
+    rows = [
+        (r["node"], r.get("call"), r.get("status") or r.get("outcome"), r.get("latency_ms"))
+        for r in trace.records
+    ]
     assert rows == [
         ("search", "search", "ok", 200.0),
         ("checkout", "create_checkout", "ready_for_payment", 200.0),

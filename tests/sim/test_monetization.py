@@ -9,11 +9,18 @@ from tests.conftest import SMALL_SCENARIO
 
 def test_click_out_earns_attributed_commission_only(write_scenario):
     in_chat = run_scenario(load_scenario(write_scenario())).summary
-    click_out = run_scenario(load_scenario(write_scenario({
-        **SMALL_SCENARIO,
-        "fees": {"ai_platform": ["amazon-associates"]},
-        "monetization": {"mode": "click_out", "click_out_conversion": 0.5},
-    }, name="clickout.yaml"))).summary
+    click_out = run_scenario(
+        load_scenario(
+            write_scenario(
+                {
+                    **SMALL_SCENARIO,
+                    "fees": {"ai_platform": ["amazon-associates"]},
+                    "monetization": {"mode": "click_out", "click_out_conversion": 0.5},
+                },
+                name="clickout.yaml",
+            )
+        )
+    ).summary
     clicked = click_out["outcomes"]["clicked_out"]
     # The same shoppers decide much the same way; in-chat buyers now click out instead (not
     # exactly: click-out buyers take stock later, so later shoppers see different shelves).
@@ -29,6 +36,11 @@ def test_click_out_earns_attributed_commission_only(write_scenario):
 
 
 def test_in_chat_orders_earn_no_affiliate_commission(write_scenario):
-    summary = run_scenario(load_scenario(write_scenario({
-        **SMALL_SCENARIO, "fees": {"ai_platform": ["amazon-associates"]}}, name="a.yaml"))).summary
+    summary = run_scenario(
+        load_scenario(
+            write_scenario(
+                {**SMALL_SCENARIO, "fees": {"ai_platform": ["amazon-associates"]}}, name="a.yaml"
+            )
+        )
+    ).summary
     assert summary["orders"] > 0 and summary["fees"].get("ai_platform", 0) == 0

@@ -7,7 +7,10 @@ import yaml
 
 from agent_checkout.sim.compare import compare_models
 from agent_checkout.sim.replications import (
-    interval, pooled_summary, replication_seed, run_replications,
+    interval,
+    pooled_summary,
+    replication_seed,
+    run_replications,
 )
 from agent_checkout.sim.scenario import load_scenario
 
@@ -36,10 +39,23 @@ def test_parallel_equals_serial_and_repeats_are_identical(write_scenario, tmp_pa
 
 def _with_expensive_model(tmp_path, bps: int = 1500) -> str:
     path = tmp_path / f"take-{bps}.yaml"
-    path.write_text(yaml.safe_dump({
-        "name": f"take-{bps}", "title": "a share of items and shipping", "source": "a test",
-        "components": [{"name": "commission", "payee": "ai_platform", "base": "items_shipping",
-                        "rate_bps": bps}]}))
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "name": f"take-{bps}",
+                "title": "a share of items and shipping",
+                "source": "a test",
+                "components": [
+                    {
+                        "name": "commission",
+                        "payee": "ai_platform",
+                        "base": "items_shipping",
+                        "rate_bps": bps,
+                    }
+                ],
+            }
+        )
+    )
     return str(path)
 
 
@@ -59,8 +75,9 @@ def test_compare_pass_through_zero_keeps_demand(write_scenario, tmp_path):
 
 def test_compare_pass_through_moves_demand_the_expected_way(write_scenario, tmp_path):
     scenario = load_scenario(write_scenario())
-    scenario = scenario.model_copy(update={"fees": scenario.fees.model_copy(
-        update={"pass_through": 0.5})})
+    scenario = scenario.model_copy(
+        update={"fees": scenario.fees.model_copy(update={"pass_through": 0.5})}
+    )
     # Half of a 40% fee on top of prices: about 20% dearer than with a flat 50 cents.
     models = ["flat-per-order", _with_expensive_model(tmp_path, 4000)]
     result = compare_models(scenario, models, seed=2, replications=2)

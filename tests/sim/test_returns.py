@@ -24,8 +24,9 @@ def test_everything_returned(write_scenario, tmp_path):
     verdict = verify_ledger(tmp_path / "ledger.duckdb")
     assert verdict.ok and verdict.refunds == summary["orders"]
     con = duckdb.connect(str(tmp_path / "ledger.duckdb"), read_only=True)
-    by_account = dict(con.execute(
-        "SELECT account, SUM(amount) FROM postings GROUP BY account").fetchall())
+    by_account = dict(
+        con.execute("SELECT account, SUM(amount) FROM postings GROUP BY account").fetchall()
+    )
     con.close()
     assert by_account["merchant"] == summary["merchant_net"]
     assert by_account.get("ai_platform", 0) == summary["fees"].get("ai_platform", 0) == 0

@@ -20,10 +20,21 @@ def _population(**spec) -> ShopperPopulation:
 
 
 def _offer(price: int, rating: float = 4.0) -> FeedProduct:
-    return FeedProduct(id="p", title="Mug", description="", price=price, currency="usd",
-                       availability="in_stock", inventory_quantity=3, category="kitchen",
-                       brand="B", rating=rating, review_count=1, seller_id="m",
-                       seller_name="M")
+    return FeedProduct(
+        id="p",
+        title="Mug",
+        description="",
+        price=price,
+        currency="usd",
+        availability="in_stock",
+        inventory_quantity=3,
+        category="kitchen",
+        brand="B",
+        rating=rating,
+        review_count=1,
+        seller_id="m",
+        seller_name="M",
+    )
 
 
 def test_identities_follow_locales_and_shopper_i_is_always_the_same():
