@@ -5,41 +5,12 @@ python examples/buy_one_item.py
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from agent_checkout.agent.connectors import InProcessMerchant, InProcessPayments
 from agent_checkout.agent.graph import AgentContext, build_checkout_graph
+from agent_checkout.agent.shopper import SampleShopper
 from agent_checkout.agent.state import Need
 from merchants import PaymentProcessor, build_merchants, load_profile
-from merchants.acp import Address, Buyer, PaymentMethodCard
 from merchants.money import format_money
-
-
-@dataclass
-class Me:
-    """A shopper who takes the best-ranked recommendation within budget."""
-
-    need: Need = Need(category="kitchen", query="cast iron skillet")
-    budget: int = 8_000
-    buyer: Buyer = field(
-        default_factory=lambda: Buyer(
-            first_name="Ada", last_name="Lovelace", email="ada@example.com"
-        )
-    )
-    address: Address = field(
-        default_factory=lambda: Address(
-            name="Ada Lovelace",
-            line_one="1234 Chat Road",
-            city="San Francisco",
-            state="CA",
-            country="US",
-            postal_code="94131",
-        )
-    )
-    cards: list = field(default_factory=lambda: [PaymentMethodCard(number="4242424242424242")])
-
-    def choose(self, recommendations):
-        return next((r for r in recommendations if r.offer.price <= self.budget), None)
 
 
 def main() -> None:
@@ -55,7 +26,9 @@ def main() -> None:
         context=AgentContext(
             merchants={m.id: InProcessMerchant(m) for m in merchants.values()},
             payments=InProcessPayments(processor),
-            shopper=Me(),
+            shopper=SampleShopper(
+                Need(category="kitchen", query="cast iron skillet"), budget=8_000
+            ),
         ),
     )
     print("outcome:", state["outcome"])

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-from dataclasses import dataclass, field
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
@@ -26,9 +25,9 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from agent_checkout.agent.connectors import InProcessMerchant, InProcessPayments
 from agent_checkout.agent.graph import AgentContext, build_checkout_graph
 from agent_checkout.agent.llm_policy import LLMPolicy
+from agent_checkout.agent.shopper import SampleShopper
 from agent_checkout.agent.state import Need
 from merchants import PaymentProcessor, build_merchants, load_profile
-from merchants.acp import Address, Buyer, PaymentMethodCard
 from merchants.money import format_money
 
 _OFFER = re.compile(r"^(\S+:\S+) \| (.*?) \| .*? \| .*? \| ([\d.]+) \(", re.MULTILINE)
@@ -63,33 +62,6 @@ class ScriptedModel(BaseChatModel):
         return "scripted-fake"  # priced as "fake" in the pricing table
 
 
-@dataclass
-class Me:
-    """A shopper who takes the best-ranked recommendation within budget."""
-
-    need: Need = Need(category="kitchen", query="something to fry eggs in")
-    budget: int = 8_000
-    buyer: Buyer = field(
-        default_factory=lambda: Buyer(
-            first_name="Ada", last_name="Lovelace", email="ada@example.com"
-        )
-    )
-    address: Address = field(
-        default_factory=lambda: Address(
-            name="Ada Lovelace",
-            line_one="1234 Chat Road",
-            city="San Francisco",
-            state="CA",
-            country="US",
-            postal_code="94131",
-        )
-    )
-    cards: list = field(default_factory=lambda: [PaymentMethodCard(number="4242424242424242")])
-
-    def choose(self, recommendations):
-        return next((r for r in recommendations if r.offer.price <= self.budget), None)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", help="an init_chat_model string, e.g. ollama:llama3.1")
@@ -112,7 +84,9 @@ def main() -> None:
         context=AgentContext(
             merchants={m.id: InProcessMerchant(m) for m in merchants.values()},
             payments=InProcessPayments(processor),
-            shopper=Me(),
+            shopper=SampleShopper(
+                Need(category="kitchen", query="something to fry eggs in"), budget=8_000
+            ),
             policy=policy,
         ),
     )

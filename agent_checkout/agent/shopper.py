@@ -8,6 +8,7 @@ these (if any) do you want.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -25,6 +26,41 @@ class Shopper(Protocol):
     def choose(self, recommendations: Sequence[Recommendation]) -> Recommendation | None:
         """Pick one recommendation, or ``None`` to buy nothing."""
         ...
+
+
+def sample_buyer() -> Buyer:
+    """The buyer of the examples, the chat and the docs (nobody real)."""
+    return Buyer(first_name="Ada", last_name="Lovelace", email="ada@example.com")
+
+
+def sample_address() -> Address:
+    return Address(
+        name="Ada Lovelace",
+        line_one="1234 Chat Road",
+        city="San Francisco",
+        state="CA",
+        country="US",
+        postal_code="94131",
+    )
+
+
+def sample_cards() -> list[PaymentMethodCard]:
+    """One card that always pays (Stripe's test number)."""
+    return [PaymentMethodCard(number="4242424242424242", display_last4="4242")]
+
+
+@dataclass
+class SampleShopper:
+    """Takes the best-ranked recommendation within budget: for examples and quick tries."""
+
+    need: Need
+    budget: int
+    buyer: Buyer = field(default_factory=sample_buyer)
+    address: Address = field(default_factory=sample_address)
+    cards: Sequence[PaymentMethodCard] = field(default_factory=sample_cards)
+
+    def choose(self, recommendations: Sequence[Recommendation]) -> Recommendation | None:
+        return next((r for r in recommendations if r.offer.price <= self.budget), None)
 
 
 def gave_up(shopper: Shopper, now: datetime) -> bool:

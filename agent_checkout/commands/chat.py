@@ -20,6 +20,7 @@ from rich.table import Table
 
 from agent_checkout.agent.connectors import InProcessMerchant, InProcessPayments
 from agent_checkout.agent.graph import AgentContext, build_checkout_graph, session_checkpointer
+from agent_checkout.agent.shopper import sample_address, sample_buyer, sample_cards
 from agent_checkout.agent.state import Need, Recommendation
 from agent_checkout.fees.pricer import FeePricer
 from agent_checkout.sim.run import build_market, fee_models_for
@@ -50,24 +51,9 @@ class Person:
 
     need: Need
     budget: int
-    buyer: Buyer = field(
-        default_factory=lambda: Buyer(
-            first_name="Ada", last_name="Lovelace", email="ada@example.com"
-        )
-    )
-    address: Address = field(
-        default_factory=lambda: Address(
-            name="Ada Lovelace",
-            line_one="1234 Chat Road",
-            city="San Francisco",
-            state="CA",
-            country="US",
-            postal_code="94131",
-        )
-    )
-    cards: Sequence[PaymentMethodCard] = (
-        PaymentMethodCard(number="4242424242424242", display_last4="4242"),
-    )
+    buyer: Buyer = field(default_factory=sample_buyer)
+    address: Address = field(default_factory=sample_address)
+    cards: Sequence[PaymentMethodCard] = field(default_factory=sample_cards)
 
     def choose(self, recommendations: Sequence[Recommendation]) -> Recommendation | None:
         table = Table(title="The agent recommends", title_justify="left")

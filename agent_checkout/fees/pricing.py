@@ -33,6 +33,13 @@ def order_fee_line(
         + component.fixed
         + component.per_unit * units
     )
+    return _line(model, component, order, base, rate, component.clamp(amount))
+
+
+def _line(
+    model: str, component: FeeComponent, order: PlacedOrder, base: int, rate: int, amount: int
+) -> FeeLine:
+    """The fee line of ``component`` on ``order``, with everything needed to explain it."""
     return FeeLine(
         model=model,
         component=component.name,
@@ -43,8 +50,8 @@ def order_fee_line(
         rate_bps=rate,
         fixed=component.fixed,
         per_unit=component.per_unit,
-        units=units,
-        amount=component.clamp(amount),
+        units=order.units,
+        amount=amount,
         currency=order.currency,
     )
 
@@ -103,20 +110,7 @@ def _per_line(model: str, component: FeeComponent, order: PlacedOrder) -> FeeLin
         base_sum += base
     single = next(iter(rates)) if len(rates) == 1 else None
     rate = single if single is not None else _blended(numerator_sum, base_sum, component.rate_bps)
-    return FeeLine(
-        model=model,
-        component=component.name,
-        payer=component.payer,
-        payee=component.payee,
-        base=component.base,
-        base_amount=base_sum,
-        rate_bps=rate,
-        fixed=component.fixed,
-        per_unit=component.per_unit,
-        units=order.units,
-        amount=component.clamp(total + component.fixed),
-        currency=order.currency,
-    )
+    return _line(model, component, order, base_sum, rate, component.clamp(total + component.fixed))
 
 
 def click_fee_line(model: str, component: FeeComponent, click: Click) -> FeeLine:
