@@ -20,6 +20,7 @@ from merchants.acp import (
     CheckoutSessionUpdateRequest,
 )
 from merchants.catalog import Catalog, CatalogSpec
+from merchants.catalog_files import load_catalog
 from merchants.checkout import CheckoutService, OrderSink, PriceChange, ShippingRate
 from merchants.events import (
     EventSink,
@@ -66,6 +67,8 @@ class Merchant:
         webhook_secret: bytes | None = None,
     ) -> None:
         self.profile = profile
+        if catalog is None and profile.catalog.file is not None:
+            catalog = load_catalog(profile.catalog.file, profile.currency)
         if catalog is None:
             spec = CatalogSpec(
                 size=profile.catalog.size,

@@ -21,6 +21,9 @@ class _Strict(BaseModel):
 
 
 class CatalogProfile(_Strict):
+    """A catalog to generate, or ``file``: a user's JSON or CSV catalog to load instead."""
+
+    file: str | None = None  # relative paths are read from the working directory
     size: int = Field(250, ge=1, le=2_000_000)
     categories: dict[str, float] = Field(default_factory=dict)
     stock_min: int = Field(0, ge=0)
@@ -57,6 +60,8 @@ class MerchantProfile(_Strict):
     catalog: CatalogProfile = CatalogProfile()
     shipping: list[ShippingProfile] = Field(min_length=1)
     latency: LatencyProfile = LatencyProfile()
+    # Per endpoint (search, create_checkout, complete_checkout, ...); others use ``latency``.
+    latency_by_endpoint: dict[str, LatencyProfile] = Field(default_factory=dict)
     capacity: int = Field(64, ge=1)
     restock_every_minutes: float | None = Field(None, gt=0)  # back to initial stock
     rate_limited: bool = False  # apply the platform's API rate limits (merchants.ratelimit)

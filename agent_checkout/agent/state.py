@@ -26,11 +26,17 @@ OUTCOMES: tuple[str, ...] = Outcome.__args__
 
 @dataclass(frozen=True, slots=True)
 class Need:
-    """What the shopper came for: a category and the words they would search with."""
+    """What the shopper came for: a category, the words they would search with, and any
+    attributes the item must have."""
 
     category: str
     query: str
     quantity: int = 1
+    attributes: tuple[tuple[str, str], ...] = ()  # required, e.g. (("color", "navy"),)
+
+    def matches(self, attributes: dict[str, str]) -> bool:
+        """Whether an item with these attributes meets every required one."""
+        return all(attributes.get(name) == value for name, value in self.attributes)
 
 
 @dataclass(frozen=True, slots=True)

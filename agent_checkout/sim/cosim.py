@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -110,11 +110,13 @@ class MerchantServer:
         limiter: RateLimiter | None = None,
         faults: FaultSchedule | None = None,
         observer: Callable[..., None] | None = None,
+        by_endpoint: Mapping[str, LatencyProfile] | None = None,
     ) -> None:
         self.env, self.clock, self.server_id = env, clock, server_id
         self.slots = simpy.Resource(env, capacity=capacity)
-        self._mu = math.log(latency.median_ms / 1000.0)
-        self._sigma = latency.sigma
+        self._laws = {"": (math.log(latency.median_ms / 1000.0), latency.sigma)}
+        for endpoint, law in (by_endpoint or {}).items():
+            self._laws[endpoint] = (math.log(law.median_ms / 1000.0), law.sigma)
         self.limiter, self.faults, self.observer = limiter, faults, observer
         self.calls = 0
 
@@ -129,7 +131,8 @@ class MerchantServer:
         ``served`` runs just before the operation, at its virtual time: the hook for tracing
         and for knowing which session an order belongs to.
         """
-        latency = rng.lognormvariate(self._mu, self._sigma)
+        mu, sigma = self._laws.get(call.endpoint, self._laws[""])
+        latency = rng.lognormvariate(mu, sigma)
         requested, queue, down = self.env.now, len(self.slots.queue), None
         with self.slots.request() as slot:
             yield slot

@@ -19,6 +19,7 @@ from agent_checkout.agent.ranking import ranking_policy
 from agent_checkout.fees.library import load_fee_model
 from agent_checkout.sim.arrivals import ArrivalProfile
 from agent_checkout.sim.faults import Fault, StockOut
+from merchants.catalog_files import CatalogFileError, load_catalog
 from merchants.profile import MerchantProfile, load_profile
 
 REPO_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -53,6 +54,7 @@ class ShoppersSpec(_Strict):
     locales: dict[str, float] = Field(default_factory=lambda: {"en_US": 1.0})
     budget: BudgetSpec = BudgetSpec()  # per unit
     units: dict[int, float] = Field(default_factory=lambda: {1: 1.0})  # units wanted: weights
+    attribute_share: float = Field(0.3, ge=0, le=1)  # needs that require one attribute (a color)
     price_sensitivity: float = Field(2.0, ge=0)  # |elasticity|, ~2 online (figures.md)
     quality_weight: float = Field(1.0, ge=0)  # utility per star of rating
     position_bias: float = Field(0.15, ge=0)  # utility lost per rank further down the list
@@ -241,12 +243,14 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     except ValidationError as problem:
         raise ScenarioError(f"{path}: {describe(problem)}") from None
     try:
-        scenario.merchant_profiles()
+        for profile in scenario.merchant_profiles():
+            if profile.catalog.file is not None:
+                load_catalog(profile.catalog.file, profile.currency)  # fail now, in one line
     except ValidationError as problem:
         raise ScenarioError(
             f"{path}: merchants: a profile is invalid: {describe(problem)}"
         ) from None
-    except FileNotFoundError as problem:
+    except (FileNotFoundError, CatalogFileError) as problem:
         raise ScenarioError(f"{path}: merchants: {problem}") from None
     servers = {p.id for p in scenario.merchant_profiles()} | {"psp"}
     for index, fault in enumerate(scenario.faults):

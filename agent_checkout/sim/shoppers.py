@@ -82,7 +82,9 @@ class SimulatedShopper:
         best, best_utility = None, self.spec.outside_utility + _gumbel(self.rng)
         for recommendation in recommendations:
             noise = _gumbel(self.rng)  # drawn for every item, so draws do not depend on prices
-            if recommendation.offer.price > self.budget:
+            if recommendation.offer.price > self.budget or not self.need.matches(
+                recommendation.offer.attributes
+            ):
                 continue
             utility = self.utility(recommendation) + noise
             if utility > best_utility:
@@ -111,6 +113,11 @@ class ShopperPopulation:
         cat = category(rng.choices(self._categories, self._weights)[0])
         noun = rng.choice(cat.nouns)
         query = f"{rng.choice(cat.materials)} {noun}" if rng.random() < 0.5 else noun
+        required: tuple[tuple[str, str], ...] = ()
+        if cat.attributes and rng.random() < self.spec.attribute_share:
+            name = sorted(cat.attributes)[0]  # the category's first attribute, e.g. color
+            value = rng.choice(cat.attributes[name])
+            required, query = ((name, value),), f"{value} {query}"
         units = sorted(self.spec.units)
         quantity = (
             units[0]
@@ -137,7 +144,7 @@ class ShopperPopulation:
         ]
         return SimulatedShopper(
             index=index,
-            need=Need(category=cat.id, query=query, quantity=quantity),
+            need=Need(category=cat.id, query=query, quantity=quantity, attributes=required),
             budget=budget,
             buyer=Buyer(first_name=first, last_name=last, email=email),
             address=Address(

@@ -102,6 +102,7 @@ class Simulation:
                 ),
                 faults=self.faults,
                 observer=self.metrics.served,
+                by_endpoint=m.profile.latency_by_endpoint,
             )
             for m in merchants.values()
         }
