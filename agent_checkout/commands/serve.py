@@ -21,11 +21,25 @@ if TYPE_CHECKING:
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-def scenario_app(scenario: Scenario, *, token: str | None = None) -> FastAPI:
-    """The HTTP app serving ``scenario``'s merchants, seeded as :func:`run_scenario` seeds them."""
+def scenario_app(
+    scenario: Scenario,
+    *,
+    token: str | None = None,
+    webhook_url: str | None = None,
+    webhook_secret: str = "whsec_agent_checkout",
+) -> FastAPI:
+    """The HTTP app serving ``scenario``'s merchants, seeded as :func:`run_scenario` seeds them.
+
+    With ``webhook_url`` every merchant POSTs its signed order events (``order_create``,
+    ``order_update``) there, with ``Merchant-Signature`` made from ``webhook_secret``.
+    """
+    from merchants.events import UrlSink
     from merchants.http import create_app
 
     merchants, processor = build_market(scenario, scenario.seed)
+    if webhook_url is not None:
+        for merchant in merchants.values():
+            merchant.set_event_sink(UrlSink(webhook_url), webhook_secret.encode())
     return create_app(merchants, processor, token=token)
 
 
@@ -34,6 +48,12 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to bind (loopback by default)."),
     port: int = typer.Option(8000, min=1, max=65_535, help="TCP port."),
     token: str | None = typer.Option(None, help="Bearer token clients must send (default: any)."),
+    webhook_url: str | None = typer.Option(
+        None, help="Where merchants POST their signed order events."
+    ),
+    webhook_secret: str = typer.Option(
+        "whsec_agent_checkout", help="HMAC secret of the Merchant-Signature header."
+    ),
 ) -> None:
     """Serve a scenario's merchants over ACP (and its payment processor) until Ctrl-C."""
     console, errors = Console(), Console(stderr=True)
@@ -44,7 +64,9 @@ def serve(
         raise typer.Exit(2) from None
     import uvicorn
 
-    app = scenario_app(loaded, token=token)
+    app = scenario_app(
+        loaded, token=token, webhook_url=webhook_url, webhook_secret=webhook_secret
+    )
     base = f"http://{host}:{port}"
     for profile in loaded.merchant_profiles():
         console.print(
