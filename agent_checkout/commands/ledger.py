@@ -58,11 +58,26 @@ RunDir = Annotated[Path, typer.Argument(help="A run's output directory (or its l
 
 @ledger_app.command("verify")
 def verify(run_dir: RunDir) -> None:
-    """Exit 0 when every order, refund and click balances; otherwise name the first bad one."""
-    verdict = verify_ledger(ledger_path(run_dir))
-    if not verdict.ok:
-        raise _fail(str(verdict), code=1)
-    console.print(str(verdict))
+    """Exit 0 when every order, refund and click balances; otherwise name the first bad one.
+
+    A directory written with --replications holds one ledger per replication: all are checked.
+    """
+    replications = (
+        sorted((run_dir / "replications").glob("*/ledger.duckdb"), key=lambda p: int(p.parent.name))
+        if run_dir.is_dir()
+        else []
+    )
+    paths = (
+        replications
+        if replications and not (run_dir / "ledger.duckdb").exists()
+        else [ledger_path(run_dir)]
+    )
+    for path in paths:
+        verdict = verify_ledger(path)
+        where = f"{path.parent.name}: " if replications and path in replications else ""
+        if not verdict.ok:
+            raise _fail(f"{where}{verdict}", code=1)
+        console.print(f"{where}{verdict}")
 
 
 def _json_value(value: object) -> object:

@@ -93,3 +93,18 @@ def test_missing_file_and_bad_yaml(tmp_path):
 def test_verify_without_ledger(tmp_path):
     line = _error_line(runner.invoke(app, ["ledger", "verify", str(tmp_path)]))
     assert "no ledger here" in line
+
+
+def test_run_replications_then_verify_each(write_scenario, tmp_path):
+    out = tmp_path / "reps"
+    result = runner.invoke(app, ["run", str(write_scenario()), "--replications", "2",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "2 replications" in result.output and "mean [95% CI]" in result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["replications"] == 2 and summary["sessions"] == 300
+    assert summary["orders"] == sum(r["orders"] for r in summary["per_replication"])
+    assert set(summary["ci95"]["orders"]) == {"mean", "low", "high"}
+    verified = runner.invoke(app, ["ledger", "verify", str(out)])
+    assert verified.exit_code == 0, verified.output
+    assert verified.output.count("ledger balances") == 2
