@@ -67,7 +67,8 @@ class SessionTrace:
             record["latency_ms"] = round((self.clock() - started).total_seconds() * 1000, 3)
             self.records.append(record)
 
-    def end(self, state: Mapping[str, Any]) -> None:
+    def end(self, state: Mapping[str, Any], **figures: Any) -> None:
+        """The session's last record: its outcome, and figures such as its inference cost."""
         self.records.append(
             {
                 "session": self.session,
@@ -75,6 +76,7 @@ class SessionTrace:
                 "node": "__end__",
                 "outcome": state.get("outcome"),
                 "detail": state.get("detail"),
+                **figures,
             }
         )
 

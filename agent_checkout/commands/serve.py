@@ -64,9 +64,7 @@ def serve(
         raise typer.Exit(2) from None
     import uvicorn
 
-    app = scenario_app(
-        loaded, token=token, webhook_url=webhook_url, webhook_secret=webhook_secret
-    )
+    app = scenario_app(loaded, token=token, webhook_url=webhook_url, webhook_secret=webhook_secret)
     base = f"http://{host}:{port}"
     for profile in loaded.merchant_profiles():
         console.print(

@@ -203,12 +203,9 @@ class Simulation:
             state=state,
         )
         usage = getattr(policy, "usage", None)
-        self.metrics.inference(
-            state.get("steps", 0),
-            usage.cost_micros
-            if usage is not None
-            else state.get("steps", 0) * self.cost_per_step_micros,
-        )
+        steps = state.get("steps", 0)
+        cost = usage.cost_micros if usage is not None else steps * self.cost_per_step_micros
+        self.metrics.inference(steps, cost)
         choice = state.get("choice")
         if choice is not None and (choice.cpc > 0 or record.outcome == "clicked_out"):
             self._clicked(choice, index)
@@ -221,7 +218,7 @@ class Simulation:
             if delay is not None:
                 self.env.process(self._buy_on_site(choice, shopper, delay))
         if trace is not None:
-            trace.end(record.state or {})
+            trace.end(state, steps=steps, inference_micros=cost)
         if self.records is not None:
             self.records.append(record)
         if self.on_session_end is not None:

@@ -97,8 +97,9 @@ def test_verify_without_ledger(tmp_path):
 
 def test_run_replications_then_verify_each(write_scenario, tmp_path):
     out = tmp_path / "reps"
-    result = runner.invoke(app, ["run", str(write_scenario()), "--replications", "2",
-                                 "--out", str(out)])
+    result = runner.invoke(
+        app, ["run", str(write_scenario()), "--replications", "2", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert "2 replications" in result.output and "mean [95% CI]" in result.output
     summary = json.loads((out / "summary.json").read_text())

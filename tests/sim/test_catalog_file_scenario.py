@@ -16,10 +16,13 @@ mug-2,Grey Stoneware Mug,A mug.,kitchen,Acme,14.00,500,4.6,11,grey
 
 def test_user_catalog_is_sold(write_scenario, tmp_path):
     (tmp_path / "mugs.csv").write_text(CSV)
-    data = {**SMALL_SCENARIO,
-            "merchants": [{"profile": "northwind-outfitters",
-                           "catalog": {"file": str(tmp_path / "mugs.csv")}}],
-            "shoppers": {"categories": {"kitchen": 1.0}, "outside_utility": -2.0}}
+    data = {
+        **SMALL_SCENARIO,
+        "merchants": [
+            {"profile": "northwind-outfitters", "catalog": {"file": str(tmp_path / "mugs.csv")}}
+        ],
+        "shoppers": {"categories": {"kitchen": 1.0}, "outside_utility": -2.0},
+    }
     summary = run_scenario(load_scenario(write_scenario(data))).summary
     assert summary["orders"] > 0 and summary["oversells"] == 0
     # Every order is one or the other mug: 12.50 or 14.00 plus shipping and 7.25% tax.
@@ -28,7 +31,11 @@ def test_user_catalog_is_sold(write_scenario, tmp_path):
 
 def test_bad_catalog_file_is_one_line(write_scenario, tmp_path):
     (tmp_path / "bad.csv").write_text(CSV.replace("12.50", "12.5.0"))
-    data = {**SMALL_SCENARIO, "merchants": [
-        {"profile": "northwind-outfitters", "catalog": {"file": str(tmp_path / "bad.csv")}}]}
+    data = {
+        **SMALL_SCENARIO,
+        "merchants": [
+            {"profile": "northwind-outfitters", "catalog": {"file": str(tmp_path / "bad.csv")}}
+        ],
+    }
     with pytest.raises(ScenarioError, match=r"bad.csv: row 2, field price"):
         load_scenario(write_scenario(data, name="s.yaml"))

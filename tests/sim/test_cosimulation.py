@@ -129,3 +129,5 @@ def test_trace_shows_the_lost_race_in_virtual_time():
         ("__end__", None, "out_of_stock", None),
     ]
     assert trace.records[-1]["t"] == "2026-11-11T12:00:00.800000+00:00"
+    # search, recommend, decide, checkout, confirm, pay, recommend, decide: 8 steps, no cost set
+    assert (trace.records[-1]["steps"], trace.records[-1]["inference_micros"]) == (8, 0)

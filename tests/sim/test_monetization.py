@@ -50,14 +50,16 @@ def test_first_party_mall_owns_its_sales():
     from agent_checkout.sim.scenario import load_scenario as load
 
     scenario = load("first-party-mall")
-    scenario = scenario.model_copy(update={"arrivals": scenario.arrivals.model_copy(
-        update={"sessions": 300})})
+    scenario = scenario.model_copy(
+        update={"arrivals": scenario.arrivals.model_copy(update={"sessions": 300})}
+    )
     summary = run_scenario(scenario).summary
     mall, juniper = summary["gmv_by_merchant"]["mall"], summary["gmv_by_merchant"]["juniper"]
     assert mall > juniper > 0  # the mall is ranked first
     models = summary["fees_by_model"]
     # The platform takes the mall's sales net of tax (first-party) and 4% of the Etsy shop's.
     assert models["first-party"] > 0.8 * mall and models["openai-instant-checkout"] > 0
-    assert summary["fees"]["ai_platform"] == models["first-party"] + models[
-        "openai-instant-checkout"]
+    assert (
+        summary["fees"]["ai_platform"] == models["first-party"] + models["openai-instant-checkout"]
+    )
     assert summary["gmv"] == summary["merchant_net"] + summary["fees_total"] + summary["tax"]

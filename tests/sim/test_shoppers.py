@@ -91,10 +91,12 @@ def test_needs_may_require_an_attribute_and_only_matching_items_are_chosen():
     shopper = population.shopper(5)
     ((name, value),) = shopper.need.attributes
     assert name == "color" and value in shopper.need.query  # kitchen's first attribute
-    wrong = Recommendation(offer=_offer(100).model_copy(update={"attributes": {name: "none"}}),
-                           rank=0, score=0)
-    right = Recommendation(offer=_offer(100).model_copy(update={"attributes": {name: value}}),
-                           rank=1, score=0)
+    wrong = Recommendation(
+        offer=_offer(100).model_copy(update={"attributes": {name: "none"}}), rank=0, score=0
+    )
+    right = Recommendation(
+        offer=_offer(100).model_copy(update={"attributes": {name: value}}), rank=1, score=0
+    )
     shopper.spec = shopper.spec.model_copy(update={"outside_utility": -50})
     assert shopper.choose([wrong, right]) is right
     assert shopper.choose([wrong]) is None
@@ -102,11 +104,12 @@ def test_needs_may_require_an_attribute_and_only_matching_items_are_chosen():
 
 
 def test_per_endpoint_latency(write_scenario):
-    profile = {"profile": "northwind-outfitters",
-               "latency": {"median_ms": 100, "sigma": 0},
-               "latency_by_endpoint": {"complete_checkout": {"median_ms": 900, "sigma": 0}}}
+    profile = {
+        "profile": "northwind-outfitters",
+        "latency": {"median_ms": 100, "sigma": 0},
+        "latency_by_endpoint": {"complete_checkout": {"median_ms": 900, "sigma": 0}},
+    }
     data = {**SMALL_SCENARIO, "merchants": [profile]}
-    latency = run_scenario(load_scenario(write_scenario(data, name="l.yaml"))).summary[
-        "latency_ms"]
+    latency = run_scenario(load_scenario(write_scenario(data, name="l.yaml"))).summary["latency_ms"]
     assert latency["northwind.search"]["max"] == 100.0
     assert latency["northwind.complete_checkout"]["p50"] == 900.0

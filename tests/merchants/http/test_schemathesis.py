@@ -21,8 +21,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_merchants, 
 
 
 @schema.parametrize()
-@settings(max_examples=8, deadline=None,
-          suppress_health_check=list(HealthCheck))
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_request_gets_a_5xx(case):
     response = case.call(headers={"Authorization": "Bearer fuzz", "API-Version": "2025-09-29"})
     assert response.status_code < 500, (case.method, case.path, response.text[:300])

@@ -91,32 +91,61 @@ def test_serve_sends_signed_order_events_to_the_webhook(monkeypatch):
         return httpx.Response(200)
 
     real_client = httpx.Client
-    monkeypatch.setattr(httpx, "Client", lambda **kw: real_client(
-        transport=httpx.MockTransport(hook), **kw))
-    app = scenario_app(load_scenario("quickstart"), webhook_url="http://127.0.0.1:9/hooks",
-                       webhook_secret="s3cret")
+    monkeypatch.setattr(
+        httpx, "Client", lambda **kw: real_client(transport=httpx.MockTransport(hook), **kw)
+    )
+    app = scenario_app(
+        load_scenario("quickstart"), webhook_url="http://127.0.0.1:9/hooks", webhook_secret="s3cret"
+    )
     client = TestClient(app)
     headers = {"Authorization": "Bearer t", "API-Version": "2025-09-29"}
     offer = client.get("/merchants/northwind/search", params={"q": "sneakers"}).json()
     item = next(o for o in offer if o["inventory_quantity"] > 0)
-    address = {"name": "A B", "line_one": "1 Main", "city": "Austin", "state": "TX",
-               "country": "US", "postal_code": "78701"}
-    session = client.post("/merchants/northwind/checkout_sessions", headers=headers, json={
-        "items": [{"id": item["id"], "quantity": 1}], "fulfillment_address": address}).json()
-    token = client.post("/psp/agentic_commerce/delegate_payment", headers=headers, json={
-        "payment_method": {"type": "card", "card_number_type": "fpan",
-                           "number": "4242424242424242", "display_card_funding_type": "credit",
-                           "metadata": {}},
-        "allowance": {"reason": "one_time", "max_amount": session["totals"][-1]["amount"],
-                      "currency": "usd", "checkout_session_id": session["id"],
-                      "merchant_id": "northwind", "expires_at": "2099-01-01T00:00:00Z"},
-        "risk_signals": [{"type": "card_testing", "score": 0, "action": "authorized"}],
-        "metadata": {}}).json()
-    done = client.post(f"/merchants/northwind/checkout_sessions/{session['id']}/complete",
-                       headers=headers, json={"payment_data": {"token": token["id"]}}).json()
+    address = {
+        "name": "A B",
+        "line_one": "1 Main",
+        "city": "Austin",
+        "state": "TX",
+        "country": "US",
+        "postal_code": "78701",
+    }
+    session = client.post(
+        "/merchants/northwind/checkout_sessions",
+        headers=headers,
+        json={"items": [{"id": item["id"], "quantity": 1}], "fulfillment_address": address},
+    ).json()
+    token = client.post(
+        "/psp/agentic_commerce/delegate_payment",
+        headers=headers,
+        json={
+            "payment_method": {
+                "type": "card",
+                "card_number_type": "fpan",
+                "number": "4242424242424242",
+                "display_card_funding_type": "credit",
+                "metadata": {},
+            },
+            "allowance": {
+                "reason": "one_time",
+                "max_amount": session["totals"][-1]["amount"],
+                "currency": "usd",
+                "checkout_session_id": session["id"],
+                "merchant_id": "northwind",
+                "expires_at": "2099-01-01T00:00:00Z",
+            },
+            "risk_signals": [{"type": "card_testing", "score": 0, "action": "authorized"}],
+            "metadata": {},
+        },
+    ).json()
+    done = client.post(
+        f"/merchants/northwind/checkout_sessions/{session['id']}/complete",
+        headers=headers,
+        json={"payment_data": {"token": token["id"]}},
+    ).json()
     assert done["status"] == "completed"
     (event,) = received
     assert str(event.url) == "http://127.0.0.1:9/hooks"
     assert b'"type":"order_create"' in event.content
-    assert verify_signature(b"s3cret", event.content, event.headers["Merchant-Signature"],
-                            datetime.now(UTC))  # wall clock: the server stamped real time
+    assert verify_signature(
+        b"s3cret", event.content, event.headers["Merchant-Signature"], datetime.now(UTC)
+    )  # wall clock: the server stamped real time
