@@ -27,7 +27,8 @@ from agent_checkout.agent.ranking import SponsoredRanking
 from agent_checkout.agent.state import Need
 from merchants import PaymentProcessor, build_merchants, load_profile
 from merchants.acp import Address, Buyer, PaymentMethodCard
-from merchants.feed import FeedProduct
+
+from .offers import OFFERS, offer
 
 NOW = datetime(2026, 11, 11, 12, 0, tzinfo=UTC)
 NEED = Need(category="kitchen", query="something to fry eggs in")
@@ -46,30 +47,6 @@ def fake(*messages: AIMessage) -> FakeMessagesListChatModel:
     return FakeMessagesListChatModel(responses=list(messages))
 
 
-def offer(seller: str, pid: str, price: int, rating: float, availability="in_stock"):
-    return FeedProduct(
-        id=pid,
-        title=f"Pan {pid}",
-        description="",
-        price=price,
-        currency="usd",
-        availability=availability,
-        inventory_quantity=5,
-        category="kitchen",
-        brand="b",
-        rating=rating,
-        review_count=10,
-        seller_id=seller,
-        seller_name=seller.title(),
-    )
-
-
-OFFERS = [
-    offer("northwind", "nw-1", 4_000, 4.5),
-    offer("northwind", "nw-2", 6_000, 4.8),
-    offer("juniper", "jp-1", 5_000, 4.6),
-    offer("juniper", "jp-2", 9_000, 4.9),
-]
 NEUTRAL = ["juniper:jp-1", "northwind:nw-1", "northwind:nw-2", "juniper:jp-2"]
 
 

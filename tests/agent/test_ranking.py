@@ -18,37 +18,11 @@ from agent_checkout.agent.ranking import (
     score_offers,
 )
 from agent_checkout.agent.state import Need
-from merchants.feed import FeedProduct
+
+from .offers import OFFERS, offer
 
 BUDGET = 8_000
 NEED = Need(category="kitchen", query="skillet")
-
-
-def offer(seller: str, pid: str, price: int, rating: float, availability="in_stock"):
-    return FeedProduct(
-        id=pid,
-        title=f"Skillet {pid}",
-        description="",
-        price=price,
-        currency="usd",
-        availability=availability,
-        inventory_quantity=5,
-        category="kitchen",
-        brand="b",
-        rating=rating,
-        review_count=10,
-        seller_id=seller,
-        seller_name=seller.title(),
-    )
-
-
-# search order per merchant: northwind then juniper, as the graph merges them
-OFFERS = [
-    offer("northwind", "nw-1", 4_000, 4.5),
-    offer("northwind", "nw-2", 6_000, 4.8),
-    offer("juniper", "jp-1", 5_000, 4.6),
-    offer("juniper", "jp-2", 9_000, 4.9),
-]
 
 
 def ranked(ranking, offers=OFFERS, *, limit=5, excluded=()):
