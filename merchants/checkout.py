@@ -134,6 +134,7 @@ class CheckoutService:
         # newest orders are kept for look-ups (the simulation sets it; a server keeps all).
         self.session_retention = session_retention
         self.order_limit: int | None = None
+        self.ships_to: frozenset[str] | None = None  # countries it delivers to; None: anywhere
         self._created = 0
         self._placed = 0
         self.lock = threading.RLock()
@@ -497,6 +498,19 @@ class CheckoutService:
                     "A shipping address is required.",
                     code="missing",
                     param="$.fulfillment_address",
+                )
+            )
+        elif (
+            is_open
+            and self.ships_to is not None
+            and session.address.country.upper() not in self.ships_to
+        ):
+            notes.append(
+                Note(
+                    "error",
+                    f"We do not ship to {session.address.country}.",
+                    code="invalid",
+                    param="$.fulfillment_address.country",
                 )
             )
         status: SessionStatus

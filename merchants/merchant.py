@@ -92,6 +92,7 @@ class Merchant:
             site_url=profile.site_url,
             order_sink=order_sink,
         )
+        self.checkout.ships_to = frozenset(profile.ships_to) if profile.ships_to else None
         self.orders = OrderBook(catalog, lock=self.checkout.lock)
         self.checkout.order_sinks.append(self._order_placed)
         #: Events a sink refused (``WebhookDeliveryError``), kept rather than failing the sale.

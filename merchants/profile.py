@@ -56,6 +56,7 @@ class MerchantProfile(_Strict):
     currency: str = Field("usd", pattern=r"^[a-z]{3}$")
     country: str = "US"
     tax_rate_bps: int = Field(0, ge=0, le=5_000)
+    ships_to: list[str] | None = None  # ISO 3166 countries it delivers to; None: anywhere
     site_url: str = "https://merchant.example"
     catalog: CatalogProfile = CatalogProfile()
     shipping: list[ShippingProfile] = Field(min_length=1)

@@ -304,3 +304,23 @@ def test_expired_tokens_are_forgotten_and_ids_stay_unique():
         later,
     )
     assert len(tokens) == 1023 and len(processor._tokens) == 1
+
+
+def test_address_it_cannot_ship_to_is_an_invalid_message():
+    service = tiny_service()
+    service.ships_to = frozenset({"US"})
+    abroad = ADDRESS.model_copy(update={"country": "DE"})
+    session = service.create(
+        CheckoutSessionCreateRequest(
+            items=[Item(id="mug", quantity=1)], fulfillment_address=abroad
+        ),
+        NOW,
+    )
+    assert session.status == "not_ready_for_payment"
+    assert [(m.code, m.param) for m in session.errors()] == [
+        ("invalid", "$.fulfillment_address.country")
+    ]
+    fixed = service.update(
+        session.id, CheckoutSessionUpdateRequest(fulfillment_address=ADDRESS), NOW
+    )
+    assert fixed.status == "ready_for_payment" and fixed.errors() == []
