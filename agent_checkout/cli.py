@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from agent_checkout.commands.calibrate import calibrate
 from agent_checkout.commands.chat import chat
@@ -137,9 +138,14 @@ def run(
 
 @app.command()
 def scenarios() -> None:
-    """List the built-in scenarios."""
-    for name, path in builtin_scenarios().items():
-        console.print(f"{name:20} {path}")
+    """List the built-in scenarios, with what each one is for."""
+    table = Table(show_header=True, header_style="bold")
+    table.add_column("name", no_wrap=True)
+    table.add_column("what it is", overflow="fold")
+    for name in builtin_scenarios():
+        description = " ".join(load_scenario(name).description.split())
+        table.add_row(name, description)
+    console.print(table)
 
 
 # The other commands, each in its own module, in the order a newcomer meets them.
