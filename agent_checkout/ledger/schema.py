@@ -37,7 +37,7 @@ class Table:
     name: str
     about: str
     columns: tuple[tuple[str, ...], ...]
-    key: str | None = None
+    key: str | None = None  # unique by construction; checked by verify, not indexed
     older: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -49,7 +49,6 @@ class Table:
         parts = []
         for name, sql_type, *default in self.columns:
             extra = f" DEFAULT {default[0]}" if default else ""
-            extra += " PRIMARY KEY" if name == self.key and not temporary else ""
             parts.append(f"{name} {sql_type}{extra}")
         kind = "TEMP TABLE" if temporary else "TABLE IF NOT EXISTS"
         return f"CREATE {kind} {self.name} ({', '.join(parts)})"

@@ -56,6 +56,9 @@ def _fee_row(line: FeeLine) -> tuple:
     )
 
 
+MEMORY_LIMIT = "48MB"
+
+
 class Ledger:
     """Writes orders, refunds, clicks, fee lines and postings to ``path``; :meth:`close` flushes.
 
@@ -65,7 +68,9 @@ class Ledger:
     def __init__(self, path: str | Path, *, batch_size: int = 5_000) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._con = duckdb.connect(str(self.path))
+        # Bounded memory however long the run: DuckDB keeps at most this much in its buffers
+        # and writes the rest to the file; no index grows with the orders (see schema.py).
+        self._con = duckdb.connect(str(self.path), config={"memory_limit": MEMORY_LIMIT})
         _create_or_upgrade(self._con)
         self._batch_size = batch_size
         self._pending: dict[str, list[tuple]] = {table.name: [] for table in TABLES}

@@ -20,6 +20,11 @@ _PAYEES = "account NOT IN ('buyer', 'merchant', 'tax_authority')"
 # check names its smallest subject id.
 _CHECKS: list[tuple[str, str, str]] = [
     (
+        "order recorded twice",  # ids are unique by construction; no index is kept to say so
+        "SELECT order_id, COUNT(*) - 1 FROM orders GROUP BY order_id HAVING COUNT(*) > 1",
+        "order",
+    ),
+    (
         "order postings do not sum to zero",
         "SELECT order_id, SUM(amount) AS off FROM postings WHERE kind = 'order' "
         "GROUP BY order_id HAVING off <> 0",
