@@ -216,7 +216,7 @@ class Simulation:
                 self.monetization.click_out_delay_minutes,
             )
             if delay is not None:
-                self.env.process(self._buy_on_site(choice, shopper, delay))
+                self.env.process(self._buy_on_site(choice, shopper, delay, index))
         if trace is not None:
             trace.end(state, steps=steps, inference_micros=cost)
         if self.records is not None:
@@ -251,9 +251,10 @@ class Simulation:
         if self.ledger is not None:
             self.ledger.record_click(click, lines, session_id=f"s{index:07d}")
 
-    def _buy_on_site(self, choice: Recommendation, shopper: Shopper, delay: float):
+    def _buy_on_site(self, choice: Recommendation, shopper: Shopper, delay: float, index: int):
         clicked = self.clock()
         yield self.env.timeout(delay)
+        self._serving = f"s{index:07d}"  # the order belongs to the session that clicked
 
         sessions: list[str] = []
 
