@@ -38,6 +38,19 @@ console = Console()
 errors = Console(stderr=True)
 
 
+def progress_bar(unit: str) -> Progress:
+    """The bar a long command shows while it works: name, bar, done of total ``unit``, time."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(unit),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
 def fail(message: str, code: int = 2) -> typer.Exit:
     errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
@@ -82,15 +95,7 @@ def run(
         if trace:
             raise fail("--trace works on a single replication; drop --replications")
         seed = loaded.seed if seed is None else seed
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("replications"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as bar:
+        with progress_bar("replications") as bar:
             task = bar.add_task(loaded.name, total=replications)
             summaries = run_replications(
                 loaded,
@@ -111,15 +116,7 @@ def run(
         )
         return
     total = loaded.arrivals.sessions  # None when the run is bounded by duration only
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("sessions"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
+    with progress_bar("sessions") as bar:
         task = bar.add_task(loaded.name, total=total)
         step = max(1, (total or 20_000) // 200)
 

@@ -46,6 +46,16 @@ def _token(
     ).id
 
 
+def _open(service, item: str, quantity: int = 1):
+    """A checkout of ``quantity`` of one item, shipped to the test address, opened at NOW."""
+    return service.create(
+        CheckoutSessionCreateRequest(
+            items=[Item(id=item, quantity=quantity)], fulfillment_address=ADDRESS
+        ),
+        NOW,
+    )
+
+
 def _complete(service, session, token, at=NOW):
     return service.complete(
         session.id, CheckoutSessionCompleteRequest(payment_data=PaymentData(token=token)), at
@@ -93,12 +103,7 @@ def test_totals_to_the_cent_and_purchase():
 
 def test_free_shipping_over_threshold():
     service = tiny_service()
-    created = service.create(
-        CheckoutSessionCreateRequest(
-            items=[Item(id="lamp", quantity=1)], fulfillment_address=ADDRESS
-        ),
-        NOW,
-    )
+    created = _open(service, "lamp")
     # 89.00 >= 75.00: standard shipping is free; tax 6.4525 -> 6.45
     assert created.total("fulfillment") == 0
     assert created.total() == 8900 + 645
@@ -117,24 +122,11 @@ def test_without_address_not_ready():
 def test_out_of_stock_at_create_and_never_oversold():
     processor = PaymentProcessor()
     service = tiny_service(processor=processor)
-    too_many = service.create(
-        CheckoutSessionCreateRequest(
-            items=[Item(id="lamp", quantity=2)], fulfillment_address=ADDRESS
-        ),
-        NOW,
-    )
+    too_many = _open(service, "lamp", 2)
     assert too_many.status == "not_ready_for_payment"
     assert [(m.code, m.param) for m in too_many.errors()] == [("out_of_stock", "$.line_items[0]")]
     # Two sessions race for the last lamp: both are ready, only the first to complete wins.
-    first, second = (
-        service.create(
-            CheckoutSessionCreateRequest(
-                items=[Item(id="lamp", quantity=1)], fulfillment_address=ADDRESS
-            ),
-            NOW,
-        )
-        for _ in "ab"
-    )
+    first, second = (_open(service, "lamp") for _ in "ab")
     assert first.status == second.status == "ready_for_payment"
     won = _complete(service, first, _token(processor, first))
     lost = _complete(service, second, _token(processor, second))
@@ -148,12 +140,7 @@ def test_out_of_stock_at_create_and_never_oversold():
 def test_backorder_product_sells_beyond_stock():
     processor = PaymentProcessor()
     service = tiny_service(processor=processor)
-    session = service.create(
-        CheckoutSessionCreateRequest(
-            items=[Item(id="pre", quantity=3)], fulfillment_address=ADDRESS
-        ),
-        NOW,
-    )
+    session = _open(service, "pre", 3)
     assert _complete(service, session, _token(processor, session)).status == "completed"
     assert service.catalog.get("pre").stock == -3
     assert service.catalog.oversold_units() == 0
@@ -162,12 +149,7 @@ def test_backorder_product_sells_beyond_stock():
 def test_cancel_transitions():
     processor = PaymentProcessor()
     service = tiny_service(processor=processor)
-    session = service.create(
-        CheckoutSessionCreateRequest(
-            items=[Item(id="mug", quantity=1)], fulfillment_address=ADDRESS
-        ),
-        NOW,
-    )
+    session = _open(service, "mug")
     assert service.cancel(session.id, NOW).status == "canceled"
     for action in (
         lambda: service.cancel(session.id, NOW),
@@ -176,12 +158,7 @@ def test_cancel_transitions():
         with pytest.raises(ProtocolError) as refused:
             action()
         assert refused.value.status in (405, 409)
-    paid = service.create(
-        CheckoutSessionCreateRequest(
-            items=[Item(id="mug", quantity=1)], fulfillment_address=ADDRESS
-        ),
-        NOW,
-    )
+    paid = _open(service, "mug")
     _complete(service, paid, _token(processor, paid))
     with pytest.raises(ProtocolError) as refused:
         service.cancel(paid.id, NOW)
@@ -191,12 +168,7 @@ def test_cancel_transitions():
 def test_session_expires_after_ttl():
     processor = PaymentProcessor()
     service = tiny_service(processor=processor, session_ttl=timedelta(minutes=30))
-    session = service.create(
-        CheckoutSessionCreateRequest(
-            items=[Item(id="mug", quantity=1)], fulfillment_address=ADDRESS
-        ),
-        NOW,
-    )
+    session = _open(service, "mug")
     later = NOW + timedelta(minutes=30)
     expired = service.get(session.id, later)
     assert expired.status == "canceled"
@@ -217,12 +189,7 @@ def test_session_expires_after_ttl():
 def test_token_allowance_breach_is_a_decline(breach, kwargs):
     processor = PaymentProcessor()
     service = tiny_service(processor=processor)
-    session = service.create(
-        CheckoutSessionCreateRequest(
-            items=[Item(id="mug", quantity=1)], fulfillment_address=ADDRESS
-        ),
-        NOW,
-    )
+    session = _open(service, "mug")
     token = _token(processor, session, **kwargs)
     done = _complete(service, session, token, at=NOW + timedelta(seconds=5))
     assert done.status == "ready_for_payment"  # ready for another token
@@ -234,22 +201,12 @@ def test_token_allowance_breach_is_a_decline(breach, kwargs):
 def test_token_is_single_use_and_declined_card_can_be_replaced():
     processor = PaymentProcessor()
     service = tiny_service(processor=processor)
-    session = service.create(
-        CheckoutSessionCreateRequest(
-            items=[Item(id="mug", quantity=1)], fulfillment_address=ADDRESS
-        ),
-        NOW,
-    )
+    session = _open(service, "mug")
     declined = _complete(service, session, _token(processor, session, number="4000000000000002"))
     assert "generic_decline" in declined.errors()[0].content
     token = _token(processor, session)
     assert _complete(service, session, token).status == "completed"
-    other = service.create(
-        CheckoutSessionCreateRequest(
-            items=[Item(id="mug", quantity=1)], fulfillment_address=ADDRESS
-        ),
-        NOW,
-    )
+    other = _open(service, "mug")
     reused = _complete(service, other, token)
     assert "token_used" in reused.errors()[0].content
 
@@ -264,12 +221,7 @@ def test_unknown_item_is_a_protocol_error():
 
 def test_memory_stays_bounded_sessions_and_orders_are_forgotten():
     service = tiny_service()
-    first = service.create(
-        CheckoutSessionCreateRequest(
-            items=[Item(id="mug", quantity=1)], fulfillment_address=ADDRESS
-        ),
-        NOW,
-    )
+    first = _open(service, "mug")
     later = NOW + timedelta(minutes=30) + timedelta(hours=1)  # expired, then retained an hour
     for _ in range(1023):  # the 1024th create sweeps
         service.create(CheckoutSessionCreateRequest(items=[Item(id="mug", quantity=1)]), later)
@@ -282,12 +234,7 @@ def test_memory_stays_bounded_sessions_and_orders_are_forgotten():
 def test_expired_tokens_are_forgotten_and_ids_stay_unique():
     processor = PaymentProcessor()
     service = tiny_service(processor=processor)
-    session = service.create(
-        CheckoutSessionCreateRequest(
-            items=[Item(id="mug", quantity=1)], fulfillment_address=ADDRESS
-        ),
-        NOW,
-    )
+    session = _open(service, "mug")
     tokens = {_token(processor, session, expires=NOW + timedelta(seconds=1)) for _ in range(1023)}
     later = NOW + timedelta(minutes=1)
     processor.delegate_payment(
