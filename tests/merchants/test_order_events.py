@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -23,10 +22,11 @@ from merchants.events import CallableSink, WebhookDeliveryError, canonical_json,
 from merchants.merchant import Merchant
 from merchants.payments import PaymentProcessor
 from merchants.profile import MerchantProfile, ShippingProfile
+from merchants.specs import acp_spec_dir
 
 from .checkout_fixtures import ADDRESS, NOW, tiny_catalog
 
-SPEC = Path("/work/shared/specs/acp/2025-09-29/openapi.agentic_checkout_webhook.yaml")
+SPEC = acp_spec_dir("2025-09-29") / "openapi.agentic_checkout_webhook.yaml"
 SECRET = b"whsec_test"
 PROFILE = MerchantProfile(
     id="tiny",
@@ -47,8 +47,6 @@ PERMALINK = "https://tiny.example/orders/0000001"
 
 @pytest.fixture(scope="module")
 def webhook_event() -> jsonschema.Validator:
-    if not SPEC.exists():
-        pytest.skip(f"ACP spec not found at {SPEC}")
     document = yaml.safe_load(SPEC.read_text())
     schema = {"$ref": "#/components/schemas/WebhookEvent", "components": document["components"]}
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)

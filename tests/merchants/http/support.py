@@ -4,7 +4,8 @@ Every response a test client receives is checked by a hook: error bodies against
 definition, checkout sessions against ``CheckoutSession`` (``CheckoutSessionWithOrder`` when a
 complete call completed), tokens against ``DelegatePaymentResponse``, and never a 5xx unless a
 test asks for one. Sessions answered to ``API-Version: 2026-04-17`` are checked against that
-version's ``CheckoutSession`` instead (see ``schema_20260417``).
+version's official ``CheckoutSession`` instead. The specification files ship with the package
+(``merchants.specs``), so these checks never depend on anything outside the checkout.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,10 +25,10 @@ from pydantic import TypeAdapter
 from merchants import Merchant, PaymentProcessor, build_merchants
 from merchants.feed import FeedProduct
 from merchants.profile import CatalogProfile, MerchantProfile, ShippingProfile
+from merchants.specs import acp_spec_dir
 
-from .schema_20260417 import SCHEMA_20260417
-
-SPEC_DIR = (Path(__file__).parents[3] / "../shared/specs/acp/2025-09-29").resolve()
+SPEC_DIR = acp_spec_dir("2025-09-29")
+SPEC_DIR_20260417 = acp_spec_dir("2026-04-17")
 NOW = datetime(2026, 11, 11, 12, 0, tzinfo=UTC)
 HEADERS = {"Authorization": "Bearer test-key", "API-Version": "2025-09-29"}
 ADDRESS = {
@@ -96,17 +96,23 @@ class FakeClock:
 
 
 class Schemas:
-    """Validators for the ACP 2025-09-29 definitions, with the README's in-memory patches."""
+    """Validators for the shipped ACP 2025-09-29 and 2026-04-17 definitions.
 
-    def __init__(self, spec_dir: Path) -> None:
-        checkout = json.loads((spec_dir / "schema.agentic_checkout.json").read_text())
-        payment = json.loads((spec_dir / "schema.delegate_payment.json").read_text())
+    2025-09-29's checkout schema gets the in-memory readings ``merchants/specs/acp/README.md``
+    lists (see ``patch_checkout_schema``); 2026-04-17's is used as published.
+    """
+
+    def __init__(self) -> None:
+        checkout = json.loads((SPEC_DIR / "schema.agentic_checkout.json").read_text())
+        payment = json.loads((SPEC_DIR / "schema.delegate_payment.json").read_text())
         self.checkout = patch_checkout_schema(checkout)
         self.payment = payment
         self.bundles = {
             "checkout": self.checkout,
             "payment": payment,
-            "2026-04-17": SCHEMA_20260417,
+            "2026-04-17": json.loads(
+                (SPEC_DIR_20260417 / "json-schema" / "schema.agentic_checkout.json").read_text()
+            ),
         }
         for bundle in self.bundles.values():
             Draft202012Validator.check_schema(bundle)
