@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from agent_checkout.fees.explain import describe_model
+from agent_checkout.fees.explain import describe_model, source_lines
 from agent_checkout.fees.library import FeeModelError, builtin_names, load_fee_model
 
 fees_app = typer.Typer(
@@ -59,7 +59,8 @@ def show(
     except (FileNotFoundError, FeeModelError) as problem:
         raise _fail(str(problem)) from None
     console.print(f"[bold]{model.name}[/]: {model.title}", highlight=False)
-    console.print(f"source: {model.source}", highlight=False, style="dim")
+    for line in source_lines(model):
+        console.print(line, highlight=False, style="dim")
     if model.notes:
         console.print(f"notes: {model.notes.strip()}", highlight=False, style="dim")
     if model.currency:

@@ -122,3 +122,19 @@ def describe_model(model: FeeModel) -> list[tuple[str, list[tuple[str, str]]]]:
     """Each component's name with its rows, in the model's order."""
     currency = model.currency or "usd"
     return [(c.name, describe_component(c, currency)) for c in model.components]
+
+
+SOURCES_PAGE = "docs/sources.md"
+SOURCES_NOTE = (
+    f"({SOURCES_PAGE}: the page of public figures and their sources in the agent-checkout "
+    "source repository, one row per figure.)"
+)
+
+
+def source_lines(model: FeeModel) -> list[str]:
+    """Where the model's figures come from; a citation of the sources page says what that page is,
+    since an installed package does not carry ``docs/``."""
+    lines = [f"source: {model.source}"]
+    if SOURCES_PAGE in model.source:
+        lines.append(SOURCES_NOTE)
+    return lines

@@ -244,7 +244,9 @@ class FeeModel(BaseModel):
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     title: str
-    source: str = Field(description="Where the figures come from (a row of figures.md).")
+    source: str = Field(
+        description="Where the figures come from: for a built-in model, a row of docs/sources.md."
+    )
     notes: str = Field("", description="Assumptions beyond the source, in plain words.")
     currency: str | None = Field(
         None,

@@ -55,7 +55,7 @@ class ShoppersSpec(_Strict):
     budget: BudgetSpec = BudgetSpec()  # per unit
     units: dict[int, float] = Field(default_factory=lambda: {1: 1.0})  # units wanted: weights
     attribute_share: float = Field(0.3, ge=0, le=1)  # needs that require one attribute (a color)
-    price_sensitivity: float = Field(2.0, ge=0)  # |elasticity|, ~2 online (figures.md)
+    price_sensitivity: float = Field(2.0, ge=0)  # |elasticity|, ~2 online (docs/sources.md)
     quality_weight: float = Field(1.0, ge=0)  # utility per star of rating
     position_bias: float = Field(0.15, ge=0)  # utility lost per rank further down the list
     sponsored_penalty: float = Field(0.3, ge=0)  # utility lost to a "Sponsored" label
@@ -128,7 +128,8 @@ class MonetizationSpec(_Strict):
 
     mode: Literal["in_chat", "click_out"] = "in_chat"
     # Share of click-outs that buy on the merchant's site, and how long they take: assumptions
-    # (figures.md: ChatGPT-referred traffic converts below affiliate traffic).
+    # (docs/sources.md, row 'Click-out conversion': ChatGPT-referred traffic converts below
+    # affiliate traffic).
     click_out_conversion: float = Field(0.25, ge=0, le=1)
     click_out_delay_minutes: float = Field(20.0, gt=0)
 

@@ -7,8 +7,8 @@ nothing: utility of item *j* at rank *r* is
     quality_weight × (rating − 4) − price_sensitivity × ln(price / budget) − position_bias × r
 
 plus Gumbel noise; buying nothing has ``outside_utility`` plus Gumbel noise; items above the
-budget are not considered. Sources for the defaults are in ``../shared/reference/figures.md``
-(online price elasticity about −2, Einav et al. 2014).
+budget are not considered. Sources for the defaults are in ``docs/sources.md``, Shoppers and
+funnels (row 'price elasticity': online shoppers about −2, Einav et al. 2014).
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -16,10 +18,13 @@ from agent_checkout.fees import (
     price_click,
     price_order,
 )
+from agent_checkout.fees.explain import SOURCES_NOTE, source_lines
 from agent_checkout.ledger.store import journal
 
 AT = datetime(2026, 11, 11, 12, 0, tzinfo=UTC)
-FIGURES_ROWS = ("figures.md", "no public schedule", "no fee row in figures.md")
+SOURCES_PAGE = Path(__file__).parents[2] / "docs" / "sources.md"
+# "docs/sources.md, <section>, row 'A'" or "..., rows 'A', 'B'": where a model's figures are
+CITATION = re.compile(r"^docs/sources\.md, ([^,]+), rows? ((?:'[^']+'(?:, )?)+)")
 
 
 def amounts(lines):
@@ -56,7 +61,41 @@ def test_library_lists_every_model_and_each_cites_a_source():
     for name in names:
         model = load_fee_model(name)
         assert model.name == name
-        assert model.source.startswith(FIGURES_ROWS), name
+        assert CITATION.match(model.source), name
+
+
+def _sources_rows() -> dict[str, set[str]]:
+    """Each section of docs/sources.md with the names in the first column of its table."""
+    sections: dict[str, set[str]] = {}
+    rows: set[str] = set()
+    for line in SOURCES_PAGE.read_text().splitlines():
+        if line.startswith("## "):
+            rows = sections.setdefault(line[3:], set())
+        elif line.startswith("| ") and not line.startswith("|---"):
+            rows.add(line[2:].split(" | ", 1)[0])
+    return sections
+
+
+def test_every_row_a_builtin_model_cites_is_on_the_sources_page():
+    sections = _sources_rows()
+    cited = 0
+    for name in builtin_names():
+        section, rows = CITATION.match(load_fee_model(name).source).groups()
+        assert section in sections, (name, section)
+        for row in re.findall(r"'([^']+)'", rows):
+            assert row in sections[section], (name, row)
+            cited += 1
+    assert cited == 19  # 17 models; etsy-standard cites three rows
+
+
+def test_fees_show_says_what_the_sources_page_is():
+    assert source_lines(load_fee_model("stripe-standard")) == [
+        "source: docs/sources.md, Fees charged per order, row 'Stripe, domestic card': 2.9% + 30¢ "
+        "per successful charge (stripe.com/pricing, transcribed copy)",
+        "(docs/sources.md: the page of public figures and their sources in the agent-checkout "
+        "source repository, one row per figure.)",
+    ]
+    assert source_lines(load_fee_model("first-party"))[1] == SOURCES_NOTE
 
 
 def test_openai_instant_checkout_four_percent_of_items_and_shipping(make_order):
