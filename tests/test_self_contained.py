@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).parents[1]
 PROJECT = ["agent_checkout", "merchants", "tests", "scenarios", "examples", "benchmarks", "docs"]
 # Written so that this file does not match itself.
-OUTSIDE = re.compile(r"\.\./shared|/wor[k]/|shared/(?:specs|reference)")
+OUTSIDE = re.compile(r"\.\./shared|/wor[k]/|shared[/](?:specs|reference)")
 
 
 def _project_files() -> list[Path]:
