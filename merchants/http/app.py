@@ -34,7 +34,8 @@ sends ``authentication_result`` with its next complete; then completes with the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import AsyncIterator, Callable, Hashable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
@@ -118,13 +119,17 @@ def rendered(
 ) -> Callable[[Any, datetime], dict[str, Any]]:
     """Run a checkout operation, then render the session for ``version``.
 
-    Both happen under the checkout's lock, so the body is the state the operation left.
+    Both happen under the checkout's lock, so the body is the state the operation left; the
+    order events the operation queued are sent once that lock is released.
     """
 
     def run(body: Any, at: datetime) -> dict[str, Any]:
-        with shop.checkout.lock:
-            session = operation(body, at)
-            snapshot = shop.checkout.snapshot(session.id, at)
+        try:
+            with shop.checkout.lock:
+                session = operation(body, at)
+                snapshot = shop.checkout.snapshot(session.id, at)
+        finally:
+            shop.deliver_events()
         return render(snapshot, version, with_order=with_order)
 
     return run
@@ -155,7 +160,20 @@ def create_app(
     """
     now = clock or real_time
     keys = IdempotencyStore()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        """While the server runs, each merchant's order events go out from a worker thread."""
+        for shop in merchants.values():
+            shop.events.start(now)
+        try:
+            yield
+        finally:
+            for shop in merchants.values():
+                await run_in_threadpool(shop.events.stop)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="agent-checkout mock merchants",
         version=API_VERSION,
         description="Mock Shopify- and Etsy-like merchants speaking the Agentic Commerce "
