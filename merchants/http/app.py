@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Hashable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
@@ -73,6 +73,7 @@ from merchants.http.openapi import install_openapi, request_body
 from merchants.http.shopify_routes import shopify_router
 from merchants.merchant import Merchant
 from merchants.payments import PaymentProcessor
+from merchants.snapshot import SessionSnapshot
 from merchants.versions import V2026_04_17, render
 
 Clock = Callable[[], datetime]
@@ -110,27 +111,41 @@ def session_body(session: CheckoutSession, *, with_order: bool = False) -> dict[
     return body
 
 
+@dataclass(frozen=True, slots=True)
+class SessionAnswer:
+    """A session as an operation left it, to be rendered for whichever version asks."""
+
+    snapshot: SessionSnapshot
+    with_order: bool = False
+
+    def body(self, version: str) -> dict[str, Any]:
+        return render(self.snapshot, version, with_order=self.with_order)
+
+    def wire(self, version: str) -> bytes:
+        """The body bytes the app answers (an idempotent replay in ``version`` reuses them)."""
+        return bytes(JSONResponse(self.body(version)).body)
+
+
 def rendered(
     shop: Merchant,
-    version: str,
     operation: Callable[[Any, datetime], CheckoutSession],
     *,
     with_order: bool = False,
-) -> Callable[[Any, datetime], dict[str, Any]]:
-    """Run a checkout operation, then render the session for ``version``.
+) -> Callable[[Any, datetime], SessionAnswer]:
+    """Run a checkout operation and keep the session's snapshot, to render for any version.
 
-    Both happen under the checkout's lock, so the body is the state the operation left; the
+    Both happen under the checkout's lock, so the snapshot is the state the operation left; the
     order events the operation queued are sent once that lock is released.
     """
 
-    def run(body: Any, at: datetime) -> dict[str, Any]:
+    def run(body: Any, at: datetime) -> SessionAnswer:
         try:
             with shop.checkout.lock:
                 session = operation(body, at)
                 snapshot = shop.checkout.snapshot(session.id, at)
         finally:
             shop.deliver_events()
-        return render(snapshot, version, with_order=with_order)
+        return SessionAnswer(snapshot, with_order)
 
     return run
 
@@ -194,15 +209,26 @@ def create_app(
             raise not_found(f"merchant {merchant_id!r}")
         return found
 
-    async def answer(operation: Operation, body: Any, moment: datetime, status: int) -> Response:
+    async def outcome(operation: Operation, body: Any, moment: datetime) -> Any:
         """Run one merchant operation in a worker thread; its ProtocolError is the answer."""
         try:
-            result = await run_in_threadpool(operation, body, moment)
+            return await run_in_threadpool(operation, body, moment)
         except ProtocolError as problem:
             return error_response(problem)
         except Exception as problem:  # a bug; the client still gets ACP's shape
             return unexpected(problem)
+
+    def respond(result: Any, status: int, version: str) -> Response:
+        if isinstance(result, Response):
+            return result
+        if isinstance(result, SessionAnswer):
+            result = result.body(version)
         return JSONResponse(result, status_code=status)
+
+    async def answer(
+        operation: Operation, body: Any, moment: datetime, status: int, version: str = API_VERSION
+    ) -> Response:
+        return respond(await outcome(operation, body, moment), status, version)
 
     async def serve(
         request: Request,
@@ -211,29 +237,37 @@ def create_app(
         operation: Operation,
         status: int = 200,
     ) -> Response:
-        """Read and validate the body, honour ``Idempotency-Key``, then answer."""
+        """Read and validate the body, honour ``Idempotency-Key``, then answer.
+
+        A key is scoped by merchant, method and path, not by ``API-Version``: the same key and
+        body under another version replays the first answer, rendered for the asking version.
+        """
         moment = now()
+        version = api_version(request)
         raw = await read_body(request)
         body = parse_body(raw, model)
         key = request.headers.get("idempotency-key")
         if key is None:
-            return await answer(operation, body, moment, status)
-        version = request.headers.get("api-version", "")
-        claim = (scope, version, request.method, request.url.path)
+            return await answer(operation, body, moment, status, version)
+        claim = (scope, request.method, request.url.path)
         stored = keys.begin(claim, key, fingerprint(raw), moment)
         if stored is not None:
             return Response(
-                stored.body,
+                stored.body_for(version),
                 stored.status,
                 media_type="application/json",
                 headers={"Idempotent-Replayed": "true"},
             )
         try:
-            response = await answer(operation, body, moment, status)
+            result = await outcome(operation, body, moment)
+            response = respond(result, status, version)
         except BaseException:
             keys.abandon(claim, key)
             raise
-        keys.finish(claim, key, StoredResponse(response.status_code, bytes(response.body)))
+        again = result.wire if isinstance(result, SessionAnswer) else None
+        keys.finish(
+            claim, key, StoredResponse(response.status_code, bytes(response.body), version, again)
+        )
         return response
 
     # -- catalog: public ---------------------------------------------------------------------
@@ -301,7 +335,6 @@ def create_app(
             ),
             rendered(
                 shop,
-                version,
                 lambda body, at: shop.create_checkout(body, at, **_priced(body.items)),
             ),
             201,
@@ -325,7 +358,6 @@ def create_app(
             ),
             rendered(
                 shop,
-                version,
                 lambda body, at: shop.update_checkout(
                     checkout_session_id, body, at, **_priced(body.items)
                 ),
@@ -338,10 +370,11 @@ def create_app(
     ) -> Response:
         shop, version = merchant(merchant_id), api_version(request)
         return await answer(
-            rendered(shop, version, lambda _, at: shop.get_checkout(checkout_session_id, at)),
+            rendered(shop, lambda _, at: shop.get_checkout(checkout_session_id, at)),
             None,
             now(),
             200,
+            version,
         )
 
     @acp.post(
@@ -369,7 +402,7 @@ def create_app(
             _by_version(
                 version, CheckoutSessionCompleteRequest20260417, CheckoutSessionCompleteRequest
             ),
-            rendered(shop, version, complete, with_order=True),
+            rendered(shop, complete, with_order=True),
         )
 
     @acp.post(
@@ -381,12 +414,12 @@ def create_app(
     async def cancel_checkout_session(
         merchant_id: str, checkout_session_id: str, request: Request
     ) -> Response:
-        shop, version = merchant(merchant_id), api_version(request)
+        shop = merchant(merchant_id)
         return await serve(
             request,
             merchant_id,
             NoBody,
-            rendered(shop, version, lambda _, at: shop.cancel_checkout(checkout_session_id, at)),
+            rendered(shop, lambda _, at: shop.cancel_checkout(checkout_session_id, at)),
         )
 
     @acp.post(
@@ -399,14 +432,13 @@ def create_app(
         merchant_id: str, checkout_session_id: str, request: Request
     ) -> Response:
         """The 3-D Secure challenge result (this mock's extension); then complete again."""
-        shop, version = merchant(merchant_id), api_version(request)
+        shop = merchant(merchant_id)
         return await serve(
             request,
             merchant_id,
             AuthenticateRequest,
             rendered(
                 shop,
-                version,
                 lambda body, at: shop.authenticate_checkout(
                     checkout_session_id, body.result == "passed", at
                 ),
