@@ -47,7 +47,13 @@ def serve(
     scenario: str = typer.Argument("quickstart", help="A scenario file, or a built-in name."),
     host: str = typer.Option("127.0.0.1", help="Interface to bind (loopback by default)."),
     port: int = typer.Option(8000, min=1, max=65_535, help="TCP port."),
-    token: str | None = typer.Option(None, help="Bearer token clients must send (default: any)."),
+    token: str | None = typer.Option(
+        None,
+        help="Credential every route but /openapi.json and /docs needs, in each platform's "
+        "header: ACP, admin and catalog 'Authorization: Bearer'; Shopify-like "
+        "'X-Shopify-Storefront-Access-Token'; Etsy-like 'x-api-key' (receipts also the "
+        "Bearer). Without it, 401. Default: open (any bearer).",
+    ),
     webhook_url: str | None = typer.Option(
         None, help="Where merchants POST their signed order events."
     ),

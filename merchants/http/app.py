@@ -16,8 +16,13 @@ Routes (``{m}`` is a merchant id):
     ... /merchants/{m}/storefront/...                         Shopify-like native cart API
     ... /merchants/{m}/v3/application/...                     Etsy-like Open API v3
 
-ACP and PSP routes require ACP's headers (see :mod:`merchants.http.headers`); catalog routes
-are public, as a published product feed is. The app reads the clock once per request and hands
+ACP and PSP routes require ACP's headers (see :mod:`merchants.http.headers`). Access: with a
+``token`` every route but the API description (``/openapi.json``, ``/docs``, ``/redoc``) needs
+it, in the header of the platform it imitates (ACP, admin and catalog ``Authorization: Bearer``;
+Shopify-like ``X-Shopify-Storefront-Access-Token``; Etsy-like ``x-api-key``, plus the bearer for
+receipts), and answers 401 in that platform's error shape without it
+(:mod:`merchants.http.credentials`); without a token, the catalog is open as a published feed
+is. The app reads the clock once per request and hands
 that time to the merchant, so a test passes a fake clock and the server passes real time.
 
 Versions: ``API-Version: 2025-09-29`` and ``2026-04-17`` are served. Requests have the
@@ -67,7 +72,7 @@ from merchants.http.admin import ADMIN_REQUEST_MODELS, admin_router
 from merchants.http.body import NoBody, parse_body, read_body
 from merchants.http.errors import error_response, install_error_handlers, unexpected
 from merchants.http.etsy_routes import etsy_router
-from merchants.http.headers import EchoHeaders, acp_headers
+from merchants.http.headers import EchoHeaders, acp_headers, catalog_access
 from merchants.http.idempotency import IdempotencyStore, StoredResponse, fingerprint
 from merchants.http.openapi import install_openapi, request_body
 from merchants.http.shopify_routes import shopify_router
@@ -171,7 +176,8 @@ def create_app(
     """An app serving ``merchants`` (by id) and ``processor``; ``token=None`` accepts any bearer.
 
     Beside ACP, each merchant's native API: Shopify-like merchants a Storefront-style cart API,
-    Etsy-like ones the Open API v3 listings and receipts.
+    Etsy-like ones the Open API v3 listings and receipts. ``token`` guards every route (see the
+    module's docstring for which header each platform reads).
     """
     now = clock or real_time
     keys = IdempotencyStore()
@@ -198,6 +204,7 @@ def create_app(
     app.add_middleware(EchoHeaders)
     install_error_handlers(app)
     acp = APIRouter(dependencies=[Depends(acp_headers(token))], responses=_ERRORS)
+    catalog = APIRouter(dependencies=[Depends(catalog_access(token))], tags=["catalog"])
 
     def api_version(request: Request) -> str:
         """The version the client asked for (the headers dependency has checked it)."""
@@ -270,15 +277,14 @@ def create_app(
         )
         return response
 
-    # -- catalog: public ---------------------------------------------------------------------
+    # -- catalog: open without a token, as a published feed is -------------------------------
 
-    @app.get("/merchants", tags=["catalog"], responses={200: {"description": "The merchants"}})
+    @catalog.get("/merchants", responses={200: {"description": "The merchants"}})
     async def list_merchants() -> list[dict[str, str]]:
         return [asdict(m.info) for m in merchants.values()]
 
-    @app.get(
+    @catalog.get(
         "/merchants/{merchant_id}/product_feed",
-        tags=["catalog"],
         response_model=list[FeedProduct],
         responses=_ERRORS,
     )
@@ -291,9 +297,8 @@ def create_app(
             200,
         )
 
-    @app.get(
+    @catalog.get(
         "/merchants/{merchant_id}/search",
-        tags=["catalog"],
         response_model=list[FeedProduct],
         responses=_ERRORS,
     )
@@ -463,10 +468,11 @@ def create_app(
             201,
         )
 
+    app.include_router(catalog)
     app.include_router(acp)
     app.include_router(admin_router(merchants, token, now))
-    app.include_router(shopify_router(merchants, now))
-    app.include_router(etsy_router(merchants, now, etsy_receipts or EtsyReceipts()))
+    app.include_router(shopify_router(merchants, now, token=token))
+    app.include_router(etsy_router(merchants, now, etsy_receipts or EtsyReceipts(), token=token))
     install_openapi(
         app,
         [
