@@ -25,6 +25,7 @@ from merchants.catalog_files import load_catalog
 from merchants.checkout import CheckoutService, OrderSink, PriceChange, ShippingRate
 from merchants.events import EventSink, OrderEvent, OrderEventEmitter, RefundType
 from merchants.feed import FeedProduct
+from merchants.ids import IdSource
 from merchants.order_book import OrderBook, OrderRecord
 from merchants.orders import PlacedOrder
 from merchants.payments import PaymentProcessor
@@ -95,6 +96,15 @@ class Merchant:
             self.set_event_sink(event_sink, webhook_secret)
         elif webhook_secret is not None:
             raise ValueError("webhook_secret without an event_sink signs nothing")
+
+    @property
+    def ids(self) -> IdSource:
+        """What mints this merchant's session, order and cart ids (see :mod:`merchants.ids`)."""
+        return self.checkout.ids
+
+    @ids.setter
+    def ids(self, source: IdSource) -> None:
+        self.checkout.ids = source
 
     @property
     def undelivered(self) -> list[tuple[OrderEvent, str]]:

@@ -31,16 +31,18 @@ def scenario_app(
     """The HTTP app serving ``scenario``'s merchants, seeded as :func:`run_scenario` seeds them.
 
     With ``webhook_url`` every merchant POSTs its signed order events (``order_create``,
-    ``order_update``) there, with ``Merchant-Signature`` made from ``webhook_secret``.
+    ``order_update``) there, with ``Merchant-Signature`` made from ``webhook_secret``. Session,
+    cart, order and payment-token ids are 128-bit random (``SecretIds``), unlike a run's.
     """
     from merchants.events import UrlSink
     from merchants.http import create_app
+    from merchants.ids import SecretIds
 
     merchants, processor = build_market(scenario, scenario.seed)
     if webhook_url is not None:
         for merchant in merchants.values():
             merchant.set_event_sink(UrlSink(webhook_url), webhook_secret.encode())
-    return create_app(merchants, processor, token=token)
+    return create_app(merchants, processor, token=token, ids=SecretIds())
 
 
 def serve(

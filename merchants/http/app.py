@@ -76,6 +76,7 @@ from merchants.http.headers import EchoHeaders, acp_headers, catalog_access
 from merchants.http.idempotency import IdempotencyStore, StoredResponse, fingerprint
 from merchants.http.openapi import install_openapi, request_body
 from merchants.http.shopify_routes import shopify_router
+from merchants.ids import IdSource
 from merchants.merchant import Merchant
 from merchants.payments import PaymentProcessor
 from merchants.snapshot import SessionSnapshot
@@ -172,13 +173,21 @@ def create_app(
     token: str | None = None,
     clock: Clock | None = None,
     etsy_receipts: EtsyReceipts | None = None,
+    ids: IdSource | None = None,
 ) -> FastAPI:
     """An app serving ``merchants`` (by id) and ``processor``; ``token=None`` accepts any bearer.
 
     Beside ACP, each merchant's native API: Shopify-like merchants a Storefront-style cart API,
     Etsy-like ones the Open API v3 listings and receipts. ``token`` guards every route (see the
-    module's docstring for which header each platform reads).
+    module's docstring for which header each platform reads). ``ids``, when given, mints every
+    session, order, cart and payment-token id from now on (``serve`` passes
+    :class:`merchants.ids.SecretIds`, so no id can be guessed); by default the merchants keep
+    theirs, which in process are serial and deterministic.
     """
+    if ids is not None:
+        for shop in merchants.values():
+            shop.ids = ids
+        processor.ids = ids
     now = clock or real_time
     keys = IdempotencyStore()
 
