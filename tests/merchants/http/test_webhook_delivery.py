@@ -148,3 +148,28 @@ def test_a_real_slow_receiver_on_loopback(make_client: Callable[..., TestClient]
         (2, None, True),
         (1, None, True),
     ]
+
+
+def test_an_in_process_sink_is_called_synchronously_once_the_lock_is_free(shop: Shop):
+    """Without the lifespan's worker, events go out in the request, but after the lock."""
+    merchant = shop.merchants["shop"]
+    lock_free: list[bool] = []
+
+    def sink(body: bytes, headers: dict[str, str]) -> None:
+        def other_buyer() -> None:  # another thread must be able to take the checkout lock
+            taken = merchant.checkout.lock.acquire(timeout=2)
+            if taken:
+                merchant.checkout.lock.release()
+            lock_free.append(taken)
+
+        thread = threading.Thread(target=other_buyer)
+        thread.start()
+        thread.join(5)
+
+    merchant.set_event_sink(sink, SECRET)
+    session = shop.create()
+    done = shop.complete(session, shop.token(session)).json()
+    assert lock_free == [True]  # delivered before the response, outside the lock
+    shop.client.post(f"/merchants/shop/orders/{done['order']['id']}/ship")
+    assert lock_free == [True, True]
+    assert [a.delivered for a in merchant.events.attempts] == [True, True]
