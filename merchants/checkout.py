@@ -46,6 +46,7 @@ from merchants.acp import (
 )
 from merchants.catalog import Catalog, OutOfStock
 from merchants.errors import ProtocolError, invalid, not_found
+from merchants.ids import IdSource, SerialIds
 from merchants.money import apply_bps, format_money
 from merchants.orders import OrderLine, PlacedOrder
 from merchants.payments import PaymentProcessor
@@ -137,6 +138,8 @@ class CheckoutService:
         self.ships_to: frozenset[str] | None = None  # countries it delivers to; None: anywhere
         self._created = 0
         self._placed = 0
+        #: Mints session and order ids: serial in process, secret over HTTP (merchants.ids).
+        self.ids: IdSource = SerialIds()
         self.lock = threading.RLock()
         self._lock = self.lock
 
@@ -158,7 +161,7 @@ class CheckoutService:
             if self._created % 1024 == 0:
                 self._forget_expired(now)
             session = _Session(
-                id=f"cs_{self.merchant_id}_{self._created:07d}",
+                id=self.ids.mint(f"cs_{self.merchant_id}_", self._created),
                 items=items,
                 buyer=request.buyer,
                 address=request.fulfillment_address,
@@ -275,11 +278,12 @@ class CheckoutService:
             except OutOfStock:  # unreachable while the lock is held; kept as the last guard
                 return self._view(session, now)
             self._placed += 1
-            number = self._placed
+            prefix = f"ord_{self.merchant_id}_"
+            order_id = self.ids.mint(prefix, self._placed)
             session.order = Order(
-                id=f"ord_{self.merchant_id}_{number:07d}",
+                id=order_id,
                 checkout_session_id=session.id,
-                permalink_url=f"{self.site_url}/orders/{number:07d}",
+                permalink_url=f"{self.site_url}/orders/{order_id.removeprefix(prefix)}",
             )
             self._orders[session.order.id] = session.order
             if self.order_limit is not None and len(self._orders) > self.order_limit:

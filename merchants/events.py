@@ -178,27 +178,48 @@ def verify_signature(
     return any(hmac.compare_digest(expected, c) for c in candidates)
 
 
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """An event ready to send: its canonical body and the ``Request-Id`` every attempt repeats."""
+
+    event: OrderEvent
+    body: bytes
+    request_id: str
+
+
 class OrderEventEmitter:
-    """Serializes, signs and hands order events to a sink, with a deterministic ``Request-Id``."""
+    """Serializes, signs and hands order events to a sink, with a deterministic ``Request-Id``.
+
+    :meth:`envelope` fixes the body and id once; :meth:`send` signs at the sending time, so a
+    retried delivery carries a fresh ``Merchant-Signature`` over the same bytes and id.
+    """
 
     def __init__(self, secret: bytes, sink: EventSink) -> None:
         if not secret:
             raise ValueError("the webhook secret must not be empty")
-        self._secret, self._sink = secret, sink
+        self._secret, self.sink = secret, sink
         self._sent = 0
+
+    def envelope(self, event: OrderEvent) -> Envelope:
+        """Serialize ``event`` and give it the next ``Request-Id`` (callers serialize calls)."""
+        self._sent += 1
+        return Envelope(event, canonical_json(event.body()), f"{event.order_id}.{self._sent:07d}")
+
+    def send(self, envelope: Envelope, now: datetime) -> None:
+        """One delivery attempt at ``now``: sign, then call the sink (which may raise)."""
+        headers = {
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: sign(self._secret, envelope.body, now),
+            "Request-Id": envelope.request_id,
+            "Timestamp": timestamp(envelope.event.occurred_at),
+        }
+        self.sink(envelope.body, headers)
 
     def emit(self, event: OrderEvent, now: datetime) -> bytes:
         """Send ``event`` at ``now`` (the signing time); returns the body that was sent."""
-        body = canonical_json(event.body())
-        self._sent += 1
-        headers = {
-            "Content-Type": "application/json",
-            SIGNATURE_HEADER: sign(self._secret, body, now),
-            "Request-Id": f"{event.order_id}.{self._sent:07d}",
-            "Timestamp": timestamp(event.occurred_at),
-        }
-        self._sink(body, headers)
-        return body
+        envelope = self.envelope(event)
+        self.send(envelope, now)
+        return envelope.body
 
     def order_sink(self, permalink: Callable[[PlacedOrder], str]) -> Callable[[PlacedOrder], None]:
         """An order sink for :class:`merchants.checkout.CheckoutService` emitting order_create."""
@@ -236,14 +257,27 @@ class CallableSink:
 
 
 class WebhookDeliveryError(Exception):
-    """The receiver could not be reached or did not answer 2xx."""
+    """The receiver could not be reached or did not answer 2xx.
+
+    ``status`` is the receiver's HTTP status, ``None`` when it was never reached. A 4xx means
+    the receiver refuses this event for good; anything else may pass on a later attempt.
+    """
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+    @property
+    def retryable(self) -> bool:
+        return self.status is None or not 400 <= self.status < 500
 
 
 class UrlSink:
     """POSTs each event to a webhook URL with httpx; ``client`` lets tests inject a transport.
 
     Raises :class:`WebhookDeliveryError` on a non-2xx answer or a transport failure, so the
-    caller decides whether to retry; nothing is retried here.
+    caller decides whether to retry (:class:`merchants.webhooks.EventOutbox` does); nothing is
+    retried here.
     """
 
     def __init__(self, url: str, client: Any = None, timeout: float = 10.0) -> None:
@@ -260,7 +294,9 @@ class UrlSink:
         except httpx.HTTPError as problem:
             raise WebhookDeliveryError(f"POST {self.url}: {problem}") from problem
         if not response.is_success:
-            raise WebhookDeliveryError(f"POST {self.url}: HTTP {response.status_code}")
+            raise WebhookDeliveryError(
+                f"POST {self.url}: HTTP {response.status_code}", response.status_code
+            )
 
     def close(self) -> None:
         """Close the client this sink created (an injected client stays the caller's)."""

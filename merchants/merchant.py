@@ -3,13 +3,14 @@
 Every operation takes ``now`` so the caller (a simulation's virtual clock, or an HTTP server's
 real one) decides what time it is. Given an event sink, the merchant signs and sends ACP order
 events: ``order_create`` when a checkout completes, ``order_update`` when the order is shipped,
-fulfilled, canceled or refunded (the mock-admin operations below drive that life).
+fulfilled, canceled or refunded (the mock-admin operations below drive that life). Events are
+queued in :attr:`Merchant.events` under the checkout lock and sent after it is released
+(:mod:`merchants.webhooks`), so a slow receiver never holds up another buyer.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,22 +23,16 @@ from merchants.acp import (
 from merchants.catalog import Catalog, CatalogSpec
 from merchants.catalog_files import load_catalog
 from merchants.checkout import CheckoutService, OrderSink, PriceChange, ShippingRate
-from merchants.events import (
-    EventSink,
-    OrderEvent,
-    OrderEventEmitter,
-    RefundType,
-    WebhookDeliveryError,
-)
+from merchants.events import EventSink, OrderEvent, OrderEventEmitter, RefundType
 from merchants.feed import FeedProduct
+from merchants.ids import IdSource
 from merchants.order_book import OrderBook, OrderRecord
 from merchants.orders import PlacedOrder
 from merchants.payments import PaymentProcessor
 from merchants.profile import MerchantProfile
 from merchants.search import SearchIndex
 from merchants.taxonomy import CATEGORIES
-
-log = logging.getLogger("merchants.events")
+from merchants.webhooks import EventOutbox
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,13 +90,26 @@ class Merchant:
         self.checkout.ships_to = frozenset(profile.ships_to) if profile.ships_to else None
         self.orders = OrderBook(catalog, lock=self.checkout.lock)
         self.checkout.order_sinks.append(self._order_placed)
-        #: Events a sink refused (``WebhookDeliveryError``), kept rather than failing the sale.
-        self.undelivered: list[tuple[OrderEvent, str]] = []
-        self._emitter: OrderEventEmitter | None = None
+        #: Signed order events on their way to the sink, with every delivery attempt recorded.
+        self.events = EventOutbox()
         if event_sink is not None:
             self.set_event_sink(event_sink, webhook_secret)
         elif webhook_secret is not None:
             raise ValueError("webhook_secret without an event_sink signs nothing")
+
+    @property
+    def ids(self) -> IdSource:
+        """What mints this merchant's session, order and cart ids (see :mod:`merchants.ids`)."""
+        return self.checkout.ids
+
+    @ids.setter
+    def ids(self, source: IdSource) -> None:
+        self.checkout.ids = source
+
+    @property
+    def undelivered(self) -> list[tuple[OrderEvent, str]]:
+        """Events the sink refused (``WebhookDeliveryError``), kept rather than failing the sale."""
+        return self.events.undelivered
 
     @property
     def id(self) -> str:
@@ -158,7 +166,9 @@ class Merchant:
         *,
         authenticated: bool | None = None,
     ) -> CheckoutSession:
-        return self.checkout.complete(session_id, request, now, authenticated=authenticated)
+        session = self.checkout.complete(session_id, request, now, authenticated=authenticated)
+        self.deliver_events()
+        return session
 
     def authenticate_checkout(
         self, session_id: str, passed: bool, now: datetime
@@ -179,41 +189,50 @@ class Merchant:
         """Send signed order events to ``sink`` from now on."""
         if not secret:
             raise ValueError("an event sink needs a non-empty webhook_secret to sign with")
-        self._emitter = OrderEventEmitter(secret, sink)
+        self.events.connect(OrderEventEmitter(secret, sink))
 
     def order(self, order_id: str) -> OrderRecord:
         return self.orders.get(order_id)
 
     def ship(self, order_id: str, now: datetime) -> OrderRecord:
-        return self._emit(self.orders.ship(order_id, now), now)
+        return self._change(lambda: self.orders.ship(order_id, now), now)
 
     def fulfill(self, order_id: str, now: datetime) -> OrderRecord:
-        return self._emit(self.orders.fulfill(order_id, now), now)
+        return self._change(lambda: self.orders.fulfill(order_id, now), now)
 
     def cancel_order(self, order_id: str, now: datetime) -> OrderRecord:
         """Cancel an unshipped order: stock returns and the unrefunded rest is refunded."""
-        return self._emit(self.orders.cancel(order_id, now), now)
+        return self._change(lambda: self.orders.cancel(order_id, now), now)
 
     def refund(
         self, order_id: str, amount: int, now: datetime, type: RefundType = "original_payment"
     ) -> OrderRecord:
         """Refund ``amount`` minor units; never more than is left of what was paid."""
-        return self._emit(self.orders.refund(order_id, amount, now, type), now)
+        return self._change(lambda: self.orders.refund(order_id, amount, now, type), now)
+
+    def deliver_events(self) -> None:
+        """Send queued order events now, unless this thread still holds the checkout lock.
+
+        Operations call it once their lock is released; a caller that held the lock around an
+        operation (to read the state it left) calls it after releasing. With a background
+        worker running (:meth:`EventOutbox.start`) it does nothing: the worker sends.
+        """
+        # RLock._is_owned (what threading.Condition uses): "does this thread hold it?"
+        if not self.checkout.lock._is_owned():
+            self.events.flush()
 
     def _order_placed(self, order: PlacedOrder) -> None:
+        # An order sink: runs inside complete, under the checkout lock; queued, sent after.
         event = self.orders.place(order, self.checkout.order(order.id).permalink_url)
-        self._emit(event, order.placed_at)
+        self.events.put(event, order.placed_at)
 
-    def _emit(self, event: OrderEvent, now: datetime) -> OrderRecord:
-        if self._emitter is not None:
-            try:
-                self._emitter.emit(event, now)
-            except WebhookDeliveryError as problem:  # the sale stands; the receiver missed it
-                log.warning(
-                    "order event %s for %s not delivered: %s", event.type, event.order_id, problem
-                )
-                self.undelivered.append((event, str(problem)))
-        return self.orders.get(event.order_id)
+    def _change(self, change: Callable[[], OrderEvent], now: datetime) -> OrderRecord:
+        with self.checkout.lock:
+            event = change()
+            self.events.put(event, now)
+            record = self.orders.get(event.order_id)
+        self.deliver_events()
+        return record
 
 
 def build_merchants(

@@ -23,6 +23,7 @@ from datetime import datetime
 
 from merchants.acp import DelegatePaymentRequest, DelegatePaymentResponse, timestamp
 from merchants.errors import ProtocolError
+from merchants.ids import IdSource, SerialIds
 
 #: Decline reasons, with the card-network style codes a merchant reports.
 DECLINE_REASONS = ("insufficient_funds", "generic_decline", "expired_card", "fraudulent")
@@ -68,6 +69,8 @@ class PaymentProcessor:
     decline_rates: Mapping[str, float] = field(default_factory=dict)
     provider: str = "stripe"
     three_ds_rate: float = 0.0
+    #: Mints vault token ids: serial in process, secret over HTTP (see merchants.ids).
+    ids: IdSource = field(default_factory=SerialIds, repr=False, compare=False)
     _tokens: dict[str, _Vaulted] = field(default_factory=dict, init=False)
     _issued: int = field(default=0, init=False)
     _charges: int = field(default=0, init=False)
@@ -112,7 +115,7 @@ class PaymentProcessor:
                     t for t, v in self._tokens.items() if v.request.allowance.expires_at <= now
                 ]:
                     del self._tokens[stale]
-            token = f"vt_{self._issued:08d}"
+            token = self.ids.mint("vt_", self._issued, 8)
             self._tokens[token] = _Vaulted(request)
         metadata = dict(request.metadata)
         metadata.setdefault("merchant_id", request.allowance.merchant_id)

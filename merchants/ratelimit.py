@@ -5,6 +5,11 @@ it needs to answer the next one. Nothing reads a clock, so a simulation's virtua
 HTTP server's real time drive the same code. A refused request is not counted against the key,
 as on the real platforms: retrying after ``retry_after`` seconds is enough to get through.
 
+Keys are client credentials (an access token, an API key, or the client's address when it sent
+none), so one client's burst never spends another's budget. A limiter keeps at most ``max_keys``
+keys: past that, the key idle longest is forgotten (it starts afresh if it comes back), so any
+number of distinct keys leaves memory bounded.
+
 Times are tz-aware datetimes; arithmetic is exact (``timedelta`` microseconds, ``Fraction``
 bucket levels), so a test can expect "allowed again after exactly 0.5 s". Per key, ``now`` should
 not go backwards; if it does (a real clock stepping back), the limiter treats it as the latest
@@ -15,13 +20,16 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Protocol
 
 _MICROSECOND = timedelta(microseconds=1)
+
+#: Keys a limiter remembers at most; the one idle longest goes first.
+MAX_KEYS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +74,11 @@ class LeakyBucket:
 
     HEADER = "X-Shopify-Shop-Api-Call-Limit"
 
-    def __init__(self, capacity: int = 40, leak_per_second: float = 2.0) -> None:
+    def __init__(
+        self, capacity: int = 40, leak_per_second: float = 2.0, *, max_keys: int = MAX_KEYS
+    ) -> None:
+        if max_keys < 1:
+            raise ValueError(f"max_keys must be at least 1, got {max_keys}")
         if capacity < 1:
             raise ValueError(f"capacity must be at least 1, got {capacity}")
         if leak_per_second <= 0:
@@ -74,8 +86,13 @@ class LeakyBucket:
         self.capacity = capacity
         self.leak_per_second = leak_per_second
         self._rate = Fraction(leak_per_second)
-        self._buckets: dict[str, tuple[Fraction, datetime]] = {}
+        self.max_keys = max_keys
+        self._buckets: OrderedDict[str, tuple[Fraction, datetime]] = OrderedDict()
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        """Keys remembered now (never more than ``max_keys``)."""
+        return len(self._buckets)
 
     def level(self, key: str, now: datetime) -> Fraction:
         """How full ``key``'s bucket is at ``now``, after leaking; does not change state."""
@@ -87,13 +104,19 @@ class LeakyBucket:
             level, at = self._leaked(key, _aware(now))
             if level + 1 <= self.capacity:
                 level += 1
-                self._buckets[key] = (level, at)
+                self._store(key, (level, at))
                 return Admission(True, 0.0, self._headers(level))
-            self._buckets[key] = (level, at)
+            self._store(key, (level, at))
             wait = (level + 1 - self.capacity) / self._rate
             headers = self._headers(level)
             headers["Retry-After"] = f"{math.ceil(wait * 10) / 10:.1f}"
             return Admission(False, float(wait), headers)
+
+    def _store(self, key: str, state: tuple[Fraction, datetime]) -> None:
+        self._buckets[key] = state
+        self._buckets.move_to_end(key)
+        if len(self._buckets) > self.max_keys:
+            self._buckets.popitem(last=False)  # idle longest
 
     def _leaked(self, key: str, now: datetime) -> tuple[Fraction, datetime]:
         state = self._buckets.get(key)
@@ -135,19 +158,33 @@ class EtsyLimits:
     SECOND = timedelta(seconds=1)
     DAY = timedelta(days=1)
 
-    def __init__(self, per_second: int = 10, per_day: int = 10_000) -> None:
+    def __init__(
+        self, per_second: int = 10, per_day: int = 10_000, *, max_keys: int = MAX_KEYS
+    ) -> None:
         if per_second < 1 or per_day < 1:
             raise ValueError(f"limits must be at least 1, got {per_second}/s and {per_day}/day")
-        self.per_second, self.per_day = per_second, per_day
-        self._windows: dict[str, tuple[deque[datetime], deque[datetime]]] = {}
+        if max_keys < 1:
+            raise ValueError(f"max_keys must be at least 1, got {max_keys}")
+        self.per_second, self.per_day, self.max_keys = per_second, per_day, max_keys
+        self._windows: OrderedDict[str, tuple[deque[datetime], deque[datetime]]] = OrderedDict()
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        """Keys remembered now (never more than ``max_keys``)."""
+        return len(self._windows)
 
     def try_acquire(self, key: str, now: datetime) -> Admission:
         now = _aware(now)
         with self._lock:
-            second, day = self._windows.setdefault(
-                key, (deque(maxlen=self.per_second), deque(maxlen=self.per_day))
-            )
+            windows = self._windows.get(key)
+            if windows is None:
+                windows = (deque(maxlen=self.per_second), deque(maxlen=self.per_day))
+                self._windows[key] = windows
+                if len(self._windows) > self.max_keys:
+                    self._windows.popitem(last=False)  # idle longest
+            else:
+                self._windows.move_to_end(key)
+            second, day = windows
             if day and now < day[-1]:
                 now = day[-1]
             _expire(second, now - self.SECOND)

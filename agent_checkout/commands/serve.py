@@ -31,23 +31,31 @@ def scenario_app(
     """The HTTP app serving ``scenario``'s merchants, seeded as :func:`run_scenario` seeds them.
 
     With ``webhook_url`` every merchant POSTs its signed order events (``order_create``,
-    ``order_update``) there, with ``Merchant-Signature`` made from ``webhook_secret``.
+    ``order_update``) there, with ``Merchant-Signature`` made from ``webhook_secret``. Session,
+    cart, order and payment-token ids are 128-bit random (``SecretIds``), unlike a run's.
     """
     from merchants.events import UrlSink
     from merchants.http import create_app
+    from merchants.ids import SecretIds
 
     merchants, processor = build_market(scenario, scenario.seed)
     if webhook_url is not None:
         for merchant in merchants.values():
             merchant.set_event_sink(UrlSink(webhook_url), webhook_secret.encode())
-    return create_app(merchants, processor, token=token)
+    return create_app(merchants, processor, token=token, ids=SecretIds())
 
 
 def serve(
     scenario: str = typer.Argument("quickstart", help="A scenario file, or a built-in name."),
     host: str = typer.Option("127.0.0.1", help="Interface to bind (loopback by default)."),
     port: int = typer.Option(8000, min=1, max=65_535, help="TCP port."),
-    token: str | None = typer.Option(None, help="Bearer token clients must send (default: any)."),
+    token: str | None = typer.Option(
+        None,
+        help="Credential every route but /openapi.json and /docs needs, in each platform's "
+        "header: ACP, admin and catalog 'Authorization: Bearer'; Shopify-like "
+        "'X-Shopify-Storefront-Access-Token'; Etsy-like 'x-api-key' (receipts also the "
+        "Bearer). Without it, 401. Default: open (any bearer).",
+    ),
     webhook_url: str | None = typer.Option(
         None, help="Where merchants POST their signed order events."
     ),

@@ -16,8 +16,13 @@ Routes (``{m}`` is a merchant id):
     ... /merchants/{m}/storefront/...                         Shopify-like native cart API
     ... /merchants/{m}/v3/application/...                     Etsy-like Open API v3
 
-ACP and PSP routes require ACP's headers (see :mod:`merchants.http.headers`); catalog routes
-are public, as a published product feed is. The app reads the clock once per request and hands
+ACP and PSP routes require ACP's headers (see :mod:`merchants.http.headers`). Access: with a
+``token`` every route but the API description (``/openapi.json``, ``/docs``, ``/redoc``) needs
+it, in the header of the platform it imitates (ACP, admin and catalog ``Authorization: Bearer``;
+Shopify-like ``X-Shopify-Storefront-Access-Token``; Etsy-like ``x-api-key``, plus the bearer for
+receipts), and answers 401 in that platform's error shape without it
+(:mod:`merchants.http.credentials`); without a token, the catalog is open as a published feed
+is. The app reads the clock once per request and hands
 that time to the merchant, so a test passes a fake clock and the server passes real time.
 
 Versions: ``API-Version: 2025-09-29`` and ``2026-04-17`` are served. Requests have the
@@ -34,8 +39,9 @@ sends ``authentication_result`` with its next complete; then completes with the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
-from dataclasses import asdict
+from collections.abc import AsyncIterator, Callable, Hashable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
@@ -66,12 +72,14 @@ from merchants.http.admin import ADMIN_REQUEST_MODELS, admin_router
 from merchants.http.body import NoBody, parse_body, read_body
 from merchants.http.errors import error_response, install_error_handlers, unexpected
 from merchants.http.etsy_routes import etsy_router
-from merchants.http.headers import EchoHeaders, acp_headers
+from merchants.http.headers import EchoHeaders, acp_headers, catalog_access
 from merchants.http.idempotency import IdempotencyStore, StoredResponse, fingerprint
 from merchants.http.openapi import install_openapi, request_body
 from merchants.http.shopify_routes import shopify_router
+from merchants.ids import IdSource
 from merchants.merchant import Merchant
 from merchants.payments import PaymentProcessor
+from merchants.snapshot import SessionSnapshot
 from merchants.versions import V2026_04_17, render
 
 Clock = Callable[[], datetime]
@@ -109,23 +117,41 @@ def session_body(session: CheckoutSession, *, with_order: bool = False) -> dict[
     return body
 
 
+@dataclass(frozen=True, slots=True)
+class SessionAnswer:
+    """A session as an operation left it, to be rendered for whichever version asks."""
+
+    snapshot: SessionSnapshot
+    with_order: bool = False
+
+    def body(self, version: str) -> dict[str, Any]:
+        return render(self.snapshot, version, with_order=self.with_order)
+
+    def wire(self, version: str) -> bytes:
+        """The body bytes the app answers (an idempotent replay in ``version`` reuses them)."""
+        return bytes(JSONResponse(self.body(version)).body)
+
+
 def rendered(
     shop: Merchant,
-    version: str,
     operation: Callable[[Any, datetime], CheckoutSession],
     *,
     with_order: bool = False,
-) -> Callable[[Any, datetime], dict[str, Any]]:
-    """Run a checkout operation, then render the session for ``version``.
+) -> Callable[[Any, datetime], SessionAnswer]:
+    """Run a checkout operation and keep the session's snapshot, to render for any version.
 
-    Both happen under the checkout's lock, so the body is the state the operation left.
+    Both happen under the checkout's lock, so the snapshot is the state the operation left; the
+    order events the operation queued are sent once that lock is released.
     """
 
-    def run(body: Any, at: datetime) -> dict[str, Any]:
-        with shop.checkout.lock:
-            session = operation(body, at)
-            snapshot = shop.checkout.snapshot(session.id, at)
-        return render(snapshot, version, with_order=with_order)
+    def run(body: Any, at: datetime) -> SessionAnswer:
+        try:
+            with shop.checkout.lock:
+                session = operation(body, at)
+                snapshot = shop.checkout.snapshot(session.id, at)
+        finally:
+            shop.deliver_events()
+        return SessionAnswer(snapshot, with_order)
 
     return run
 
@@ -147,15 +173,37 @@ def create_app(
     token: str | None = None,
     clock: Clock | None = None,
     etsy_receipts: EtsyReceipts | None = None,
+    ids: IdSource | None = None,
 ) -> FastAPI:
     """An app serving ``merchants`` (by id) and ``processor``; ``token=None`` accepts any bearer.
 
     Beside ACP, each merchant's native API: Shopify-like merchants a Storefront-style cart API,
-    Etsy-like ones the Open API v3 listings and receipts.
+    Etsy-like ones the Open API v3 listings and receipts. ``token`` guards every route (see the
+    module's docstring for which header each platform reads). ``ids``, when given, mints every
+    session, order, cart and payment-token id from now on (``serve`` passes
+    :class:`merchants.ids.SecretIds`, so no id can be guessed); by default the merchants keep
+    theirs, which in process are serial and deterministic.
     """
+    if ids is not None:
+        for shop in merchants.values():
+            shop.ids = ids
+        processor.ids = ids
     now = clock or real_time
     keys = IdempotencyStore()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        """While the server runs, each merchant's order events go out from a worker thread."""
+        for shop in merchants.values():
+            shop.events.start(now)
+        try:
+            yield
+        finally:
+            for shop in merchants.values():
+                await run_in_threadpool(shop.events.stop)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="agent-checkout mock merchants",
         version=API_VERSION,
         description="Mock Shopify- and Etsy-like merchants speaking the Agentic Commerce "
@@ -165,6 +213,7 @@ def create_app(
     app.add_middleware(EchoHeaders)
     install_error_handlers(app)
     acp = APIRouter(dependencies=[Depends(acp_headers(token))], responses=_ERRORS)
+    catalog = APIRouter(dependencies=[Depends(catalog_access(token))], tags=["catalog"])
 
     def api_version(request: Request) -> str:
         """The version the client asked for (the headers dependency has checked it)."""
@@ -176,15 +225,26 @@ def create_app(
             raise not_found(f"merchant {merchant_id!r}")
         return found
 
-    async def answer(operation: Operation, body: Any, moment: datetime, status: int) -> Response:
+    async def outcome(operation: Operation, body: Any, moment: datetime) -> Any:
         """Run one merchant operation in a worker thread; its ProtocolError is the answer."""
         try:
-            result = await run_in_threadpool(operation, body, moment)
+            return await run_in_threadpool(operation, body, moment)
         except ProtocolError as problem:
             return error_response(problem)
         except Exception as problem:  # a bug; the client still gets ACP's shape
             return unexpected(problem)
+
+    def respond(result: Any, status: int, version: str) -> Response:
+        if isinstance(result, Response):
+            return result
+        if isinstance(result, SessionAnswer):
+            result = result.body(version)
         return JSONResponse(result, status_code=status)
+
+    async def answer(
+        operation: Operation, body: Any, moment: datetime, status: int, version: str = API_VERSION
+    ) -> Response:
+        return respond(await outcome(operation, body, moment), status, version)
 
     async def serve(
         request: Request,
@@ -193,40 +253,47 @@ def create_app(
         operation: Operation,
         status: int = 200,
     ) -> Response:
-        """Read and validate the body, honour ``Idempotency-Key``, then answer."""
+        """Read and validate the body, honour ``Idempotency-Key``, then answer.
+
+        A key is scoped by merchant, method and path, not by ``API-Version``: the same key and
+        body under another version replays the first answer, rendered for the asking version.
+        """
         moment = now()
+        version = api_version(request)
         raw = await read_body(request)
         body = parse_body(raw, model)
         key = request.headers.get("idempotency-key")
         if key is None:
-            return await answer(operation, body, moment, status)
-        version = request.headers.get("api-version", "")
-        claim = (scope, version, request.method, request.url.path)
+            return await answer(operation, body, moment, status, version)
+        claim = (scope, request.method, request.url.path)
         stored = keys.begin(claim, key, fingerprint(raw), moment)
         if stored is not None:
             return Response(
-                stored.body,
+                stored.body_for(version),
                 stored.status,
                 media_type="application/json",
                 headers={"Idempotent-Replayed": "true"},
             )
         try:
-            response = await answer(operation, body, moment, status)
+            result = await outcome(operation, body, moment)
+            response = respond(result, status, version)
         except BaseException:
             keys.abandon(claim, key)
             raise
-        keys.finish(claim, key, StoredResponse(response.status_code, bytes(response.body)))
+        again = result.wire if isinstance(result, SessionAnswer) else None
+        keys.finish(
+            claim, key, StoredResponse(response.status_code, bytes(response.body), version, again)
+        )
         return response
 
-    # -- catalog: public ---------------------------------------------------------------------
+    # -- catalog: open without a token, as a published feed is -------------------------------
 
-    @app.get("/merchants", tags=["catalog"], responses={200: {"description": "The merchants"}})
+    @catalog.get("/merchants", responses={200: {"description": "The merchants"}})
     async def list_merchants() -> list[dict[str, str]]:
         return [asdict(m.info) for m in merchants.values()]
 
-    @app.get(
+    @catalog.get(
         "/merchants/{merchant_id}/product_feed",
-        tags=["catalog"],
         response_model=list[FeedProduct],
         responses=_ERRORS,
     )
@@ -239,9 +306,8 @@ def create_app(
             200,
         )
 
-    @app.get(
+    @catalog.get(
         "/merchants/{merchant_id}/search",
-        tags=["catalog"],
         response_model=list[FeedProduct],
         responses=_ERRORS,
     )
@@ -283,7 +349,6 @@ def create_app(
             ),
             rendered(
                 shop,
-                version,
                 lambda body, at: shop.create_checkout(body, at, **_priced(body.items)),
             ),
             201,
@@ -307,7 +372,6 @@ def create_app(
             ),
             rendered(
                 shop,
-                version,
                 lambda body, at: shop.update_checkout(
                     checkout_session_id, body, at, **_priced(body.items)
                 ),
@@ -320,10 +384,11 @@ def create_app(
     ) -> Response:
         shop, version = merchant(merchant_id), api_version(request)
         return await answer(
-            rendered(shop, version, lambda _, at: shop.get_checkout(checkout_session_id, at)),
+            rendered(shop, lambda _, at: shop.get_checkout(checkout_session_id, at)),
             None,
             now(),
             200,
+            version,
         )
 
     @acp.post(
@@ -351,7 +416,7 @@ def create_app(
             _by_version(
                 version, CheckoutSessionCompleteRequest20260417, CheckoutSessionCompleteRequest
             ),
-            rendered(shop, version, complete, with_order=True),
+            rendered(shop, complete, with_order=True),
         )
 
     @acp.post(
@@ -363,12 +428,12 @@ def create_app(
     async def cancel_checkout_session(
         merchant_id: str, checkout_session_id: str, request: Request
     ) -> Response:
-        shop, version = merchant(merchant_id), api_version(request)
+        shop = merchant(merchant_id)
         return await serve(
             request,
             merchant_id,
             NoBody,
-            rendered(shop, version, lambda _, at: shop.cancel_checkout(checkout_session_id, at)),
+            rendered(shop, lambda _, at: shop.cancel_checkout(checkout_session_id, at)),
         )
 
     @acp.post(
@@ -381,14 +446,13 @@ def create_app(
         merchant_id: str, checkout_session_id: str, request: Request
     ) -> Response:
         """The 3-D Secure challenge result (this mock's extension); then complete again."""
-        shop, version = merchant(merchant_id), api_version(request)
+        shop = merchant(merchant_id)
         return await serve(
             request,
             merchant_id,
             AuthenticateRequest,
             rendered(
                 shop,
-                version,
                 lambda body, at: shop.authenticate_checkout(
                     checkout_session_id, body.result == "passed", at
                 ),
@@ -413,10 +477,11 @@ def create_app(
             201,
         )
 
+    app.include_router(catalog)
     app.include_router(acp)
     app.include_router(admin_router(merchants, token, now))
-    app.include_router(shopify_router(merchants, now))
-    app.include_router(etsy_router(merchants, now, etsy_receipts or EtsyReceipts()))
+    app.include_router(shopify_router(merchants, now, token=token))
+    app.include_router(etsy_router(merchants, now, etsy_receipts or EtsyReceipts(), token=token))
     install_openapi(
         app,
         [

@@ -9,12 +9,14 @@ Routes (``{m}`` is a merchant id whose profile says ``platform: etsy``; any othe
     GET shops/{shop_id}/receipts              getShopReceipts (limit, offset)
     GET shops/{shop_id}/receipts/{receipt_id} getShopReceipt
 
-Every request needs ``x-api-key`` (403 without) and counts against that key's
+Every request needs ``x-api-key`` and counts against that key's
 :class:`~merchants.ratelimit.EtsyLimits`; admitted answers carry Etsy's four ``x-limit-*`` /
-``x-remaining-*`` headers, refused ones are 429 with ``retry-after``. Errors are Etsy's flat
-``{"error": "..."}``. Query and path parameters are read as text and checked here, so a bad
-one is Etsy's 400 whatever error handlers the app installs. Receipts need only the API key
-here, where Etsy would also want OAuth.
+``x-remaining-*`` headers, refused ones are 429 with ``retry-after``. Receipts (shop-private:
+they carry buyers' emails) also need OAuth's ``Authorization: Bearer``, as on Etsy. Without a
+``token`` any key and any bearer pass (a missing key is 403, a missing bearer 401); with one,
+the key and the bearer must both be it, else 401. Errors are Etsy's flat ``{"error": "..."}``.
+Query and path parameters are read as text and checked here, so a bad one is Etsy's 400
+whatever error handlers the app installs.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from fastapi.responses import JSONResponse
 from merchants.etsy import EtsyError, EtsyReceipts, EtsyShop
 from merchants.etsy.errors import invalid_parameter, not_found
 from merchants.etsy.money import parse_unit_price
+from merchants.http.credentials import bearer, matches
 from merchants.merchant import Merchant
 from merchants.ratelimit import EtsyLimits, RateLimiter
 
@@ -50,17 +53,23 @@ def _integer(name: str, text: str | None, default: int | None = None) -> int | N
         raise invalid_parameter(name, f"expected an integer, got {text!r}") from None
 
 
+def _unauthorized(message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+
 def etsy_router(
     merchants: Mapping[str, Merchant],
     clock: Clock,
     receipts: EtsyReceipts,
     *,
     limits: RateLimiter | None = None,
+    token: str | None = None,
 ) -> APIRouter:
     """Etsy's routes for the Etsy merchants among ``merchants``; ``clock`` is read once a request.
 
     Builds one :class:`EtsyShop` per Etsy merchant and attaches ``receipts`` to their orders
     (idempotently). ``limits`` defaults to Etsy's 10 per second and 10,000 per rolling day.
+    ``token``, when set, is the one API key (and OAuth bearer, for receipts) accepted.
     """
     shops = {
         merchant_id: EtsyShop(merchant)
@@ -71,11 +80,17 @@ def etsy_router(
     limiter = limits if limits is not None else EtsyLimits()
     router = APIRouter(prefix=PREFIX, tags=["etsy"])
 
-    def serve(request: Request, merchant_id: str, operation: Operation) -> JSONResponse:
-        """Key, then rate limit, then the operation; every answer in Etsy's shape."""
+    def serve(
+        request: Request, merchant_id: str, operation: Operation, *, oauth: bool = False
+    ) -> JSONResponse:
+        """Key (and OAuth bearer), then rate limit, then the operation; all in Etsy's shape."""
         key = request.headers.get(API_KEY_HEADER, "").strip()
+        if token is not None and not matches(key, token):
+            return _unauthorized("Invalid API key: x-api-key must be this app's key")
         if not key:
             return JSONResponse({"error": "Missing x-api-key header"}, status_code=403)
+        if oauth and not (bearer(request) and (token is None or matches(bearer(request), token))):
+            return _unauthorized("OAuth required: send Authorization: Bearer <access token>")
         moment = clock()
         admission = limiter.try_acquire(key, moment)
         if not admission.allowed:
@@ -169,7 +184,7 @@ def etsy_router(
                 offset=_integer("offset", offset, 0),
             ).wire()
 
-        return serve(request, merchant_id, operation)
+        return serve(request, merchant_id, operation, oauth=True)
 
     @router.get("/shops/{shop_id}/receipts/{receipt_id}", summary="getShopReceipt")
     def get_shop_receipt(
@@ -182,6 +197,6 @@ def etsy_router(
                 raise not_found(f"receipt {receipt_id} of shop {shop_id}")
             return receipt.wire()
 
-        return serve(request, merchant_id, operation)
+        return serve(request, merchant_id, operation, oauth=True)
 
     return router

@@ -1,7 +1,8 @@
 """ACP request headers: bearer authorization, ``API-Version``, and the echoed correlation ids.
 
 Every version in :data:`merchants.versions.SUPPORTED_VERSIONS` is accepted; anything else is
-400 ``unsupported_api_version``. Mock-admin routes need the bearer token only.
+400 ``unsupported_api_version``. Mock-admin routes need the bearer token only; catalog routes
+need it only when the server has one (see :mod:`merchants.http.credentials` for the whole rule).
 """
 
 from __future__ import annotations
@@ -63,6 +64,18 @@ def admin_headers(token: str | None) -> Callable[..., None]:
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> None:
         _check_bearer(credentials, token)
+
+    return check
+
+
+def catalog_access(token: str | None) -> Callable[..., None]:
+    """A dependency for the catalog (feed, search): open without a token, else its bearer."""
+
+    def check(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> None:
+        if token is not None:
+            _check_bearer(credentials, token)
 
     return check
 

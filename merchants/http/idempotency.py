@@ -5,7 +5,10 @@ Same key and same body: the stored answer is replayed. Same key, another body: 4
 ``idempotency_in_flight``. 5xx answers are not stored, so a retry runs again. A key lives
 ``ttl`` (24 hours) from its first use, measured by the ``now`` the caller passes in, which lets a
 test age keys with a fake clock. Keys are scoped (by merchant and route), so two merchants or
-two routes never share one.
+two routes never share one. The ``API-Version`` is not part of the scope: a key names one
+operation whatever version the request carries, so a retry under another version replays it
+(rendered for that version when the answer can be, see :attr:`StoredResponse.render`) and never
+runs it twice.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,10 +28,21 @@ TTL = timedelta(hours=24)
 
 @dataclass(frozen=True, slots=True)
 class StoredResponse:
-    """An answer worth replaying: status and the exact body bytes."""
+    """An answer worth replaying: status and the exact body bytes.
+
+    ``version`` is the API version ``body`` was rendered for; ``render`` gives the same answer
+    for another version (None: the body is the same in every version, as errors are).
+    """
 
     status: int
     body: bytes
+    version: str | None = None
+    render: Callable[[str], bytes] | None = None
+
+    def body_for(self, version: str) -> bytes:
+        if self.render is None or version == self.version:
+            return self.body
+        return self.render(version)
 
 
 @dataclass(slots=True)

@@ -15,11 +15,15 @@ Routes (``{m}`` is a merchant id on ``platform: shopify``; any other merchant is
 A payload is ``{cart, userErrors, warnings}``. As on Shopify, business problems (unknown
 variant, no stock, a code that does not apply) are answered 200 with ``userErrors`` or
 ``warnings``; only protocol problems are 4xx, in ACP's error shape like the rest of the server:
-an unknown merchant or cart 404, a malformed body 400. Every request to a Shopify merchant first
-takes a slot in that merchant's REST leaky bucket (:func:`merchants.ratelimit.shopify_bucket`,
-by ``profile.plan``): a refusal is 429 with ``Retry-After``, and every answer carries
-``X-Shopify-Shop-Api-Call-Limit``. The router returns its errors itself rather than raising, so
-it works on any FastAPI app, with or without :func:`merchants.http.errors.install_error_handlers`.
+an unknown merchant or cart 404, a malformed body 400. With a ``token``, every route needs it in
+``X-Shopify-Storefront-Access-Token`` (or ``Shopify-Storefront-Private-Token``), as Shopify's
+Storefront API does; without it the answer is 401 in Shopify's shape, ``{"errors": "..."}``.
+Every admitted request then takes a slot in the merchant's REST leaky bucket
+(:func:`merchants.ratelimit.shopify_bucket`, by ``profile.plan``), one bucket per client
+credential (the access token, else the client's address): a refusal is 429 with
+``Retry-After``, and every answer carries ``X-Shopify-Shop-Api-Call-Limit``. The router returns
+its errors itself rather than raising, so it works on any FastAPI app, with or without
+:func:`merchants.http.errors.install_error_handlers`.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from starlette.concurrency import run_in_threadpool
 from merchants.acp import ErrorBody
 from merchants.errors import ProtocolError, not_found
 from merchants.http.body import parse_body, read_body
+from merchants.http.credentials import client_key, matches, storefront_token
 from merchants.http.errors import error_response, unexpected
 from merchants.merchant import Merchant
 from merchants.ratelimit import LeakyBucket, shopify_bucket
@@ -50,6 +55,8 @@ from merchants.shopify.cart_shapes import (
 
 Clock = Callable[[], datetime]
 Operation = Callable[[ShopifyStorefront, Any, datetime], Any]
+#: Shopify's answer to a missing or wrong access token.
+UNAUTHORIZED = "[API] Invalid API key or access token (unrecognized login or wrong password)"
 
 
 def shopify_storefronts(merchants: Mapping[str, Merchant]) -> dict[str, ShopifyStorefront]:
@@ -74,11 +81,13 @@ def shopify_router(
     clock: Clock,
     *,
     storefronts: Mapping[str, ShopifyStorefront] | None = None,
+    token: str | None = None,
 ) -> APIRouter:
     """Routes for the Shopify merchants among ``merchants``; ``clock`` is read once per request.
 
     Pass ``storefronts`` to share carts with in-process callers; by default the router builds
-    its own. An unknown ``profile.plan`` fails here, at startup, naming the plan.
+    its own. ``token``, when set, is the Storefront access token every request must carry. An
+    unknown ``profile.plan`` fails here, at startup, naming the plan.
     """
     fronts = dict(storefronts) if storefronts is not None else shopify_storefronts(merchants)
     buckets = {mid: shopify_bucket(front.merchant.profile.plan) for mid, front in fronts.items()}
@@ -90,12 +99,17 @@ def shopify_router(
         operation: Operation,
         model: type[BaseModel] | None = None,
     ) -> Response:
-        """Admit through the bucket, parse the body, run the operation, add the limit header."""
+        """Check the token, admit through the client's bucket, parse, run, add the limit header."""
+        credential = storefront_token(request)
+        if token is not None and not matches(credential, token):
+            return JSONResponse(
+                {"errors": UNAUTHORIZED}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+            )
         front = fronts.get(merchant_id)
         if front is None:
             return error_response(not_found(f"shopify merchant {merchant_id!r}"))
         moment = clock()
-        admission = buckets[merchant_id].try_acquire(merchant_id, moment)
+        admission = buckets[merchant_id].try_acquire(client_key(credential, request), moment)
         if not admission.allowed:
             return _rate_limited(buckets[merchant_id], admission.headers)
         try:

@@ -176,7 +176,7 @@ class ShopifyStorefront:
             if errors:
                 return CartPayload(cart=None, user_errors=errors, warnings=[])
             self._serial += 1
-            draft.id = f"cart_{self.merchant.id}_{self._serial:07d}"
+            draft.id = self.merchant.checkout.ids.mint(f"cart_{self.merchant.id}_", self._serial)
             self._carts[draft.id] = draft
             return self._payload(draft, now, [])
 

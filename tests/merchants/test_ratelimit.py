@@ -145,3 +145,27 @@ def test_etsy_waits_for_the_later_window_when_both_are_full():
     assert limits.try_acquire("app", T0).allowed
     refused = limits.try_acquire("app", T0)
     assert refused.retry_after == 86_400.0 and refused.headers["retry-after"] == "86400"
+
+
+@pytest.mark.parametrize("limiter", [LeakyBucket(), EtsyLimits()], ids=["shopify", "etsy"])
+def test_any_number_of_keys_leaves_the_key_map_at_its_cap(limiter):
+    assert limiter.max_keys == 10_000
+    for n in range(100_000):
+        assert limiter.try_acquire(f"key-{n}", T0).allowed
+    assert len(limiter) == 10_000
+
+
+def test_the_key_idle_longest_is_forgotten_first():
+    bucket = LeakyBucket(capacity=2, max_keys=2)
+    for key in ("a", "a", "b"):
+        bucket.try_acquire(key, T0)
+    assert not bucket.try_acquire("a", T0).allowed  # "a" is full, and now the latest used
+    bucket.try_acquire("c", T0)  # over the cap: "b", idle longest, goes
+    assert len(bucket) == 2
+    assert bucket.level("b", T0) == 0 and bucket.level("a", T0) == 2
+    etsy = EtsyLimits(per_second=1, max_keys=1)
+    assert etsy.try_acquire("a", T0).allowed and not etsy.try_acquire("a", T0).allowed
+    assert etsy.try_acquire("b", T0).allowed and len(etsy) == 1
+    assert etsy.try_acquire("a", T0).allowed  # forgotten, so it starts afresh
+    with pytest.raises(ValueError, match="max_keys must be at least 1"):
+        LeakyBucket(max_keys=0)

@@ -16,6 +16,7 @@ from merchants.http.etsy_routes import etsy_router
 from .shop_fixtures import NOW, buy, crafts, northwind
 
 KEY = {"x-api-key": "keystring"}
+OAUTH = {**KEY, "Authorization": "Bearer 12345678.oauth-token"}  # receipts are shop-private
 BASE = "/merchants/crafts/v3/application"
 SHOP = shop_id_of("crafts")
 MUG = listing_id_of("crafts", "p0")
@@ -167,14 +168,14 @@ def test_listing_inventory_and_shop(site):
 )
 def test_not_found_and_bad_ids(site, path, status, error):
     client, _, _ = site
-    answer = client.get(path, headers=KEY)
+    answer = client.get(path, headers=OAUTH if "/receipts" in path else KEY)
     assert (answer.status_code, answer.json()) == (status, {"error": error})
 
 
 def test_receipts_of_real_checkouts(site):
     client, _, merchants = site
     done = buy(merchants["crafts"], "p1", 1)
-    page = client.get(f"{BASE}/shops/{SHOP}/receipts", headers=KEY).json()
+    page = client.get(f"{BASE}/shops/{SHOP}/receipts", headers=OAUTH).json()
     assert page["count"] == 1
     receipt = page["results"][0]
     assert (receipt["order_id"], receipt["grandtotal"]["amount"], receipt["status"]) == (
@@ -182,14 +183,30 @@ def test_receipts_of_real_checkouts(site):
         9545,
         "paid",
     )
-    one = client.get(f"{BASE}/shops/{SHOP}/receipts/{receipt['receipt_id']}", headers=KEY)
+    one = client.get(f"{BASE}/shops/{SHOP}/receipts/{receipt['receipt_id']}", headers=OAUTH)
     assert one.json() == receipt
     assert (
         client.get(f"{BASE}/listings/{listing_id_of('crafts', 'p1')}", headers=KEY).json()["state"]
         == "sold_out"
     )
-    paged = client.get(f"{BASE}/shops/{SHOP}/receipts", headers=KEY, params={"limit": "0"})
+    paged = client.get(f"{BASE}/shops/{SHOP}/receipts", headers=OAUTH, params={"limit": "0"})
     assert paged.json() == {"error": "Invalid parameter limit: must be between 1 and 100, got 0"}
+
+
+def test_receipts_without_an_oauth_bearer_are_401(site):
+    client, _, merchants = site
+    buy(merchants["crafts"], "p1", 1)
+    for headers in (
+        KEY,
+        {**KEY, "Authorization": "Basic abc"},
+        {**KEY, "Authorization": "Bearer "},
+    ):
+        answer = client.get(f"{BASE}/shops/{SHOP}/receipts", headers=headers)
+        assert (answer.status_code, answer.json()) == (
+            401,
+            {"error": "OAuth required: send Authorization: Bearer <access token>"},
+        )
+        assert limits(answer) == {}  # refused before the rate limit counts it
 
 
 def test_beside_the_acp_app_errors_stay_etsy_shaped():

@@ -342,16 +342,34 @@ def test_unsupported_version_is_400(shop: Shop):
     }
 
 
-def test_idempotency_keys_do_not_cross_versions(shop: Shop):
-    body = {"items": [{"id": shop.product().id, "quantity": 1}]}
+def test_an_idempotency_key_means_one_operation_whatever_the_version(shop: Shop):
+    body = {"items": [{"id": shop.product().id, "quantity": 1}], "fulfillment_address": ADDRESS}
     key = {"Idempotency-Key": "same"}
     first = shop.client.post(SESSIONS, json=body, headers=key)
     later = shop.client.post(SESSIONS, json=body, headers={**key, **V26})
-    assert "Idempotent-Replayed" not in later.headers
-    assert (first.json()["id"], later.json()["id"]) == ("cs_shop_0000001", "cs_shop_0000002")
-    again = shop.client.post(SESSIONS, json=body, headers={**key, **V26})
+    assert (first.status_code, later.status_code) == (201, 201)
+    assert (later.headers["Idempotent-Replayed"], later.json()["id"]) == (
+        "true",
+        first.json()["id"],
+    )
+    assert later.json()["protocol"] == {"version": "2026-04-17"}  # rendered for who asks
+    assert "protocol" not in first.json()
+    other = shop.client.post(
+        SESSIONS, json={**body, "items": [{"id": shop.product().id, "quantity": 2}]}, headers=key
+    )
+    assert (other.status_code, other.json()["code"]) == (422, "idempotency_conflict")
+    assert shop.client.get(f"{SESSIONS}/cs_shop_0000002").status_code == 404  # one session
+    session = first.json()
+    done = "/merchants/shop/checkout_sessions/{}/complete".format(session["id"])
+    pay = {"payment_data": {"token": shop.token(session), "provider": "stripe"}}
+    paid = shop.client.post(done, json=pay, headers={"Idempotency-Key": "pay", **V26})
+    again = shop.client.post(done, json=pay, headers={"Idempotency-Key": "pay"})
+    assert (paid.status_code, again.status_code) == (200, 200)
     assert again.headers["Idempotent-Replayed"] == "true"
-    assert again.json() == later.json()
+    assert (paid.json()["status"], again.json()["status"]) == ("completed", "completed")
+    assert again.json()["order"]["id"] == paid.json()["order"]["id"] == "ord_shop_0000001"
+    assert len(shop.merchants["shop"].orders) == 1  # charged and placed once
+    assert shop.processor._charges == 1
 
 
 def test_the_2026_04_17_check_accepts_the_spec_examples_and_refuses_2025_bodies(schemas, shop):

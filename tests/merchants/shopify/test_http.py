@@ -6,7 +6,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from merchants.http.shopify_routes import shopify_router
+from merchants.http.shopify_routes import UNAUTHORIZED, shopify_router
 
 from .support import FakeClock, tiny_merchant, tiny_storefront
 
@@ -165,3 +165,32 @@ def test_the_plan_sets_the_leak_rate(clock):
 def test_an_unknown_plan_fails_at_startup(clock):
     with pytest.raises(ValueError, match="unknown Shopify plan 'gold'"):
         shopify_router({"tiny": tiny_merchant(plan="gold")}, clock)
+
+
+def test_each_client_credential_has_its_own_bucket(client):
+    first = {"X-Shopify-Storefront-Access-Token": "storefront-a"}
+    for _ in range(40):
+        client.get(f"{BASE}/products", headers=first)
+    assert client.get(f"{BASE}/products", headers=first).status_code == 429
+    other = client.get(
+        f"{BASE}/products", headers={"Shopify-Storefront-Private-Token": "storefront-b"}
+    )
+    assert (other.status_code, other.headers[LIMIT]) == (200, "1/40")
+    anonymous = client.get(f"{BASE}/products")  # no token: the client's address is the key
+    assert (anonymous.status_code, anonymous.headers[LIMIT]) == (200, "1/40")
+    assert client.get(f"{BASE}/products").headers[LIMIT] == "2/40"
+    assert client.get(f"{BASE}/products", headers=first).headers[LIMIT] == "40/40"
+
+
+def test_with_a_token_a_stranger_gets_shopifys_401_and_spends_no_slot(front, clock):
+    app = FastAPI()
+    app.include_router(
+        shopify_router({"tiny": front.merchant}, clock, storefronts={"tiny": front}, token="sf")
+    )
+    client = TestClient(app)
+    for headers in ({}, {"X-Shopify-Storefront-Access-Token": "guess"}):
+        refused = client.post(f"{BASE}/carts", headers=headers, json={})
+        assert (refused.status_code, refused.json()) == (401, {"errors": UNAUTHORIZED})
+        assert LIMIT not in refused.headers
+    created = client.post(f"{BASE}/carts", headers={"X-Shopify-Storefront-Access-Token": "sf"})
+    assert (created.status_code, created.headers[LIMIT]) == (200, "1/40")
