@@ -23,8 +23,12 @@ def summary_table(summary: dict) -> Table:
     table.add_row("conversion", f"{summary['conversion_rate']:.2%}")
     table.add_row("GMV", format_money(summary["gmv"], cur))
     table.add_row("AOV", format_money(summary["aov"], cur))
+    if summary.get("refunded"):
+        table.add_row("refunded to buyers", format_money(summary["refunded"], cur))
     for payee, amount in summary["fees"].items():
         table.add_row(f"fees → {payee.replace('_', ' ')}", format_money(amount, cur))
+    if summary.get("click_fees"):
+        table.add_row("of which paid clicks", format_money(summary["click_fees"], cur))
     table.add_row("take rate (all fees / GMV)", f"{summary['take_rate']:.2%}")
     table.add_row("AI platform take rate", f"{summary['ai_platform_take_rate']:.2%}")
     table.add_row("merchant net", format_money(summary["merchant_net"], cur))

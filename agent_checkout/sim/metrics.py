@@ -1,11 +1,34 @@
 """What a run measured, gathered in fixed memory as sessions end, calls are served and orders
 are priced: the funnel, outcomes, percentiles per endpoint and per session, errors, retries,
-money, and a time series."""
+money, and a time series.
+
+Money figures of the summary, in integer minor units (each matches a ledger query):
+
+* ``gmv``: what buyers paid for orders (totals with shipping and tax, plus any surcharge a fee
+  model adds for the buyer), before refunds;
+* ``refunded``: what buyers got back on returns (refunded totals, plus surcharges reversed);
+* ``click_fees``: what paid clicks cost (cost per click, such as ``sponsored-cpc``), whoever paid;
+* ``buyer_paid``: ``gmv - refunded`` plus click fees charged to buyers: the buyers' net outlay
+  (minus the ledger's ``buyer`` postings);
+* ``tax``: sales tax collected, less tax returned on refunds;
+* ``fees`` (by payee), ``fees_by_model``, ``fees_total``: every fee line, order and click
+  alike, less reversals on refunds;
+* ``merchant_net``: what merchants keep: sales net of tax, less refunds (net of the tax
+  returned), less every fee they pay (order fees and click fees), plus fees reversed to them.
+
+So ``buyer_paid == merchant_net + fees_total + tax`` exactly, as the ledger's postings balance.
+
+The funnel counts each stage once per session, when the session first reaches it, so it never
+runs backwards: a shopper who decided, found the pick sold out and then chose nothing still
+decided.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from agent_checkout.agent.state import OUTCOMES
 from agent_checkout.fees.model import FeeLine
@@ -17,20 +40,23 @@ from merchants.orders import PlacedOrder
 FUNNEL = ("sessions", "searched", "shown", "decided", "checkout_started", "paid")
 
 
-def funnel_stage(state: dict) -> list[str]:
-    """The funnel stages one session reached, read off its final state."""
-    reached = ["sessions"]
-    if state.get("offers"):
-        reached.append("searched")
-    if state.get("recommendations"):
-        reached.append("shown")
-    if state.get("choice") is not None:
-        reached.append("decided")
-    if state.get("attempts", 0) > 0:
-        reached.append("checkout_started")
-    if state.get("outcome") == "purchased":
-        reached.append("paid")
-    return reached
+def stage_reached(node: str, update: Mapping[str, Any] | None) -> str | None:
+    """The funnel stage that one step of the agent graph (``node`` returning ``update``) shows a
+    session reaching: offers found, recommendations shown, an item chosen, a checkout session
+    opened at a merchant (``checkout`` counted an attempt), an order paid."""
+    if not update:
+        return None
+    if update.get("outcome") == "purchased":
+        return "paid"
+    if node == "search" and update.get("offers"):
+        return "searched"
+    if node == "recommend" and update.get("recommendations"):
+        return "shown"
+    if node == "decide" and update.get("choice") is not None:
+        return "decided"
+    if node == "checkout" and "attempts" in update:
+        return "checkout_started"
+    return None
 
 
 @dataclass
@@ -57,6 +83,8 @@ class RunMetrics:
     clicks: int = 0
     refunds: int = 0
     refunded_amount: int = 0
+    click_fees: int = 0
+    buyer_click_fees: int = 0
     timeseries: TimeSeries = field(init=False)
 
     def __post_init__(self) -> None:
@@ -94,24 +122,34 @@ class RunMetrics:
         *,
         now: float = 0.0,
         state: dict | None = None,
+        stages: Collection[str] = (),
     ) -> None:
+        """A session ended in ``outcome``; ``stages`` are the funnel stages it passed through
+        (see :func:`stage_reached`), each counted once."""
         self.sessions += 1
         self.outcomes[outcome] += 1
         self.session_seconds.add(seconds)
         self.merchant_calls += calls
         self.timeseries.ended(now)
-        state = state or {}
-        self.retries += state.get("retries", 0)
-        for stage in funnel_stage(state) if state else ["sessions"]:
-            self.funnel[stage] += 1
+        self.retries += (state or {}).get("retries", 0)
+        self.funnel["sessions"] += 1
+        for stage in FUNNEL[1:]:
+            if stage in stages:
+                self.funnel[stage] += 1
 
     def inference(self, steps: int, cost_micros: int) -> None:
         self.steps += steps
         self.inference_micros += cost_micros
 
     def clicked(self, fee_lines: list[FeeLine]) -> None:
+        """A paid click: its payer (the advertising merchant, as a rule) owes its fee lines."""
         self.clicks += 1
         for line in fee_lines:
+            self.click_fees += line.amount
+            if line.payer == "buyer":
+                self.buyer_click_fees += line.amount
+            else:
+                self.merchant_net -= line.amount
             self.fees_by_payee[line.payee] += line.amount
             self.fees_by_model[line.model] += line.amount
 
@@ -119,7 +157,8 @@ class RunMetrics:
         """A full refund: fees reversed (negative lines), tax returned, the merchant pays back
         the rest, so every money figure stays net of returns."""
         self.refunds += 1
-        self.refunded_amount += order.total_amount
+        buyer_back = sum(-f.amount for f in reversals if f.payer == "buyer")
+        self.refunded_amount += order.total_amount + buyer_back
         self.tax -= tax_back
         merchant_back = sum(-f.amount for f in reversals if f.payer == "merchant")
         self.merchant_net -= order.total_amount - tax_back - merchant_back
@@ -141,8 +180,14 @@ class RunMetrics:
             self.fees_by_payee[line.payee] += line.amount
             self.fees_by_model[line.model] += line.amount
 
+    @property
+    def buyer_paid(self) -> int:
+        """What buyers paid, net of refunds: ``merchant_net + fees_total + tax``."""
+        return self.gmv - self.refunded_amount + self.buyer_click_fees
+
     def summary(self, *, scenario: str, seed: int, currency: str, oversells: int) -> dict:
-        """The reproducible summary: integers for money, no wall-clock figures."""
+        """The reproducible summary: integers for money (defined in the module docstring), no
+        wall-clock figures."""
         fees_total = sum(self.fees_by_payee.values())
         inference = divide_half_even(self.inference_micros, 10_000)  # micro-dollars to cents
         outcomes = {name: self.outcomes.get(name, 0) for name in OUTCOMES}
@@ -162,6 +207,7 @@ class RunMetrics:
             "gmv": self.gmv,
             "refunds": self.refunds,
             "refunded": self.refunded_amount,
+            "buyer_paid": self.buyer_paid,
             "aov": self.gmv // self.orders if self.orders else 0,
             "tax": self.tax,
             "merchant_net": self.merchant_net,
@@ -182,6 +228,7 @@ class RunMetrics:
             "retries": self.retries,
             "agent_steps": self.steps,
             "clicks": self.clicks,
+            "click_fees": self.click_fees,
             "inference_cost": inference,
             "ai_platform_net": self.fees_by_payee.get("ai_platform", 0) - inference,
             "session_seconds": self.session_seconds.summary(),

@@ -14,42 +14,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from agent_checkout.sim.intervals import t95
 from agent_checkout.sim.scenario import Scenario
 from agent_checkout.sim.streams import RandomStreams
-
-# Two-sided 95% Student t critical values by degrees of freedom (1..30); 1.96 beyond.
-_T95 = (
-    12.706,
-    4.303,
-    3.182,
-    2.776,
-    2.571,
-    2.447,
-    2.365,
-    2.306,
-    2.262,
-    2.228,
-    2.201,
-    2.179,
-    2.160,
-    2.145,
-    2.131,
-    2.120,
-    2.110,
-    2.101,
-    2.093,
-    2.086,
-    2.080,
-    2.074,
-    2.069,
-    2.064,
-    2.060,
-    2.056,
-    2.052,
-    2.048,
-    2.045,
-    2.042,
-)
 
 #: Figures summarised across replications: a name and how to read it off a summary.
 FIGURES: dict[str, Callable[[dict], float]] = {
@@ -82,10 +49,6 @@ def replication_seed(root_seed: int, replication: int) -> int:
     if replication == 0:
         return root_seed
     return RandomStreams(root_seed).seed_for("replication", replication) % 2**31
-
-
-def t95(n: int) -> float:
-    return _T95[n - 2] if 2 <= n <= len(_T95) + 1 else 1.96
 
 
 def interval(values: Sequence[float]) -> dict[str, float]:

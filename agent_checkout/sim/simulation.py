@@ -35,7 +35,7 @@ from agent_checkout.sim.cosim import (
     virtual_sleep,
 )
 from agent_checkout.sim.faults import Fault, FaultSchedule, StockOut
-from agent_checkout.sim.metrics import RunMetrics
+from agent_checkout.sim.metrics import RunMetrics, stage_reached
 from agent_checkout.sim.scenario import MonetizationSpec, ReturnsSpec
 from agent_checkout.sim.streams import RandomStreams
 from merchants import Merchant, PaymentProcessor, PlacedOrder
@@ -186,10 +186,11 @@ class Simulation:
             if self.call_log is not None:
                 self.call_log.append((self.env.now, call.server, call.endpoint, index))
 
+        stages: set[str] = set()  # kept even if the walk fails part-way
         record = yield from drive_session(
             self.env,
             index,
-            lambda: self._walk(context),
+            lambda: self._walk(context, stages),
             self.servers,
             self.streams.stream("latency", index),
             served=served,
@@ -201,6 +202,7 @@ class Simulation:
             record.calls,
             now=self.env.now,
             state=state,
+            stages=stages,
         )
         usage = getattr(policy, "usage", None)
         steps = state.get("steps", 0)
@@ -224,14 +226,19 @@ class Simulation:
         if self.on_session_end is not None:
             self.on_session_end(self.metrics.sessions)
 
-    def _walk(self, context: AgentContext) -> dict:
-        """Run the graph to its end, counting steps (each one an inference turn for an LLM)."""
+    def _walk(self, context: AgentContext, stages: set[str]) -> dict:
+        """Run the graph to its end, counting steps (each one an inference turn for an LLM) and
+        adding to ``stages`` each funnel stage as the session passes through it."""
         state, steps = {}, 0
         for mode, chunk in self.graph.stream(
             {}, context=context, stream_mode=["updates", "values"]
         ):
             if mode == "updates":
                 steps += 1
+                for node, update in chunk.items():
+                    stage = stage_reached(node, update)
+                    if stage is not None:
+                        stages.add(stage)
             else:
                 state = chunk
         return {**state, "steps": steps}

@@ -19,8 +19,11 @@ def test_seeds_and_intervals():
     assert replication_seed(7, 0) == 7
     assert replication_seed(7, 1) == replication_seed(7, 1) != replication_seed(7, 2)
     assert interval([10.0]) == {"mean": 10.0, "low": 10.0, "high": 10.0}
-    # mean 2, sd 1, n 3: half-width 4.303 x 1 / sqrt(3) = 2.484338
-    assert interval([1.0, 2.0, 3.0]) == {"mean": 2.0, "low": -0.484338, "high": 4.484338}
+    # mean 2, sd 1, n 3: half-width t(0.975, 2) x 1 / sqrt(3) = 4.3026527 / 1.7320508 = 2.484138
+    assert interval([1.0, 2.0, 3.0]) == {"mean": 2.0, "low": -0.484138, "high": 4.484138}
+    # 0..39: mean 19.5, sd / sqrt(40) = 1.8484228; t(0.975, 39) = 2.0226909 (not 1.96): 3.738788
+    wide = {"mean": 19.5, "low": 15.761212, "high": 23.238788}
+    assert interval([float(i) for i in range(40)]) == wide
 
 
 def test_parallel_equals_serial_and_repeats_are_identical(write_scenario, tmp_path):
