@@ -130,7 +130,7 @@ class ShoppersSpec(_Strict):
             or min(value.values()) < 0
             or sum(value.values()) <= 0
         ):
-            raise ValueError("units: counts from 1 to 100 with non-negative weights, one > 0")
+            raise ValueError("counts from 1 to 100 with non-negative weights, one > 0")
         return value
 
     @field_validator("locales")
@@ -274,8 +274,8 @@ class Scenario(_Strict):
             if len(sellers) > 1:
                 listed = "; ".join(f"{c.upper()}: {', '.join(ids)}" for c, ids in sellers.items())
                 raise ValueError(
-                    f"merchants sell in several currencies ({listed}); a run holds one "
-                    "currency, so split them into one scenario per currency"
+                    f"they sell in several currencies ({listed}); a run holds one currency, "
+                    "so split them into one scenario per currency"
                 )
         return value
 
