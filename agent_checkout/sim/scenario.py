@@ -462,12 +462,17 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         ranking_policy(scenario.agent.ranking.name, **scenario.agent.ranking.params)
     except ValueError as problem:
         raise ScenarioError(f"{path}: agent.ranking: {problem}") from None
-    for name in scenario.fee_model_names():
+    named = [("fees", n) for n in scenario.fees.ai_platform] + [
+        (f"merchants.{index}.fee_models", n)
+        for index, profile in enumerate(scenario.merchant_profiles())
+        for n in profile.fee_models
+    ]
+    for where, name in named:
         try:
             load_fee_model(name)
         except (KeyError, FileNotFoundError, ValueError) as problem:
             message = problem.args[0] if problem.args else str(problem)
-            raise ScenarioError(f"{path}: fees: {message}") from None
+            raise ScenarioError(f"{path}: {where}: {message}") from None
     problem_text = scenario.currency_problem()  # again: the names now all load
     if problem_text:
         raise ScenarioError(f"{path}: {problem_text}")

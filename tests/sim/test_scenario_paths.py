@@ -105,3 +105,27 @@ def test_a_missing_file_is_named_where_it_was_looked_for(project):
     assert str(raised.value).startswith(
         f"{project / 'scenario.yaml'}: merchants.0: {project / 'catalog.csv'}"
     )
+
+
+def test_an_inline_profile_selling_only_a_catalog_file_runs(project):
+    (project / "scenario.yaml").write_text(
+        SCENARIO.replace(
+            "{profile: northwind-outfitters, catalog: {file: catalog.csv}, fee_models: []}",
+            "{id: mugs, name: Mugs, platform: shopify, catalog: {file: catalog.csv}, "
+            "shipping: [{id: s, title: S, price: 500, min_days: 1, max_days: 3}]}",
+        ).replace("shoppers: {categories: {kitchen: 1}, outside_utility: -2.0}", "")
+    )
+    summary = run_scenario(load_scenario(project / "scenario.yaml")).summary
+    assert summary["sessions"] == 60 and summary["unhandled_errors"] == 0
+
+
+def test_a_missing_fee_model_file_of_a_profile_names_the_merchant(project):
+    (project / "scenario.yaml").write_text(
+        SCENARIO.replace("fee_models: []", "fee_models: [fees/gone.yaml]")
+    )
+    with pytest.raises(ScenarioError) as raised:
+        load_scenario(project / "scenario.yaml")
+    assert str(raised.value) == (
+        f"{project / 'scenario.yaml'}: merchants.0.fee_models: fee model file "
+        f"{project / 'fees' / 'gone.yaml'} does not exist"
+    )
