@@ -217,3 +217,21 @@ def test_seed_max_itself_is_accepted(tmp_path):
     path = tmp_path / "ok.yaml"
     path.write_text(HEAD + f"seed: {SEED_MAX}\n")
     assert load_scenario(path).seed == SEED_MAX == 2**63 - 1
+
+
+def test_catalog_prices_marked_in_another_currency_are_refused(tmp_path):
+    (tmp_path / "mugs.csv").write_text(
+        "id,title,category,price,stock\nmug-1,Mug,kitchen,$4.00,5\nmug-2,Mug,kitchen,€12.50,5\n"
+    )
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        HEAD.replace(
+            "[northwind-outfitters]", "[{profile: northwind-outfitters, catalog: {file: mugs.csv}}]"
+        )
+    )
+    with pytest.raises(ScenarioError) as raised:
+        load_scenario(path)
+    assert str(raised.value) == (
+        f"{path}: merchants.0: {tmp_path / 'mugs.csv'}: row 3, field price: "
+        "'€12.50' is marked €, but the catalog is in USD"
+    )
