@@ -11,12 +11,13 @@ Columns (CSV) or keys (JSON), one product per row or object:
                                            CSV: one ``attr_<name>`` column per name, blank = absent
 
 Money is never a float. ``price`` is a decimal amount in the catalog's currency (its merchant
-profile's ``currency``; a ``$ € £ ¥`` sign must agree with it), written ``"12.34"``; in JSON an integer ``price`` is minor units (``1234`` is $12.34), and a float is
-refused. A CSV cell has no type, so ``12`` would be ambiguous: a CSV ``price`` must show its
-decimals (``12.00``), or the row gives ``price_minor`` (integer minor units) instead. Unknown
-keys or columns are refused, to catch typos. Any problem raises :class:`CatalogFileError`, one
-line naming the file, the row (1-based as in a spreadsheet: a CSV header is row 1, the first
-JSON object is row 1) and the field.
+profile's ``currency``; a ``$ € £ ¥`` sign must agree with it), written ``"12.34"``; in JSON an
+integer ``price`` is minor units (``1234`` is $12.34), and a float is refused. A CSV cell has no
+type, so ``12`` would be ambiguous: a CSV ``price`` must show its decimals (``12.00``), or the
+row gives ``price_minor`` (integer minor units) instead. Unknown keys or columns are refused, to
+catch typos. Any problem raises :class:`CatalogFileError`, one line naming the file, the row
+(1-based as in a spreadsheet: a CSV header is row 1, the first JSON object is row 1) and the
+field.
 """
 
 from __future__ import annotations
