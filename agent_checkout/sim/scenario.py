@@ -354,8 +354,7 @@ class Scenario(_Strict):
                     return (
                         f"{where}: fee model {model.name} is priced in {model.currency.upper()}, "
                         f"but merchant {profile.id} sells in {profile.currency.upper()}; use a "
-                        f"model priced in {profile.currency.upper()} (its currency field) or one "
-                        "of rates only"
+                        f"model with currency: {profile.currency.upper()}, or one of rates only"
                     )
         if self.currency is not None and not self.fx_table().has(self.currency):
             table = self.fx_table()

@@ -87,14 +87,13 @@ CASES = [
         "CNY merchant priced by shopify-basic (USD)",
         HEAD.replace("[northwind-outfitters]", "[{profile: northwind-outfitters, currency: cny}]"),
         "merchants.0.fee_models: fee model shopify-basic is priced in USD, but merchant "
-        "northwind sells in CNY; use a model priced in CNY (its currency field) or one of "
-        "rates only",
+        "northwind sells in CNY; use a model with currency: CNY, or one of rates only",
     ),
     (
         "AI platform model with USD amounts over a CNY merchant",
         CNY_MERCHANT + "fees: {ai_platform: [openai-instant-checkout, flat-per-order]}\n",
         "fees.ai_platform: fee model flat-per-order is priced in USD, but merchant northwind "
-        "sells in CNY; use a model priced in CNY (its currency field) or one of rates only",
+        "sells in CNY; use a model with currency: CNY, or one of rates only",
     ),
     (
         "FX table without the run's currency",
