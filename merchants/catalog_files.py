@@ -10,13 +10,14 @@ Columns (CSV) or keys (JSON), one product per row or object:
     attributes                             JSON: an object of names to strings;
                                            CSV: one ``attr_<name>`` column per name, blank = absent
 
-Money is never a float. ``price`` is a decimal amount in the catalog's currency, written
-``"12.34"``; in JSON an integer ``price`` is minor units (``1234`` is $12.34), and a float is
-refused. A CSV cell has no type, so ``12`` would be ambiguous: a CSV ``price`` must show its
-decimals (``12.00``), or the row gives ``price_minor`` (integer minor units) instead. Unknown
-keys or columns are refused, to catch typos. Any problem raises :class:`CatalogFileError`, one
-line naming the file, the row (1-based as in a spreadsheet: a CSV header is row 1, the first
-JSON object is row 1) and the field.
+Money is never a float. ``price`` is a decimal amount in the catalog's currency (its merchant
+profile's ``currency``; a ``$ € £ ¥`` sign must agree with it), written ``"12.34"``; in JSON an
+integer ``price`` is minor units (``1234`` is $12.34), and a float is refused. A CSV cell has no
+type, so ``12`` would be ambiguous: a CSV ``price`` must show its decimals (``12.00``), or the
+row gives ``price_minor`` (integer minor units) instead. Unknown keys or columns are refused, to
+catch typos. Any problem raises :class:`CatalogFileError`, one line naming the file, the row
+(1-based as in a spreadsheet: a CSV header is row 1, the first JSON object is row 1) and the
+field.
 """
 
 from __future__ import annotations
@@ -271,7 +272,21 @@ def _positive_price(amount: int, field: str) -> int:
     return amount
 
 
+#: Which currencies a price may be marked with a symbol in: "€12.50" is no price of a usd catalog.
+_SYMBOL_CURRENCIES = {
+    "$": {"usd", "cad", "aud", "nzd", "hkd", "sgd", "mxn"},
+    "€": {"eur"},
+    "£": {"gbp"},
+    "¥": {"jpy", "cny"},
+}
+
+
 def _decimal_price(text: str, field: str, currency: str) -> int:
+    symbol = text.strip().lstrip("-")[:1]
+    if symbol in _SYMBOL_CURRENCIES and currency.lower() not in _SYMBOL_CURRENCIES[symbol]:
+        raise _FieldError(
+            field, f"{text!r} is marked {symbol}, but the catalog is in {currency.upper()}"
+        )
     try:
         amount = to_minor(text, currency)
     except ValueError:

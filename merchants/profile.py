@@ -3,6 +3,10 @@
 Profiles are YAML files in ``merchants/profiles/`` (or any path a user gives). They name the
 platform and plan, the catalog to generate, shipping rates, tax, and how the merchant behaves
 under load (latency and capacity), which the simulation reads.
+
+Files a profile names (its catalog file, fee model files) are read relative to the profile file's
+folder, so a profile and its files move together; a profile built in Python reads them relative
+to the working directory.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
 
@@ -23,7 +27,7 @@ class _Strict(BaseModel):
 class CatalogProfile(_Strict):
     """A catalog to generate, or ``file``: a user's JSON or CSV catalog to load instead."""
 
-    file: str | None = None  # relative paths are read from the working directory
+    file: str | None = None  # relative to the profile (or scenario) file that names it
     size: int = Field(250, ge=1, le=2_000_000)
     categories: dict[str, float] = Field(default_factory=dict)
     stock_min: int = Field(0, ge=0)
@@ -53,7 +57,7 @@ class MerchantProfile(_Strict):
     name: str
     platform: Literal["shopify", "etsy"]
     plan: str = "basic"
-    currency: str = Field("usd", pattern=r"^[a-z]{3}$")
+    currency: str = Field("usd", pattern=r"^[a-z]{3}$")  # ISO 4217, any case; stored lowercase
     country: str = "US"
     tax_rate_bps: int = Field(0, ge=0, le=5_000)
     ships_to: list[str] | None = None  # ISO 3166 countries it delivers to; None: anywhere
@@ -68,6 +72,12 @@ class MerchantProfile(_Strict):
     rate_limited: bool = False  # apply the platform's API rate limits (merchants.ratelimit)
     session_ttl_minutes: float = Field(30.0, gt=0)
     fee_models: list[str] = Field(default_factory=list)
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _lowercase(cls, value: object) -> object:
+        """ACP writes currencies lowercase, ISO 4217 uppercase: ``EUR`` and ``eur`` are one."""
+        return value.strip().lower() if isinstance(value, str) else value
 
 
 def available_profiles() -> list[str]:
@@ -90,4 +100,32 @@ def load_profile(name_or_path: str | Path) -> MerchantProfile:
             f"no merchant profile {str(name_or_path)!r} "
             f"(built in: {', '.join(available_profiles())})"
         )
-    return MerchantProfile.model_validate(yaml.safe_load(path.read_text()) or {})
+    raw = yaml.safe_load(path.read_text()) or {}
+    if isinstance(raw, dict):
+        raw = anchor_profile_paths(raw, path.parent)
+    return MerchantProfile.model_validate(raw)
+
+
+def names_a_file(name: str) -> bool:
+    """Whether a fee model or profile name is a file path rather than a built-in name (the
+    rule ``agent_checkout.fees.library.load_fee_model`` applies too)."""
+    return Path(name).suffix in (".yaml", ".yml") or "/" in name
+
+
+def anchor_profile_paths(raw: dict, folder: Path) -> dict:
+    """A profile's raw fields with its relative catalog file and fee model files made
+    relative to ``folder``; anything else, including malformed values, is left to validation."""
+    raw = dict(raw)
+    catalog = raw.get("catalog")
+    if isinstance(catalog, dict) and isinstance(catalog.get("file"), str):
+        file = Path(catalog["file"])
+        if not file.is_absolute():
+            raw["catalog"] = {**catalog, "file": str(folder / file)}
+    if isinstance(raw.get("fee_models"), list):
+        raw["fee_models"] = [
+            str(folder / name)
+            if isinstance(name, str) and names_a_file(name) and not Path(name).is_absolute()
+            else name
+            for name in raw["fee_models"]
+        ]
+    return raw

@@ -136,7 +136,8 @@ class UsageMeter:
 
     @property
     def cost_minor(self) -> int:
-        """The same cost in cents (USD minor units), rounded half-even, for the ledger."""
+        """The same cost in cents (USD minor units), rounded half-even; for another currency
+        use ``micros_to_minor(cost_micros, currency, fx)`` with an explicit FX table."""
         return micros_to_minor(self.cost_micros)
 
 

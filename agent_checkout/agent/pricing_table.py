@@ -3,7 +3,8 @@
 Prices are list prices in US dollars per million tokens, standard (not batch, not cached) tier,
 as the vendors published them in 2025. They change: pass your own table where one is taken.
 Costs come out in integer **micro-dollars** (µUSD, 1e-6 USD): a session's inference is often
-well under a cent, which minor units would round to nothing. :func:`micros_to_minor` converts.
+well under a cent, which minor units would round to nothing. :func:`micros_to_minor` converts
+them into minor units of any currency through an explicit FX table (:mod:`agent_checkout.fees.fx`).
 Local models (Ollama) cost nothing per token here; their hardware is not priced.
 """
 
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from merchants.money import divide_half_even
+from agent_checkout.fees.fx import REFERENCE_FX, FxTable
 
 MICROS_PER_USD = 1_000_000
 TOKENS_PER_PRICE = 1_000_000  # prices are per million tokens
@@ -90,8 +91,7 @@ def price_for(model: str, prices: Mapping[str, ModelPrice] = PRICES) -> ModelPri
 _VARIANT = re.compile(r"[-@](\d.*|latest)")
 
 
-def micros_to_minor(micros: int, currency: str = "usd") -> int:
-    """Micro-dollars to cents, rounded half-even, for the ledger's minor units (USD only)."""
-    if currency.lower() != "usd":
-        raise ValueError(f"currency {currency!r}: model prices are in usd")
-    return divide_half_even(micros, MICROS_PER_USD // 100)
+def micros_to_minor(micros: int, currency: str = "usd", fx: FxTable = REFERENCE_FX) -> int:
+    """Micro-dollars in minor units of ``currency`` (cents for usd, yen for jpy), converted
+    through the explicit table ``fx`` and rounded half-even once; never µUSD divided into fen."""
+    return fx.micros_usd_to_minor(micros, currency)

@@ -1,6 +1,8 @@
-"""Fee models and their exact pricing of orders, clicks, attributed purchases and refunds."""
+"""Fee models and their exact pricing of orders, clicks, attributed purchases and refunds;
+the FX table that converts inference cost into a run's currency."""
 
 from agent_checkout.fees.context import Click, FeeContext
+from agent_checkout.fees.fx import REFERENCE_FX, FxTable
 from agent_checkout.fees.library import FeeModelError, builtin_names, load_fee_model
 from agent_checkout.fees.line import FeeLine
 from agent_checkout.fees.model import (
@@ -26,6 +28,8 @@ __all__ = [
     "FeeModel",
     "FeeModelError",
     "FeePricer",
+    "FxTable",
+    "REFERENCE_FX",
     "RefundRule",
     "Tiers",
     "builtin_names",

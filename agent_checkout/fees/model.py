@@ -4,7 +4,13 @@ A :class:`FeeModel` (one YAML file) is a list of :class:`FeeComponent` s. A comp
 pays (``payer``: the merchant, or the buyer as a surcharge), who is paid (``payee``), what event
 triggers it (``trigger``), the base it is a share of, and its price: a rate in basis points (or
 ``tiers``), a fixed amount, an amount per unit, a per-order minimum and maximum, and optionally a
-``categories`` table priced per order line. All money is int minor units of the order's currency.
+``categories`` table priced per order line. All money is int minor units of the model's currency.
+
+Currency: a model with amounts (fixed, per unit, minimum, maximum, item minimum, tier thresholds)
+is priced in one currency, its ``currency`` (``usd`` when the file leaves it out, as files did
+before the field existed); it refuses orders in any other, and a scenario pairing it with
+merchants that sell in another is refused at load. A model of pure rates may say
+``currency: null``: it prices orders in any currency. Every built-in model states its currency.
 
 Where rounding happens, exactly (see :mod:`agent_checkout.fees.pricing`):
 
@@ -30,7 +36,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from agent_checkout.fees.context import Click, FeeContext, attributed
 from agent_checkout.fees.line import FeeLine
@@ -45,6 +51,9 @@ Trigger = Literal["order_completed", "link_clicked", "purchase_attributed"]
 TierBasis = Literal["order_value", "running_volume"]
 TierMode = Literal["marginal", "whole"]
 RefundRule = Literal["refund", "keep", "refund_percentage_keep_fixed"]
+
+#: The currency of a model's amounts when its file leaves ``currency`` out (earlier files did).
+DEFAULT_AMOUNT_CURRENCY = "usd"
 
 
 class _Strict(BaseModel):
@@ -207,6 +216,23 @@ class FeeComponent(BaseModel):
         return self
 
     @property
+    def has_amounts(self) -> bool:
+        """Whether it charges amounts (not only rates), which are in the model's currency."""
+        bands = [*(self.tiers.bands if self.tiers else []), *self._category_bands()]
+        return bool(
+            self.fixed
+            or self.per_unit
+            or self.minimum
+            or self.maximum is not None
+            or self.item_minimum
+            or any(b.at_least for b in bands)
+            or any(c.per_unit or c.item_minimum for c in (self.categories or {}).values())
+        )
+
+    def _category_bands(self) -> list[Band]:
+        return [b for c in (self.categories or {}).values() for b in c.bands or []]
+
+    @property
     def per_line(self) -> bool:
         """Whether it prices each order line separately (category table, per-item minimum)."""
         return self.categories is not None or self.item_minimum is not None
@@ -250,13 +276,21 @@ class FeeModel(BaseModel):
     notes: str = Field("", description="Assumptions beyond the source, in plain words.")
     currency: str | None = Field(
         None,
-        pattern=r"^[a-z]{3}$",
+        pattern=r"^[A-Za-z]{3}$",
         description=(
-            "The currency its fixed amounts and thresholds are in; orders in another currency "
-            "are refused. None: pure rates, any currency."
+            "ISO 4217 code (any case) of the currency its amounts are in: fixed, per_unit, "
+            "minimum, maximum, item_minimum and tier thresholds. Orders and clicks in another "
+            "currency are refused, and so is a scenario that pairs it with merchants selling in "
+            "another. null: pure rates, priced in any currency (refused if it has amounts). "
+            "Left out: usd if it has amounts, else any currency."
         ),
     )
     components: list[FeeComponent] = Field(min_length=1)
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _lowercase(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _unique(self) -> FeeModel:
@@ -265,16 +299,33 @@ class FeeModel(BaseModel):
             raise ValueError("components: component names must be unique")
         return self
 
+    @model_validator(mode="after")
+    def _amounts_have_a_currency(self) -> FeeModel:
+        """Amounts mean nothing without their currency: 30 is 30¢ in usd, ¥30 in jpy."""
+        with_amounts = [c.name for c in self.components if c.has_amounts]
+        if self.currency is None and with_amounts:
+            if "currency" in self.model_fields_set:
+                raise ValueError(
+                    f"currency: null means any currency, but component {with_amounts[0]} has "
+                    "amounts: give the currency they are in"
+                )
+            self.__dict__["currency"] = DEFAULT_AMOUNT_CURRENCY  # left out: amounts in usd
+        return self
+
     @property
     def payees(self) -> list[str]:
         return list(dict.fromkeys(c.payee for c in self.components))
 
     def check_currency(self, currency: str) -> None:
         """Refuse to charge, say, 30 "minor units" of a usd schedule on a jpy order."""
-        if self.currency is not None and currency.lower() != self.currency:
+        if not self.prices(currency):
             raise ValueError(
                 f"fee model {self.name} is priced in {self.currency}, not {currency.lower()}"
             )
+
+    def prices(self, currency: str) -> bool:
+        """Whether it can price orders in ``currency`` (its own, or any for pure rates)."""
+        return self.currency is None or currency.lower() == self.currency
 
     def fee_lines(
         self,

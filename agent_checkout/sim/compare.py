@@ -20,6 +20,9 @@ from agent_checkout.sim.scenario import Scenario
 def variant(scenario: Scenario, model: str) -> Scenario:
     """``scenario`` with ``model`` as the AI platform's only fee model."""
     load_fee_model(model)  # fail early, with the library's one-line message
+    problem = scenario.currency_problem(ai_platform=[model])  # e.g. usd amounts, cny merchant
+    if problem:
+        raise ValueError(problem.removeprefix("fees.ai_platform: "))
     fees = scenario.fees.model_copy(update={"ai_platform": [model]})
     return scenario.model_copy(update={"fees": fees})
 

@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent_checkout.agent.state import OUTCOMES
+from agent_checkout.fees.fx import REFERENCE_FX, FxTable
 from agent_checkout.fees.model import FeeLine
 from agent_checkout.sim.quantiles import LogHistogram
 from agent_checkout.sim.timeseries import TimeSeries
-from merchants.money import divide_half_even
 from merchants.orders import PlacedOrder
 
 FUNNEL = ("sessions", "searched", "shown", "decided", "checkout_started", "paid")
@@ -185,11 +185,15 @@ class RunMetrics:
         """What buyers paid, net of refunds: ``merchant_net + fees_total + tax``."""
         return self.gmv - self.refunded_amount + self.buyer_click_fees
 
-    def summary(self, *, scenario: str, seed: int, currency: str, oversells: int) -> dict:
+    def summary(
+        self, *, scenario: str, seed: int, currency: str, oversells: int, fx: FxTable = REFERENCE_FX
+    ) -> dict:
         """The reproducible summary: integers for money (defined in the module docstring), no
         wall-clock figures."""
         fees_total = sum(self.fees_by_payee.values())
-        inference = divide_half_even(self.inference_micros, 10_000)  # micro-dollars to cents
+        # One currency per run (a scenario's merchants must share it), so the totals here add
+        # like amounts; inference, priced in USD, is converted through an explicit FX table.
+        inference = fx.micros_usd_to_minor(self.inference_micros, currency)
         outcomes = {name: self.outcomes.get(name, 0) for name in OUTCOMES}
         outcomes.update({k: v for k, v in sorted(self.outcomes.items()) if k not in outcomes})
         started = self.funnel.get("checkout_started", 0)
@@ -230,6 +234,7 @@ class RunMetrics:
             "clicks": self.clicks,
             "click_fees": self.click_fees,
             "inference_cost": inference,
+            "inference_fx": {**fx.describe("usd", currency), "usd_micros": self.inference_micros},
             "ai_platform_net": self.fees_by_payee.get("ai_platform", 0) - inference,
             "session_seconds": self.session_seconds.summary(),
             "latency_ms": {k: v.summary(scale=1000) for k, v in sorted(self.endpoints.items())},

@@ -137,6 +137,7 @@ def pooled_summary(scenario: Scenario, seed: int, summaries: Sequence[dict]) -> 
         "take_rate": round(sum(fees.values()) / gmv, 6) if gmv else 0.0,
         "merchant_net": sum(s["merchant_net"] for s in summaries),
         "inference_cost": sum(s["inference_cost"] for s in summaries),
+        "inference_fx": scenario.fx_table().describe("usd", scenario.currency),
         "outcomes": pooled("outcomes"),
         "unhandled_errors": sum(s["unhandled_errors"] for s in summaries),
         "oversells": sum(s["oversells"] for s in summaries),

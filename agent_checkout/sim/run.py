@@ -132,6 +132,7 @@ def run_scenario(
             seed=seed,
             currency=scenario.currency,
             oversells=simulation.oversold_units(),
+            fx=scenario.fx_table(),
         )
     except BaseException:
         if ledger is not None:

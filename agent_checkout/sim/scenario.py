@@ -3,6 +3,12 @@
 A scenario names its merchants (built-in profiles or files), how shoppers arrive, who they are,
 how the agent behaves and which AI-platform fee models apply. Unknown keys are errors, and every
 error becomes one line naming the file and the field.
+
+Paths a scenario file names (merchant profiles, catalog files, fee model files) are read relative
+to the scenario file's folder, not the working directory; built-in names and absolute paths work
+as they are. Money has one currency per run: every merchant sells in it, every fee model with
+amounts is priced in it, and ``currency`` (if given) must name it. Inference cost, priced in US
+dollars, is converted into it through an explicit FX table (:mod:`agent_checkout.fees.fx`).
 """
 
 from __future__ import annotations
@@ -13,20 +19,59 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from agent_checkout.agent.ranking import ranking_policy
+from agent_checkout.fees.fx import REFERENCE_FX, FxError, FxTable, currency_code
 from agent_checkout.fees.library import load_fee_model
+from agent_checkout.fees.model import FeeModel
 from agent_checkout.sim.arrivals import ArrivalProfile
 from agent_checkout.sim.faults import Fault, StockOut
+from agent_checkout.sim.streams import SEED_MAX
 from merchants.catalog_files import CatalogFileError, load_catalog
-from merchants.profile import MerchantProfile, load_profile
+from merchants.payments import DECLINE_REASONS
+from merchants.profile import MerchantProfile, anchor_profile_paths, load_profile, names_a_file
+from merchants.taxonomy import CATEGORIES
 
 REPO_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 class ScenarioError(Exception):
     """A scenario that cannot be used; the message is one line naming file and field."""
+
+
+class FieldValueError(ValueError):
+    """A validator's complaint about one key inside its field, which :func:`describe` adds to
+    the path: ``shoppers.categories.spaceships``, not just ``shoppers.categories``."""
+
+    def __init__(self, key: object, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+def _weights(value: dict, what: str) -> dict:
+    """Sampling weights: each 0 or more, at least one above 0 (``random.choices`` needs it)."""
+    for key, weight in value.items():
+        if weight < 0:
+            raise FieldValueError(key, f"a weight is 0 or more, not {weight}")
+    if value and sum(value.values()) <= 0:
+        raise ValueError(f"give at least one {what} a positive weight")
+    return value
+
+
+def _known_categories(value: dict[str, float], what: str) -> dict[str, float]:
+    for name in value:
+        if name not in CATEGORIES:
+            raise FieldValueError(name, f"unknown {what} (known: {', '.join(sorted(CATEGORIES))})")
+    return _weights(value, what)
 
 
 class _Strict(BaseModel):
@@ -70,6 +115,11 @@ class ShoppersSpec(_Strict):
     declining_card_share: float = Field(0.0, ge=0, le=1)  # first card is one that declines
     challenge_pass_rate: float = Field(0.9, ge=0, le=1)  # 3-D Secure challenges passed
 
+    @field_validator("categories")
+    @classmethod
+    def _categories(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        return None if value is None else _known_categories(value, "shopper category")
+
     @field_validator("units")
     @classmethod
     def _units(cls, value: dict[int, float]) -> dict[int, float]:
@@ -80,7 +130,7 @@ class ShoppersSpec(_Strict):
             or min(value.values()) < 0
             or sum(value.values()) <= 0
         ):
-            raise ValueError("units: counts from 1 to 100 with non-negative weights, one > 0")
+            raise ValueError("counts from 1 to 100 with non-negative weights, one > 0")
         return value
 
     @field_validator("locales")
@@ -88,12 +138,12 @@ class ShoppersSpec(_Strict):
     def _known_locales(cls, value: dict[str, float]) -> dict[str, float]:
         from faker.config import AVAILABLE_LOCALES
 
-        unknown = sorted(set(value) - set(AVAILABLE_LOCALES))
-        if unknown:
-            raise ValueError(f"unknown locale(s): {', '.join(unknown)}")
-        if not value or min(value.values()) < 0 or sum(value.values()) <= 0:
+        for name in value:
+            if name not in AVAILABLE_LOCALES:
+                raise FieldValueError(name, "unknown locale (Faker's, e.g. en_US, de_DE, ja_JP)")
+        if not value:
             raise ValueError("give at least one locale with a positive weight")
-        return value
+        return _weights(value, "locale")
 
 
 class RankingSpec(_Strict):
@@ -116,6 +166,19 @@ class AgentSpec(_Strict):
 class PaymentsSpec(_Strict):
     decline_rates: dict[str, float] = Field(default_factory=dict)
     three_ds_rate: float = Field(0.0, ge=0, le=1)  # share of cards the issuer challenges
+
+    @field_validator("decline_rates")
+    @classmethod
+    def _reasons(cls, value: dict[str, float]) -> dict[str, float]:
+        for reason, rate in value.items():
+            if reason not in DECLINE_REASONS:
+                known = ", ".join(sorted(DECLINE_REASONS))
+                raise FieldValueError(reason, f"unknown decline reason (known: {known})")
+            if not 0 <= rate <= 1:
+                raise FieldValueError(reason, f"a rate is within 0 and 1, not {rate}")
+        if sum(value.values()) > 1:
+            raise ValueError("decline rates sum to more than 1")
+        return value
 
 
 class FeesSpec(_Strict):
@@ -165,8 +228,7 @@ class ProfileRef(BaseModel):
 class Scenario(_Strict):
     name: str
     description: str = ""
-    seed: int = 0
-    currency: str = Field("usd", pattern=r"^[a-z]{3}$")
+    seed: int = 0  # 0 to SEED_MAX: the ledger stores it as a signed 64-bit integer
     start: datetime = datetime(2026, 11, 11, tzinfo=UTC)
     merchants: list[str | ProfileRef | MerchantProfile] = Field(min_length=1)
     arrivals: ArrivalProfile
@@ -178,21 +240,87 @@ class Scenario(_Strict):
     returns: ReturnsSpec = ReturnsSpec()
     faults: list[Fault] = Field(default_factory=list)
     metrics: MetricsSpec = MetricsSpec()
+    # Units of a currency per US dollar, to convert inference cost (model prices are in USD);
+    # when given, it replaces the built-in table (ECB reference rates, agent_checkout.fees.fx).
+    fx: dict[str, str | int | float] | None = None
+    # The run's currency, lowercase ISO 4217 (any case accepted). Left out: the merchants'
+    # currency; given: it must be theirs. Declared last, so its check sees the merchants.
+    currency: str | None = Field(None, validate_default=True)
+
+    @field_validator("seed")
+    @classmethod
+    def _seed_fits_the_ledger(cls, value: int) -> int:
+        if not 0 <= value <= SEED_MAX:
+            raise ValueError(f"{value} is out of range: give 0 to {SEED_MAX} (2**63 - 1)")
+        return value
 
     @field_validator("start")
     @classmethod
     def _aware(cls, value: datetime) -> datetime:
         return value if value.tzinfo else value.replace(tzinfo=UTC)
 
+    @field_validator("merchants")
+    @classmethod
+    def _one_currency(cls, value: list) -> list:
+        """One currency per run: no figure may add amounts of two currencies."""
+        profiles = _profiles_or_none(value)
+        if profiles is not None:
+            ids = [p.id for p in profiles]
+            for index, profile_id in enumerate(ids):
+                if profile_id in ids[:index]:
+                    raise FieldValueError(index, f"two merchants share the id {profile_id!r}")
+            sellers: dict[str, list[str]] = {}
+            for profile in profiles:
+                sellers.setdefault(profile.currency, []).append(profile.id)
+            if len(sellers) > 1:
+                listed = "; ".join(f"{c.upper()}: {', '.join(ids)}" for c, ids in sellers.items())
+                raise ValueError(
+                    f"they sell in several currencies ({listed}); a run holds one currency, "
+                    "so split them into one scenario per currency"
+                )
+        return value
+
+    @field_validator("fx")
+    @classmethod
+    def _fx(cls, value: dict | None) -> dict | None:
+        if value is not None:
+            try:
+                table = FxTable.per_usd(value, source="scenario fx")
+            except FxError as problem:
+                raise ValueError(str(problem)) from None
+            return {code: str(rate) for code, rate in table.rates.items()}
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _merchants_currency(cls, value: str | None, info: ValidationInfo) -> str | None:
+        given = None
+        if value is not None:
+            try:
+                given = currency_code(value)
+            except FxError as problem:
+                raise ValueError(str(problem)) from None
+        profiles = _profiles_or_none(info.data.get("merchants") or [])
+        if not profiles:
+            return given  # a broken profile: load_scenario names it
+        theirs = profiles[0].currency
+        if given is not None and given != theirs:
+            raise ValueError(
+                f"{given.upper()} does not match the merchants' currency {theirs.upper()} "
+                f"({', '.join(p.id for p in profiles)}); leave currency out or write "
+                f"{theirs.upper()}"
+            )
+        return theirs
+
+    @model_validator(mode="after")
+    def _priced_in_its_currency(self) -> Scenario:
+        problem = self.currency_problem()
+        if problem:
+            raise ValueError(problem)
+        return self
+
     def merchant_profiles(self) -> list[MerchantProfile]:
-        return [
-            m
-            if isinstance(m, MerchantProfile)
-            else m.resolve()
-            if isinstance(m, ProfileRef)
-            else load_profile(m)
-            for m in self.merchants
-        ]
+        return _profiles(self.merchants)
 
     def fee_model_names(self) -> list[str]:
         """The AI platform's models and every merchant's platform models, as named."""
@@ -200,6 +328,69 @@ class Scenario(_Strict):
         for profile in self.merchant_profiles():
             names += [n for n in profile.fee_models if n not in names]
         return names
+
+    def fx_table(self) -> FxTable:
+        """The table that converts inference cost into the run's currency."""
+        if self.fx is None:
+            return REFERENCE_FX
+        return FxTable.per_usd(self.fx, source=f"scenario {self.name}, fx (units per USD)")
+
+    def currency_problem(self, ai_platform: list[str] | None = None) -> str | None:
+        """``field: message`` if a fee model is priced in another currency than the merchant
+        whose orders it prices, or the FX table lacks the run's currency; else None.
+
+        ``ai_platform`` checks other AI-platform models (a comparison's variants) instead.
+        Names that do not load are left to :func:`load_scenario`, which reports them.
+        """
+        try:
+            profiles = self.merchant_profiles()
+        except (FileNotFoundError, ValidationError):
+            return None
+        for index, profile in enumerate(profiles):
+            named = [("fees.ai_platform", n) for n in ai_platform or self.fees.ai_platform]
+            named += [(f"merchants.{index}.fee_models", n) for n in profile.fee_models]
+            for where, name in named:
+                model = _fee_model_or_none(name)
+                if model is not None and not model.prices(profile.currency):
+                    return (
+                        f"{where}: fee model {model.name} is priced in {model.currency.upper()}, "
+                        f"but merchant {profile.id} sells in {profile.currency.upper()}; use a "
+                        f"model with currency: {profile.currency.upper()}, or one of rates only"
+                    )
+        if self.currency is not None and not self.fx_table().has(self.currency):
+            table = self.fx_table()
+            return (
+                f"fx: no exchange rate for {self.currency.upper()} to convert inference cost "
+                f"(the table has {', '.join(c.upper() for c in table.currencies)}); add "
+                f'fx: {{{self.currency.upper()}: "<units per US dollar>"}}'
+            )
+        return None
+
+
+def _profiles(merchants: list[str | ProfileRef | MerchantProfile]) -> list[MerchantProfile]:
+    return [
+        m
+        if isinstance(m, MerchantProfile)
+        else m.resolve()
+        if isinstance(m, ProfileRef)
+        else load_profile(m)
+        for m in merchants
+    ]
+
+
+def _profiles_or_none(merchants: list) -> list[MerchantProfile] | None:
+    """The profiles, or None if one does not load (load_scenario then names it in one line)."""
+    try:
+        return _profiles(merchants)
+    except (FileNotFoundError, ValidationError, ValueError, yaml.YAMLError):
+        return None
+
+
+def _fee_model_or_none(name: str) -> FeeModel | None:
+    try:
+        return load_fee_model(name)
+    except (KeyError, FileNotFoundError, ValueError):
+        return None
 
 
 def builtin_scenarios() -> dict[str, Path]:
@@ -240,19 +431,25 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     if not isinstance(raw, dict):
         raise ScenarioError(f"{path}: expected a mapping of scenario fields at the top level")
     try:
-        scenario = Scenario.model_validate(raw)
+        scenario = Scenario.model_validate(anchor_paths(raw, path.parent))
     except ValidationError as problem:
         raise ScenarioError(f"{path}: {describe(problem)}") from None
-    try:
-        for profile in scenario.merchant_profiles():
+    for index, merchant in enumerate(scenario.merchants):
+        try:
+            profile = _profiles([merchant])[0]
             if profile.catalog.file is not None:
                 load_catalog(profile.catalog.file, profile.currency)  # fail now, in one line
-    except ValidationError as problem:
-        raise ScenarioError(
-            f"{path}: merchants: a profile is invalid: {describe(problem)}"
-        ) from None
-    except (FileNotFoundError, CatalogFileError) as problem:
-        raise ScenarioError(f"{path}: merchants: {problem}") from None
+        except ValidationError as problem:
+            raise ScenarioError(
+                f"{path}: merchants.{index}: the profile is invalid: {describe(problem)}"
+            ) from None
+        except (FileNotFoundError, CatalogFileError) as problem:
+            raise ScenarioError(f"{path}: merchants.{index}: {problem}") from None
+        except yaml.YAMLError:
+            raise ScenarioError(f"{path}: merchants.{index}: not valid YAML") from None
+        problem_text = catalog_problem(profile)
+        if problem_text:
+            raise ScenarioError(f"{path}: merchants.{index}.catalog.{problem_text}")
     servers = {p.id for p in scenario.merchant_profiles()} | {"psp"}
     for index, fault in enumerate(scenario.faults):
         target = fault.merchant if isinstance(fault, StockOut) else fault.server
@@ -265,19 +462,94 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         ranking_policy(scenario.agent.ranking.name, **scenario.agent.ranking.params)
     except ValueError as problem:
         raise ScenarioError(f"{path}: agent.ranking: {problem}") from None
-    for name in scenario.fee_model_names():
+    named = [("fees", n) for n in scenario.fees.ai_platform] + [
+        (f"merchants.{index}.fee_models", n)
+        for index, profile in enumerate(scenario.merchant_profiles())
+        for n in profile.fee_models
+    ]
+    for where, name in named:
         try:
             load_fee_model(name)
         except (KeyError, FileNotFoundError, ValueError) as problem:
             message = problem.args[0] if problem.args else str(problem)
-            raise ScenarioError(f"{path}: fees: {message}") from None
+            raise ScenarioError(f"{path}: {where}: {message}") from None
+    problem_text = scenario.currency_problem()  # again: the names now all load
+    if problem_text:
+        raise ScenarioError(f"{path}: {problem_text}")
     return scenario
 
 
+def catalog_problem(profile: MerchantProfile) -> str | None:
+    """``field: message`` for a generated catalog that would fail when built, else None."""
+    catalog = profile.catalog
+    if catalog.file is None:
+        try:
+            _known_categories(catalog.categories, "catalog category")
+        except FieldValueError as problem:
+            return f"categories.{problem.key}: {problem}"
+        except ValueError as problem:
+            return f"categories: {problem}"
+    if catalog.stock_min > catalog.stock_max:
+        return f"stock_min: {catalog.stock_min} is above stock_max ({catalog.stock_max})"
+    return None
+
+
+def anchor_paths(raw: dict, folder: Path) -> dict:
+    """``raw`` with the relative paths it names made relative to ``folder`` (the scenario
+    file's): merchant profile files, their catalog files, fee model files."""
+    raw = dict(raw)
+    fees = raw.get("fees")
+    if isinstance(fees, dict) and isinstance(fees.get("ai_platform"), list):
+        raw["fees"] = {
+            **fees,
+            "ai_platform": [_anchor_fee_model(n, folder) for n in fees["ai_platform"]],
+        }
+    if isinstance(raw.get("merchants"), list):
+        raw["merchants"] = [_anchor_merchant(m, folder) for m in raw["merchants"]]
+    return raw
+
+
+def _anchor_fee_model(name: object, folder: Path) -> object:
+    if isinstance(name, str) and names_a_file(name) and not Path(name).is_absolute():
+        return str(folder / name)
+    return name
+
+
+def _anchor_merchant(merchant: object, folder: Path) -> object:
+    if isinstance(merchant, str):
+        return _anchor_profile(merchant, folder)
+    if isinstance(merchant, dict):
+        merchant = anchor_profile_paths(merchant, folder)
+        if isinstance(merchant.get("profile"), str):
+            merchant = {**merchant, "profile": _anchor_profile(merchant["profile"], folder)}
+    return merchant
+
+
+def _anchor_profile(name: str, folder: Path) -> str:
+    """A profile file beside the scenario; a built-in name stays a name."""
+    if Path(name).is_absolute() or not (names_a_file(name) or (folder / name).is_file()):
+        return name
+    return str(folder / name)
+
+
+_PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")
+
+
 def describe(problem: ValidationError) -> str:
-    """The first validation error as ``field.path: message``."""
+    """The first validation error as ``field.path: message``, one line."""
     error = problem.errors()[0]
-    where = ".".join(str(p) for p in error["loc"]) or "(top level)"
-    message = "unknown field" if error["type"] == "extra_forbidden" else error["msg"]
+    loc = [str(p) for p in error["loc"]]
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, FieldValueError):
+        loc.append(str(cause.key))
+        message = str(cause)
+    elif error["type"] == "extra_forbidden":
+        message = "unknown field"
+    else:
+        message = error["msg"]
+        for prefix in _PYDANTIC_PREFIXES:
+            message = message.removeprefix(prefix)
+    message = " ".join(message.split())  # one line, whatever the message held
     extra = "" if problem.error_count() == 1 else f" (and {problem.error_count() - 1} more)"
-    return f"{where}: {message}{extra}"
+    where = ".".join(loc)
+    return f"{where}: {message}{extra}" if where else f"{message}{extra}"

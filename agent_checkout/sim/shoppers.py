@@ -26,7 +26,7 @@ from agent_checkout.sim.scenario import ShoppersSpec
 from agent_checkout.sim.streams import RandomStreams
 from merchants.acp import Address, Buyer, CheckoutSession, PaymentMethodCard
 from merchants.payments import TEST_CARDS
-from merchants.taxonomy import category
+from merchants.taxonomy import CATEGORIES, category
 
 GOOD_CARDS = ("4242424242424242", "5555555555554444")
 _DECLINING = tuple(sorted(TEST_CARDS))
@@ -99,7 +99,12 @@ class ShopperPopulation:
         self, spec: ShoppersSpec, categories: dict[str, float], streams: RandomStreams
     ) -> None:
         self.spec, self.streams = spec, streams
-        weights = spec.categories or categories
+        # Needs: the scenario's categories, else what the merchants' profiles say they sell,
+        # else (catalog files only) every category, as a profile without categories sells.
+        weights = spec.categories or categories or {c: 1.0 for c in CATEGORIES}
+        unknown = sorted(set(weights) - set(CATEGORIES))
+        if unknown:  # ShoppersSpec refuses these at load; this guards direct construction
+            raise ValueError(f"unknown shopper category {unknown[0]!r}")
         self._categories = sorted(weights)
         self._weights = [weights[c] for c in self._categories]
         self._locales = sorted(spec.locales)

@@ -11,6 +11,10 @@ from __future__ import annotations
 import hashlib
 import random
 
+#: The largest root seed: the ledger stores seeds as a signed 64-bit integer (DuckDB BIGINT).
+#: Seeds run from 0 to SEED_MAX inclusive, in scenario files and on the command line alike.
+SEED_MAX = 2**63 - 1
+
 
 class RandomStreams:
     def __init__(self, root_seed: int) -> None:

@@ -63,7 +63,7 @@ def _error_line(result) -> str:
             "arrivals.rate_per_minute: Input should be greater than 0",
         ),
         ({"arrivals": None}, "arrivals: Input should be a valid dictionary"),
-        ({"merchants": ["no-such-shop"]}, "merchants: no merchant profile 'no-such-shop'"),
+        ({"merchants": ["no-such-shop"]}, "merchants.0: no merchant profile 'no-such-shop'"),
         ({"fees": {"ai_platform": ["four-percent"]}}, "fees: unknown fee model 'four-percent'"),
     ],
 )

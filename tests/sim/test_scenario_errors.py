@@ -1,0 +1,236 @@
+"""Bad scenario files: each is refused at load with one line naming the file and the field.
+
+Every case here crashed mid-run (a ``KeyError`` from an unknown category, a DuckDB overflow from
+a huge seed, 117 of 200 sessions in ``unhandled_error`` from a CNY merchant priced by a USD fee
+model) or printed money under the wrong label (``currency: eur`` over USD merchants).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from agent_checkout.sim.scenario import ScenarioError, load_scenario
+from agent_checkout.sim.streams import SEED_MAX
+
+HEAD = """\
+name: bad
+merchants: [northwind-outfitters]
+arrivals: {process: poisson, rate_per_minute: 60, sessions: 20}
+"""
+KNOWN = "apparel, electronics, footwear, home_decor, jewelry, kitchen, outdoor, toys"
+CNY_MERCHANT = """\
+name: bad
+merchants: [{profile: northwind-outfitters, currency: CNY, fee_models: []}]
+arrivals: {process: poisson, rate_per_minute: 60, sessions: 20}
+"""
+BUILT_IN_FX = "AUD, CAD, CNY, EUR, GBP, JPY, USD"
+
+# (id, YAML text, the message after "<path>: ", exactly)
+CASES = [
+    (
+        "unknown shopper category",
+        HEAD + "shoppers: {categories: {spaceships: 1}}\n",
+        f"shoppers.categories.spaceships: unknown shopper category (known: {KNOWN})",
+    ),
+    (
+        "negative category weight",
+        HEAD + "shoppers: {categories: {apparel: -1, toys: 2}}\n",
+        "shoppers.categories.apparel: a weight is 0 or more, not -1.0",
+    ),
+    (
+        "all category weights zero",
+        HEAD + "shoppers: {categories: {apparel: 0, toys: 0}}\n",
+        "shoppers.categories: give at least one shopper category a positive weight",
+    ),
+    (
+        "unknown locale",
+        HEAD + "shoppers: {locales: {xx_YY: 1}}\n",
+        "shoppers.locales.xx_YY: unknown locale (Faker's, e.g. en_US, de_DE, ja_JP)",
+    ),
+    (
+        "negative locale weight",
+        HEAD + "shoppers: {locales: {en_US: 1, de_DE: -2}}\n",
+        "shoppers.locales.de_DE: a weight is 0 or more, not -2.0",
+    ),
+    (
+        "units with only zero weights",
+        HEAD + "shoppers: {units: {1: 0}}\n",
+        "shoppers.units: counts from 1 to 100 with non-negative weights, one > 0",
+    ),
+    (
+        "currency other than the merchants'",
+        HEAD + "currency: EUR\n",
+        "currency: EUR does not match the merchants' currency USD (northwind); "
+        "leave currency out or write USD",
+    ),
+    (
+        "currency in lowercase, as ACP writes it, still compared",
+        HEAD + "currency: eur\n",
+        "currency: EUR does not match the merchants' currency USD (northwind); "
+        "leave currency out or write USD",
+    ),
+    (
+        "currency that is no ISO code",
+        HEAD + "currency: euro\n",
+        "currency: 'euro' is not a three-letter ISO 4217 currency code",
+    ),
+    (
+        "merchants in two currencies",
+        HEAD.replace(
+            "[northwind-outfitters]",
+            "[northwind-outfitters, {profile: juniper-handmade, currency: eur, fee_models: []}]",
+        ),
+        "merchants: they sell in several currencies (USD: northwind; EUR: juniper); a run "
+        "holds one currency, so split them into one scenario per currency",
+    ),
+    (
+        "CNY merchant priced by shopify-basic (USD)",
+        HEAD.replace("[northwind-outfitters]", "[{profile: northwind-outfitters, currency: cny}]"),
+        "merchants.0.fee_models: fee model shopify-basic is priced in USD, but merchant "
+        "northwind sells in CNY; use a model with currency: CNY, or one of rates only",
+    ),
+    (
+        "AI platform model with USD amounts over a CNY merchant",
+        CNY_MERCHANT + "fees: {ai_platform: [openai-instant-checkout, flat-per-order]}\n",
+        "fees.ai_platform: fee model flat-per-order is priced in USD, but merchant northwind "
+        "sells in CNY; use a model with currency: CNY, or one of rates only",
+    ),
+    (
+        "FX table without the run's currency",
+        CNY_MERCHANT + 'fx: {EUR: "0.92"}\n',
+        "fx: no exchange rate for CNY to convert inference cost (the table has EUR, USD); "
+        'add fx: {CNY: "<units per US dollar>"}',
+    ),
+    (
+        "currency the built-in FX table lacks",
+        CNY_MERCHANT.replace("CNY", "SEK"),
+        f"fx: no exchange rate for SEK to convert inference cost (the table has {BUILT_IN_FX}); "
+        'add fx: {SEK: "<units per US dollar>"}',
+    ),
+    (
+        "FX rate that is not positive",
+        HEAD + 'fx: {EUR: "-0.92"}\n',
+        "fx: rate '-0.92' must be a positive number",
+    ),
+    (
+        "seed beyond what the ledger stores",
+        HEAD + "seed: 99999999999999999999999\n",
+        f"seed: 99999999999999999999999 is out of range: give 0 to {SEED_MAX} (2**63 - 1)",
+    ),
+    (
+        "negative seed",
+        HEAD + "seed: -5\n",
+        f"seed: -5 is out of range: give 0 to {SEED_MAX} (2**63 - 1)",
+    ),
+    (
+        "unknown decline reason",
+        HEAD + "payments: {decline_rates: {stolen_card: 0.1}}\n",
+        "payments.decline_rates.stolen_card: unknown decline reason (known: expired_card, "
+        "fraudulent, generic_decline, insufficient_funds)",
+    ),
+    (
+        "decline rate above 1",
+        HEAD + "payments: {decline_rates: {insufficient_funds: 2}}\n",
+        "payments.decline_rates.insufficient_funds: a rate is within 0 and 1, not 2.0",
+    ),
+    (
+        "decline rates summing above 1",
+        HEAD + "payments: {decline_rates: {insufficient_funds: 0.6, fraudulent: 0.6}}\n",
+        "payments.decline_rates: decline rates sum to more than 1",
+    ),
+    (
+        "two merchants with one id",
+        HEAD.replace("[northwind-outfitters]", "[northwind-outfitters, northwind-outfitters]"),
+        "merchants.1: two merchants share the id 'northwind'",
+    ),
+    (
+        "unknown catalog category in a profile",
+        HEAD.replace(
+            "[northwind-outfitters]",
+            "[{profile: northwind-outfitters, catalog: {categories: {spaceships: 1}}}]",
+        ),
+        f"merchants.0.catalog.categories.spaceships: unknown catalog category (known: {KNOWN})",
+    ),
+    (
+        "catalog stock range upside down",
+        HEAD.replace(
+            "[northwind-outfitters]",
+            "[{profile: northwind-outfitters, catalog: {stock_min: 30, stock_max: 5}}]",
+        ),
+        "merchants.0.catalog.stock_min: 30 is above stock_max (5)",
+    ),
+    (
+        "unknown top-level field",
+        HEAD + "colour: blue\n",
+        "colour: unknown field",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_scenario_is_one_line_naming_file_and_field(tmp_path, text, expected):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as raised:
+        load_scenario(path)
+    message = str(raised.value)
+    assert message == f"{path}: {expected}"
+    assert "\n" not in message and "Value error" not in message
+
+
+@pytest.mark.parametrize(
+    ("text", "required"),
+    [
+        (
+            HEAD + "fees: {ai_platform: [nope]}\n",
+            "fees: unknown fee model 'nope' (built in: amazon-associates, ",
+        ),
+        (
+            HEAD.replace("[northwind-outfitters]", "[no-such-profile]"),
+            "merchants.0: no merchant profile 'no-such-profile' (built in: juniper-handmade, ",
+        ),
+    ],
+    ids=["unknown fee model", "unknown merchant profile"],
+)
+def test_unknown_names_list_the_known_ones(tmp_path, text, required):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as raised:
+        load_scenario(path)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: {required}")
+    assert "\n" not in message and "Value error" not in message
+
+
+def test_currency_may_be_left_out_or_written_in_any_case(tmp_path):
+    path = tmp_path / "ok.yaml"
+    path.write_text(HEAD)
+    assert load_scenario(path).currency == "usd"
+    path.write_text(HEAD + "currency: USD\n")
+    assert load_scenario(path).currency == "usd"
+    path.write_text(CNY_MERCHANT)
+    assert load_scenario(path).currency == "cny"  # taken from the merchants
+
+
+def test_seed_max_itself_is_accepted(tmp_path):
+    path = tmp_path / "ok.yaml"
+    path.write_text(HEAD + f"seed: {SEED_MAX}\n")
+    assert load_scenario(path).seed == SEED_MAX == 2**63 - 1
+
+
+def test_catalog_prices_marked_in_another_currency_are_refused(tmp_path):
+    (tmp_path / "mugs.csv").write_text(
+        "id,title,category,price,stock\nmug-1,Mug,kitchen,$4.00,5\nmug-2,Mug,kitchen,€12.50,5\n"
+    )
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        HEAD.replace(
+            "[northwind-outfitters]", "[{profile: northwind-outfitters, catalog: {file: mugs.csv}}]"
+        )
+    )
+    with pytest.raises(ScenarioError) as raised:
+        load_scenario(path)
+    assert str(raised.value) == (
+        f"{path}: merchants.0: {tmp_path / 'mugs.csv'}: row 3, field price: "
+        "'€12.50' is marked €, but the catalog is in USD"
+    )
