@@ -11,6 +11,9 @@ from __future__ import annotations
 import hashlib
 import random
 
+#: The largest root seed: the ledger stores a run's seed as a signed 64-bit integer.
+SEED_MAX = 2**63 - 1
+
 
 class RandomStreams:
     def __init__(self, root_seed: int) -> None:
