@@ -67,6 +67,10 @@ def load_or_fail(scenario: str, seed: int | None) -> tuple[Scenario, int]:
     return loaded, loaded.seed if seed is None else seed
 
 
+#: Where a run goes without --out; unlike a given --out, its parent is created if missing.
+DEFAULT_OUT = Path("runs/latest")
+
+
 def out_or_fail(out: Path, flag: str = "--out") -> Path:
     """``out`` if a run may write there (an existing folder, or a new one in an existing one)."""
     problem = out_dir_problem(out)
@@ -86,12 +90,13 @@ def run(
     scenario: Annotated[str, typer.Argument(help="A scenario file, or a built-in name.")],
     seed: Seed = None,
     out: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             help="Where summary.json and ledger.duckdb go; they replace an earlier run's files "
-            "there once this run has succeeded. Only the last folder is created."
+            "there once this run has succeeded. Only the last folder of DIR is created.",
+            show_default="runs/latest",
         ),
-    ] = Path("runs/latest"),
+    ] = None,
     trace: Annotated[
         list[int] | None,
         typer.Option(
@@ -114,7 +119,7 @@ def run(
     intervals under ci95; each replication's files go to DIR/replications/r/.
     """
     loaded, seed = load_or_fail(scenario, seed)
-    out_or_fail(out)
+    out = DEFAULT_OUT if out is None else out_or_fail(out)
     trace = list(dict.fromkeys(trace or []))
     if trace and replications > 1:
         raise fail("--trace works on a single replication; drop --replications")

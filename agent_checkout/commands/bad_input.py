@@ -57,7 +57,9 @@ def usage_line(problem: ClickException) -> str:
         if hint is not None:
             if not isinstance(hint, str):
                 hint = " / ".join(hint)
-            return f"{hint.replace(chr(39), '')}: {problem.message}"
+            # typer checks values with pydantic, whose messages may start "Value error, "
+            message = problem.message.removeprefix("Value error, ")
+            return f"{hint.replace(chr(39), '')}: {message}"
     return problem.format_message()
 
 

@@ -61,8 +61,12 @@ def compare(
         typer.Option(min=0.0, max=1.0, help="Override the scenario's fee pass-through share."),
     ] = None,
     out: Annotated[
-        Path, typer.Option(help="Where comparison.json goes (only the last folder is created).")
-    ] = Path("runs/compare"),
+        Path | None,
+        typer.Option(
+            help="Where comparison.json goes (only the last folder of DIR is created).",
+            show_default="runs/compare",
+        ),
+    ] = None,
 ) -> None:
     """Run every fee model on the same replications; print mean and 95% CI per model."""
     try:
@@ -74,7 +78,9 @@ def compare(
     except ValueError as problem:
         raise fail(f"{scenario}: {problem}") from None
     models = fee_model_names(fee_models)
-    if (problem := out_dir_problem(out)) is not None:
+    if out is None:
+        out = Path("runs/compare")  # the default: its parent is created if missing
+    elif (problem := out_dir_problem(out)) is not None:
         raise fail(f"--out {out}: {problem}")
     if pass_through is not None:
         loaded = loaded.model_copy(

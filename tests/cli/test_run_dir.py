@@ -190,3 +190,13 @@ def test_out_creates_only_the_last_folder(scenario, tmp_path):
     created = invoke("run", scenario, "--out", str(tmp_path / "new"))
     assert created.exit_code == 0, created.output
     assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["ledger.duckdb", "summary.json"]
+
+
+def test_the_default_out_is_created_with_its_parent(scenario, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("run", scenario, "--seed", "3")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "runs" / "latest").iterdir()) == [
+        "ledger.duckdb",
+        "summary.json",
+    ]
