@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from agent_checkout.commands.bad_input import OneLineErrors, fail
 from agent_checkout.commands.calibrate import calibrate
 from agent_checkout.commands.chat import chat
 from agent_checkout.commands.compare import compare
@@ -23,11 +24,14 @@ from agent_checkout.commands.ledger import ledger_app
 from agent_checkout.commands.reprice import reprice
 from agent_checkout.commands.serve import serve
 from agent_checkout.report import print_replications, print_summary
-from agent_checkout.sim.replications import pooled_summary, run_replications
-from agent_checkout.sim.run import run_scenario, write_json
-from agent_checkout.sim.scenario import ScenarioError, builtin_scenarios, load_scenario
+from agent_checkout.sim.replications import run_replicated
+from agent_checkout.sim.run import check_seed, run_scenario, untraceable
+from agent_checkout.sim.run_dir import out_dir_problem
+from agent_checkout.sim.scenario import Scenario, ScenarioError, builtin_scenarios, load_scenario
+from agent_checkout.sim.streams import SEED_MAX
 
 app = typer.Typer(
+    cls=OneLineErrors,
     help="Simulate AI shopping agents buying through ACP checkout, and measure who earns what.",
     no_args_is_help=True,
     add_completion=False,
@@ -35,7 +39,6 @@ app = typer.Typer(
 )
 
 console = Console()
-errors = Console(stderr=True)
 
 
 def progress_bar(unit: str) -> Progress:
@@ -51,18 +54,49 @@ def progress_bar(unit: str) -> Progress:
     )
 
 
-def fail(message: str, code: int = 2) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
+def load_or_fail(scenario: str, seed: int | None) -> tuple[Scenario, int]:
+    """The scenario and the run's seed, or one line naming what is wrong with either."""
+    try:
+        loaded = load_scenario(scenario)
+    except ScenarioError as problem:
+        raise fail(str(problem)) from None
+    try:
+        check_seed(loaded.seed if seed is None else seed)
+    except ValueError as problem:
+        raise fail(f"{scenario}: {problem}" if seed is None else f"--seed: {problem}") from None
+    return loaded, loaded.seed if seed is None else seed
+
+
+#: Where a run goes without --out; unlike a given --out, its parent is created if missing.
+DEFAULT_OUT = Path("runs/latest")
+
+
+def out_or_fail(out: Path, flag: str = "--out") -> Path:
+    """``out`` if a run may write there (an existing folder, or a new one in an existing one)."""
+    problem = out_dir_problem(out)
+    if problem is not None:
+        raise fail(f"{flag} {out}: {problem}")
+    return out
+
+
+Seed = Annotated[
+    int | None,
+    typer.Option(min=0, max=SEED_MAX, help="Root seed, 0 to 2**63-1 (default: the scenario's)."),
+]
 
 
 @app.command()
 def run(
     scenario: Annotated[str, typer.Argument(help="A scenario file, or a built-in name.")],
-    seed: Annotated[int | None, typer.Option(help="Root seed (default: the scenario's).")] = None,
-    out: Annotated[Path, typer.Option(help="Where summary.json and ledger.duckdb go.")] = Path(
-        "runs/latest"
-    ),
+    seed: Seed = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where summary.json and ledger.duckdb go; they replace an earlier run's files "
+            "there once this run has succeeded. Only the last folder of DIR is created.",
+            show_default="runs/latest",
+        ),
+    ] = None,
     trace: Annotated[
         list[int] | None,
         typer.Option(
@@ -84,20 +118,23 @@ def run(
     With --replications R the summary pools all replications and adds means and 95%
     intervals under ci95; each replication's files go to DIR/replications/r/.
     """
-    try:
-        loaded = load_scenario(scenario)
-    except ScenarioError as problem:
-        raise fail(str(problem)) from None
-    if out.exists() and not out.is_dir():
-        raise fail(f"--out {out}: exists and is not a directory")
+    loaded, seed = load_or_fail(scenario, seed)
+    out = DEFAULT_OUT if out is None else out_or_fail(out)
+    trace = list(dict.fromkeys(trace or []))
+    if trace and replications > 1:
+        raise fail("--trace works on a single replication; drop --replications")
+    if bad := untraceable(loaded, trace):
+        sessions = loaded.arrivals.sessions
+        raise fail(
+            f"--trace {bad[0]}: {loaded.name} has sessions 0 to {sessions - 1}"
+            if bad[0] >= 0
+            else f"--trace {bad[0]}: sessions are numbered from 0"
+        )
     started = time.perf_counter()
     if replications > 1:
-        if trace:
-            raise fail("--trace works on a single replication; drop --replications")
-        seed = loaded.seed if seed is None else seed
         with progress_bar("replications") as bar:
             task = bar.add_task(loaded.name, total=replications)
-            summaries = run_replications(
+            summary = run_replicated(
                 loaded,
                 seed=seed,
                 replications=replications,
@@ -105,14 +142,13 @@ def run(
                 out=out,
                 progress=lambda done: bar.update(task, completed=done),
             )
-        summary = pooled_summary(loaded, seed, summaries)
-        write_json(out / "summary.json", summary)
         elapsed = time.perf_counter() - started
         print_replications(summary, console)
         console.print(
             f"{summary['sessions'] / elapsed:,.0f} sessions/s in {elapsed:.1f} s "
             f"(wall clock, {workers} worker{'s' if workers > 1 else ''}) · wrote "
-            f"{out}/summary.json and {out}/replications/"
+            f"{out}/summary.json and {out}/replications/",
+            highlight=False,
         )
         return
     total = loaded.arrivals.sessions  # None when the run is bounded by duration only
@@ -129,8 +165,15 @@ def run(
     print_summary(result.summary, console)
     console.print(
         f"{result.summary['sessions'] / elapsed:,.0f} sessions/s in {elapsed:.1f} s "
-        f"(wall clock) · wrote {out}/summary.json and {out}/ledger.duckdb"
+        f"(wall clock) · wrote {out}/summary.json and {out}/ledger.duckdb",
+        highlight=False,
     )
+    if result.untraced:
+        sessions = result.summary["sessions"]
+        raise fail(
+            f"--trace {result.untraced[0]}: the run had {sessions} sessions (0 to "
+            f"{sessions - 1}); no trace written for it"
+        )
 
 
 @app.command()

@@ -7,8 +7,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from agent_checkout.commands.bad_input import fail
 from agent_checkout.sim.calibrate import calibrate as fit
 from agent_checkout.sim.scenario import ScenarioError, load_scenario
+from agent_checkout.sim.streams import SEED_MAX
 from merchants.money import format_money
 
 console = Console()
@@ -24,15 +26,16 @@ def calibrate(
     ] = 0.70,
     sessions: Annotated[int, typer.Option(min=100, help="Sessions per trial run.")] = 3000,
     iterations: Annotated[int, typer.Option(min=1, max=20)] = 7,
-    seed: Annotated[int | None, typer.Option(help="Seed of every trial run.")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, max=SEED_MAX, help="Seed of every trial run.")
+    ] = None,
 ) -> None:
     """Bisect checkout_acceptance to the target abandonment, then outside_utility to the target
     conversion; print the shopper settings to put in the scenario."""
     try:
         loaded = load_scenario(scenario)
     except ScenarioError as problem:
-        Console(stderr=True).print(f"[bold red]error:[/] {problem}", soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise fail(str(problem)) from None
     result = fit(
         loaded,
         conversion=conversion,

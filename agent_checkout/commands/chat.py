@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from langgraph.types import Command
 from rich.console import Console
+from rich.markup import escape
 from rich.prompt import Confirm, IntPrompt, Prompt
 from rich.table import Table
 
@@ -22,6 +23,7 @@ from agent_checkout.agent.connectors import InProcessMerchant, InProcessPayments
 from agent_checkout.agent.graph import AgentContext, build_checkout_graph, session_checkpointer
 from agent_checkout.agent.shopper import sample_address, sample_buyer, sample_cards
 from agent_checkout.agent.state import Need, Recommendation
+from agent_checkout.commands.bad_input import fail
 from agent_checkout.fees.pricer import FeePricer
 from agent_checkout.sim.run import build_market, fee_models_for
 from agent_checkout.sim.scenario import ScenarioError, load_scenario
@@ -61,11 +63,11 @@ class Person:
             table.add_column(column, justify="right" if column in ("#", "price") else "left")
         for number, rec in enumerate(recommendations, 1):
             offer = rec.offer
-            label = f" [yellow]({rec.label})[/]" if rec.label else ""
+            label = f" [yellow]({escape(rec.label)})[/]" if rec.label else ""
             table.add_row(
                 str(number),
-                offer.title + label,
-                offer.seller_name,
+                escape(offer.title) + label,
+                escape(offer.seller_name),
                 format_money(offer.price, offer.currency),
                 f"{offer.rating:.1f}★",
             )
@@ -83,8 +85,7 @@ def chat(
     try:
         loaded = load_scenario(scenario)
     except ScenarioError as problem:
-        Console(stderr=True).print(f"[bold red]error:[/] {problem}", soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise fail(str(problem)) from None
     merchants, processor = build_market(loaded, loaded.seed)
     pricer = FeePricer(fee_models_for(loaded))
     orders = []
@@ -103,7 +104,7 @@ def chat(
         try:
             budget = to_minor(budget_text.strip(), loaded.currency)
         except ValueError:
-            console.print(f"[red]Not an amount: {budget_text!r}[/]")
+            console.print(f"[red]Not an amount: {escape(repr(budget_text))}[/]")
             continue
         turn += 1
         person = Person(need=Need(guess_category(wanted), wanted), budget=budget)

@@ -7,15 +7,39 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
+from agent_checkout.commands.bad_input import fail
+from agent_checkout.fees.library import FeeModelError, load_fee_model
 from agent_checkout.report import FIGURE_FORMATS, interval_text
 from agent_checkout.sim.compare import compare_models, write_comparison
+from agent_checkout.sim.run import check_seed
+from agent_checkout.sim.run_dir import out_dir_problem
 from agent_checkout.sim.scenario import ScenarioError, load_scenario
+from agent_checkout.sim.streams import SEED_MAX
 
 console = Console()
-errors = Console(stderr=True)
+
+
+def fee_model_names(text: str) -> list[str]:
+    """The comma-separated names of ``--fee-models``, each checked to load before any runs."""
+    models = [m.strip() for m in text.split(",")]
+    if not any(models):
+        raise fail("--fee-models: name at least one fee model")
+    if "" in models:
+        raise fail(f"--fee-models {text!r}: an empty entry (give names separated by ,)")
+    for name in models:
+        if models.count(name) > 1:
+            raise fail(f"--fee-models: {name!r} is named twice")
+        try:
+            load_fee_model(name)
+        except KeyError as problem:
+            raise fail(f"--fee-models: {problem.args[0]}") from None
+        except (FileNotFoundError, FeeModelError, ValueError) as problem:
+            raise fail(f"--fee-models: {problem}") from None
+    return models
 
 
 def compare(
@@ -27,22 +51,37 @@ def compare(
         ),
     ],
     replications: Annotated[int, typer.Option(min=1, max=10_000)] = 5,
-    seed: Annotated[int | None, typer.Option(help="Root seed (default: the scenario's).")] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(min=0, max=SEED_MAX, help="Root seed (default: the scenario's)."),
+    ] = None,
     workers: Annotated[int, typer.Option(min=1, max=256)] = 1,
     pass_through: Annotated[
         float | None,
         typer.Option(min=0.0, max=1.0, help="Override the scenario's fee pass-through share."),
     ] = None,
-    out: Annotated[Path, typer.Option(help="Where comparison.json goes.")] = Path("runs/compare"),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where comparison.json goes (only the last folder of DIR is created).",
+            show_default="runs/compare",
+        ),
+    ] = None,
 ) -> None:
     """Run every fee model on the same replications; print mean and 95% CI per model."""
     try:
         loaded = load_scenario(scenario)
     except ScenarioError as problem:
-        _fail(str(problem))
-    models = [m.strip() for m in fee_models.split(",") if m.strip()]
-    if not models:
-        _fail("--fee-models: name at least one fee model")
+        raise fail(str(problem)) from None
+    try:
+        check_seed(loaded.seed if seed is None else seed)
+    except ValueError as problem:
+        raise fail(f"{scenario}: {problem}") from None
+    models = fee_model_names(fee_models)
+    if out is None:
+        out = Path("runs/compare")  # the default: its parent is created if missing
+    elif (problem := out_dir_problem(out)) is not None:
+        raise fail(f"--out {out}: {problem}")
     if pass_through is not None:
         loaded = loaded.model_copy(
             update={"fees": loaded.fees.model_copy(update={"pass_through": pass_through})}
@@ -60,10 +99,10 @@ def compare(
                 progress=lambda m, done: bar.update(tasks[m], completed=done),
             )
         except (KeyError, FileNotFoundError, ValueError) as problem:
-            _fail(f"--fee-models: {problem.args[0] if problem.args else problem}")
+            raise fail(f"--fee-models: {problem.args[0] if problem.args else problem}") from None
     write_comparison(out / "comparison.json", comparison)
     table = Table(
-        title=f"{loaded.name} · {replications} replications · seed {seed} · "
+        title=f"{escape(loaded.name)} · {replications} replications · seed {seed} · "
         f"pass-through {loaded.fees.pass_through:g} · mean [95% CI]",
         title_justify="left",
     )
@@ -78,8 +117,3 @@ def compare(
     console.print(table)
     same = "identical across models" if comparison["demand_identical"] else "differs by model"
     console.print(f"demand (sessions, orders, buyer spend) {same} · wrote {out}/comparison.json")
-
-
-def _fail(message: str) -> None:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(2)

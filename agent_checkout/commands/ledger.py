@@ -1,7 +1,10 @@
 """``agent-checkout ledger``: check a run's ledger, query it with SQL, list its tables.
 
-Every subcommand opens the ledger read-only (file access off), so none can change it. Bad input
-ends in one line and exit code 2; a ledger that does not balance exits 1.
+Every subcommand opens the ledger read-only (file access off), so none can change it. A run
+written with --replications has one ledger per replication: verify checks each, query and
+tables see every table as the union of all replications (a ``replication`` column first), and
+``--replication k`` picks one. Bad input ends in one line and exit code 2; a ledger that does
+not balance exits 1.
 """
 
 from __future__ import annotations
@@ -15,20 +18,21 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from agent_checkout.commands.bad_input import OneLineErrors, fail
 from agent_checkout.ledger.query import QueryError, ledger_tables, run_query
+from agent_checkout.ledger.reader import NotALedger, RunLedgers, run_ledgers
 from agent_checkout.ledger.verify import verify_ledger
 
 ledger_app = typer.Typer(
+    cls=OneLineErrors,
     help="Check and query a run's ledger.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 console = Console()
-errors = Console(stderr=True)
 
 #: Rows a rich table shows before it says how many more there are.
 TABLE_ROWS = 1_000
@@ -40,44 +44,43 @@ class Format(StrEnum):
     json = "json"
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
-
-
-def ledger_path(run_dir: Path) -> Path:
-    """``DIR/ledger.duckdb`` for a run directory (or the file itself); one-line error if absent."""
-    path = run_dir / "ledger.duckdb" if run_dir.is_dir() else run_dir
-    if not path.exists():
-        raise _fail(f"{path}: no ledger here (run `agent-checkout run ... --out DIR` first)")
-    return path
+def ledgers_or_fail(run_dir: Path, replication: int | None = None) -> RunLedgers:
+    """The run's ledgers (every replication's, or one), or one line saying why there are none."""
+    try:
+        return run_ledgers(run_dir, replication)
+    except NotALedger as problem:
+        raise fail(str(problem)) from None
 
 
 RunDir = Annotated[Path, typer.Argument(help="A run's output directory (or its ledger file).")]
+Replication = Annotated[
+    int | None,
+    typer.Option(
+        "--replication",
+        min=0,
+        help="In a run written with --replications, only replication K (default: all).",
+    ),
+]
 
 
 @ledger_app.command("verify")
-def verify(run_dir: RunDir) -> None:
+def verify(run_dir: RunDir, replication: Replication = None) -> None:
     """Exit 0 when every order, refund and click balances; otherwise name the first bad one.
 
     A directory written with --replications holds one ledger per replication: all are checked.
     """
-    replications = (
-        sorted((run_dir / "replications").glob("*/ledger.duckdb"), key=lambda p: int(p.parent.name))
-        if run_dir.is_dir()
-        else []
-    )
-    paths = (
-        replications
-        if replications and not (run_dir / "ledger.duckdb").exists()
-        else [ledger_path(run_dir)]
-    )
-    for path in paths:
-        verdict = verify_ledger(path)
-        where = f"{path.parent.name}: " if replications and path in replications else ""
+    ledgers = ledgers_or_fail(run_dir, replication)
+    for number, path in ledgers:
+        try:
+            verdict = verify_ledger(path)
+        except NotALedger as problem:
+            raise fail(str(problem)) from None
+        where = "" if number is None else f"replication {number}: "
         if not verdict.ok:
-            raise _fail(f"{where}{verdict}", code=1)
-        console.print(f"{where}{verdict}")
+            raise fail(f"{where}{verdict}", code=1)
+        console.print(f"{where}{verdict}", highlight=False)
+    if ledgers.replications is not None and len(ledgers.files) > 1:
+        console.print(f"all {len(ledgers.files)} replications balance", highlight=False)
 
 
 def _json_value(value: object) -> object:
@@ -91,11 +94,16 @@ def query(
     output: Annotated[
         Format, typer.Option("--format", help="table (rich), csv or json (a list of objects).")
     ] = Format.table,
+    replication: Replication = None,
 ) -> None:
-    """Run read-only SQL on the ledger; `ledger tables` lists what there is to query."""
-    path = ledger_path(run_dir)
+    """Run read-only SQL on the ledger; `ledger tables` lists what there is to query.
+
+    On a replicated run every table holds all replications' rows, with a `replication`
+    column first; ids repeat across replications, so join on replication too.
+    """
+    ledgers = ledgers_or_fail(run_dir, replication)
     try:
-        columns, rows = run_query(path, sql)
+        columns, rows = run_query(ledgers, sql)
         if output is Format.csv:
             writer = csv.writer(sys.stdout, lineterminator="\n")
             writer.writerow(columns)
@@ -106,8 +114,10 @@ def query(
             sys.stdout.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
         else:
             _print_table(columns, rows)
+    except NotALedger as problem:
+        raise fail(str(problem)) from None
     except QueryError as problem:
-        raise _fail(f"query failed: {problem}") from None
+        raise fail(f"query failed: {problem}") from None
 
 
 def _print_table(columns: list[str], rows) -> None:
@@ -130,9 +140,22 @@ def _print_table(columns: list[str], rows) -> None:
 
 
 @ledger_app.command("tables")
-def tables(run_dir: RunDir) -> None:
+def tables(run_dir: RunDir, replication: Replication = None) -> None:
     """List the ledger's tables: what each holds, its row count, its columns and types."""
-    for info in ledger_tables(ledger_path(run_dir)):
+    ledgers = ledgers_or_fail(run_dir, replication)
+    try:
+        found = ledger_tables(ledgers)
+    except NotALedger as problem:
+        raise fail(str(problem)) from None
+    if ledgers.replications is not None:
+        numbers = ledgers.replications
+        which = (
+            f"replication {numbers[0]}"
+            if len(numbers) == 1
+            else f"{len(numbers)} replications ({numbers[0]} to {numbers[-1]})"
+        )
+        console.print(f"{which}: every table holds their rows, replication first", highlight=False)
+    for info in found:
         rows = f"{info.rows:,} row{'' if info.rows == 1 else 's'}"
         console.print(f"[bold]{info.name}[/] ({rows})", highlight=False)
         if info.about:

@@ -1,21 +1,24 @@
 """``agent-checkout reprice DIR MODELS``: a recorded run's orders under other fee models.
 
 Registered by the main CLI as a command. Each comma-separated entry of MODELS is one variant
-(``a+b`` prices with both together); the run is read once and priced under every variant. A bad
-name, a missing ledger, or a run whose fees changed behaviour ends in one line and exit 2.
+(``a+b`` prices with both together); the run is read once and priced under every variant. A run
+written with --replications is priced replication by replication (each with its own running
+volume) and reported pooled, then per replication; ``--replication k`` prices one. A bad name,
+a missing ledger, or a run whose fees changed behaviour ends in one line and exit 2.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
-from agent_checkout.commands.ledger import ledger_path
+from agent_checkout.commands.bad_input import fail
+from agent_checkout.commands.ledger import Replication, ledgers_or_fail
 from agent_checkout.fees.library import FeeModelError, load_fee_model
 from agent_checkout.fees.model import FeeModel
 from agent_checkout.ledger.reprice import (
@@ -26,18 +29,12 @@ from agent_checkout.ledger.reprice import (
 from merchants.money import format_money
 
 console = Console()
-errors = Console(stderr=True)
 
 CAVEAT = (
     "Re-pricing holds only where fees do not change behaviour: it keeps every recorded order, "
     "which is right only with no pass-through of fees into prices and a ranking that ignores "
     "fees (this run's are checked). Otherwise use `agent-checkout compare`."
 )
-
-
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    return typer.Exit(2)
 
 
 def parse_variants(text: str) -> dict[str, list[FeeModel]]:
@@ -58,7 +55,20 @@ def parse_variants(text: str) -> dict[str, list[FeeModel]]:
     return variants
 
 
-def _table(rows: dict[str, RepriceResult]) -> Table:
+def pooled(results: Sequence[RepriceResult]) -> RepriceResult:
+    """Several replications' results as one: counts and money summed."""
+    total = RepriceResult(results[0].currency)
+    for result in results:
+        total.orders += result.orders
+        total.refunds += result.refunds
+        total.gmv += result.gmv
+        total.tax += result.tax
+        total.merchant_net += result.merchant_net
+        total.fees.update(result.fees)
+    return total
+
+
+def _table(rows: dict[str, RepriceResult], title: str) -> Table:
     """One row per variant; money columns are never cut short, the names fold instead."""
     currency = next(iter(rows.values())).currency
     payees = sorted({p for r in rows.values() for p in r.fees_by_payee} - {"ai_platform"})
@@ -74,15 +84,39 @@ def _table(rows: dict[str, RepriceResult]) -> Table:
         ]
         for name, result in rows.items()
     }
-    table = Table(
-        title="Re-priced run: fees by payee, net of refunds", title_justify="left", box=None
-    )
+    table = Table(title=title, title_justify="left", box=None)
     table.add_column("fee models", style="bold", overflow="fold")
     for index, header in enumerate(headers):
         width = max(len(row[index]) for row in cells.values())
         table.add_column(header, justify="right", min_width=width, overflow="fold")
     for name, row in cells.items():
         table.add_row(name, *row)
+    return table
+
+
+def _per_replication(by_replication: dict[int | None, dict[str, RepriceResult]]) -> Table:
+    """AI platform revenue of each variant in each replication, and its mean."""
+    names = list(next(iter(by_replication.values())))
+    currency = next(iter(next(iter(by_replication.values())).values())).currency
+    table = Table(title="AI platform revenue per replication", title_justify="left", box=None)
+    table.add_column("replication", style="bold")
+    for name in names:
+        table.add_column(name, justify="right", overflow="fold")
+    for number, rows in by_replication.items():
+        table.add_row(
+            str(number), *(format_money(rows[n].ai_platform_revenue, currency) for n in names)
+        )
+    count = len(by_replication)
+    table.add_row(
+        "mean",
+        *(
+            format_money(
+                round(sum(rows[n].ai_platform_revenue for rows in by_replication.values()) / count),
+                currency,
+            )
+            for n in names
+        ),
+    )
     return table
 
 
@@ -103,16 +137,40 @@ def reprice(
             "--replace-all", help="Price with the given models only, dropping the merchants' own."
         ),
     ] = False,
+    replication: Replication = None,
 ) -> None:
     """Re-price a recorded run's orders under other fee models, without simulating again."""
-    path = ledger_path(run_dir)
     try:
         variants = parse_variants(fee_models)
-        results, notes = reprice_variants(path, variants, replace_all=replace_all)
-    except ValueError as problem:  # RepriceError is one
-        raise _fail(str(problem)) from None
-    rows = {"as recorded": recorded_totals(path), **results}
-    console.print(_table(rows))
+    except ValueError as problem:
+        raise fail(f"--fee-models: {problem}") from None
+    ledgers = ledgers_or_fail(run_dir, replication)
+    by_replication: dict[int | None, dict[str, RepriceResult]] = {}
+    notes: list[str] = []
+    try:
+        for number, path in ledgers:
+            results, found = reprice_variants(path, variants, replace_all=replace_all)
+            by_replication[number] = {"as recorded": recorded_totals(path), **results}
+            notes += [note for note in found if note not in notes]
+    except ValueError as problem:  # RepriceError and NotALedger are ones
+        raise fail(str(problem)) from None
+    title = "Re-priced run: fees by payee, net of refunds"
+    if ledgers.replications is None:
+        rows = by_replication[None]
+    else:
+        rows = {
+            name: pooled([results[name] for results in by_replication.values()])
+            for name in next(iter(by_replication.values()))
+        }
+        numbers = ledgers.replications
+        title += (
+            f", replication {numbers[0]}"
+            if len(numbers) == 1
+            else f", pooled over {len(numbers)} replications"
+        )
+    console.print(_table(rows, title))
+    if ledgers.replications is not None and len(ledgers.replications) > 1:
+        console.print(_per_replication(by_replication))
     side = (
         "each variant's models only"
         if replace_all

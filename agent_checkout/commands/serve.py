@@ -7,11 +7,14 @@ imported only when the command runs.
 
 from __future__ import annotations
 
+import socket
 from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
+from agent_checkout.commands.bad_input import fail
 from agent_checkout.sim.run import build_market
 from agent_checkout.sim.scenario import Scenario, ScenarioError, load_scenario
 
@@ -45,6 +48,24 @@ def scenario_app(
     return create_app(merchants, processor, token=token, ids=SecretIds())
 
 
+def port_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on ``host:port`` (in use, no such interface), or None.
+
+    Tried by binding, as uvicorn will (with SO_REUSEADDR), before anything is printed.
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except OSError as problem:
+        return f"--host {host}: {problem.strerror or problem}"
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as problem:
+            return f"--port {port}: cannot listen on {host}:{port} ({problem.strerror or problem})"
+    return None
+
+
 def serve(
     scenario: str = typer.Argument("quickstart", help="A scenario file, or a built-in name."),
     host: str = typer.Option("127.0.0.1", help="Interface to bind (loopback by default)."),
@@ -68,8 +89,9 @@ def serve(
     try:
         loaded = load_scenario(scenario)
     except ScenarioError as problem:
-        errors.print(f"[bold red]error:[/] {problem}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise fail(str(problem)) from None
+    if (problem := port_problem(host, port)) is not None:
+        raise fail(problem)
     import uvicorn
 
     app = scenario_app(loaded, token=token, webhook_url=webhook_url, webhook_secret=webhook_secret)
@@ -82,7 +104,8 @@ def serve(
     console.print(f"OpenAPI: {base}/openapi.json", highlight=False)
     if token is None and host not in LOOPBACK:
         errors.print(
-            f"[yellow]warning:[/] serving on {host} without --token: any bearer token is accepted",
+            f"[yellow]warning:[/] serving on {escape(host)} without --token: any bearer token is "
+            "accepted",
             highlight=False,
         )
     uvicorn.run(app, host=host, port=port, log_level="info")

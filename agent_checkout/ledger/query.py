@@ -2,7 +2,9 @@
 
 The connection is the read-only one of :mod:`agent_checkout.ledger.reader`, so a query can
 neither change the ledger nor touch other files. A bad query is a :class:`QueryError` whose
-message is DuckDB's error, on one line.
+message is DuckDB's error, on one line. Given the ledgers of a replicated run
+(:class:`~agent_checkout.ledger.reader.RunLedgers`), a query sees every table as the union of
+all replications' rows, with a ``replication`` column first.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from agent_checkout.ledger.reader import open_read_only
+from agent_checkout.ledger.reader import RunLedgers, open_read_only
 from agent_checkout.ledger.schema import BY_NAME
 
 
@@ -35,20 +37,34 @@ def one_line(problem: Exception) -> str:
     return lines[0] if lines else type(problem).__name__
 
 
+Source = str | Path | RunLedgers
+"""A ledger file, or the ledgers of a run (one, or one per replication)."""
+
+
+def _open(source: Source) -> duckdb.DuckDBPyConnection:
+    return source.open() if isinstance(source, RunLedgers) else open_read_only(source)
+
+
 def run_query(
-    path: str | Path, sql: str, *, batch_size: int = 10_000
+    source: Source, sql: str, *, batch_size: int = 10_000
 ) -> tuple[list[str], Iterator[tuple]]:
-    """Column names and an iterator of result rows, fetched in batches, of ``sql`` on ``path``.
+    """Column names and an iterator of result rows, fetched in batches, of ``sql`` on ``source``.
 
     The connection stays open while the rows are read and closes when they are exhausted (or
-    the iterator is closed).
+    the iterator is closed). SQL with no statement (empty, or only a comment) is a
+    :class:`QueryError`.
     """
-    con = open_read_only(path)
+    if not sql.strip():
+        raise QueryError("no SQL given (for example: SELECT COUNT(*) FROM orders)")
+    con = _open(source)
     try:
         result = con.execute(sql)
     except duckdb.Error as problem:
         con.close()
         raise QueryError(one_line(problem)) from None
+    if result is None:
+        con.close()
+        raise QueryError("no SQL statement given (for example: SELECT COUNT(*) FROM orders)")
     columns = [column[0] for column in result.description or []]
 
     def rows() -> Iterator[tuple]:
@@ -65,14 +81,16 @@ def run_query(
     return columns, rows()
 
 
-def ledger_tables(path: str | Path) -> list[TableInfo]:
-    """Every table of the ledger with its row count and ``(column, type)`` list."""
-    con = open_read_only(path)
+def ledger_tables(source: Source) -> list[TableInfo]:
+    """Every table of the ledger with its row count and ``(column, type)`` list (as a reader
+    sees it: a stand-in for an older file, the union view of replications, comes first)."""
+    con = _open(source)
     try:
         found: dict[str, list[tuple[str, str]]] = {}
         for table, column, data_type in con.execute(
             "SELECT table_name, column_name, data_type FROM duckdb_columns() "
-            "WHERE NOT internal ORDER BY database_name = 'temp', table_name, column_index"
+            "WHERE NOT internal AND database_name IN ('temp', current_database()) "
+            "ORDER BY database_name <> 'temp', table_name, column_index"
         ).fetchall():
             found.setdefault(table, [])
             if column not in dict(found[table]):

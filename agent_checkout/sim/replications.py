@@ -109,6 +109,41 @@ def run_replications(
         return results
 
 
+def run_replicated(
+    scenario: Scenario,
+    *,
+    seed: int,
+    replications: int,
+    workers: int = 1,
+    out: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> dict:
+    """Run R replications and pool them (:func:`pooled_summary`). With ``out``, the run
+    directory gets ``summary.json`` and ``replications/r/`` only once every replication has
+    succeeded, and they replace whatever an earlier run left there (a single run's ledger
+    included), so the directory always holds one run."""
+    from agent_checkout.sim.run import write_json
+    from agent_checkout.sim.run_dir import staged_run
+
+    if out is None:
+        summaries = run_replications(
+            scenario, seed=seed, replications=replications, workers=workers, progress=progress
+        )
+        return pooled_summary(scenario, seed, summaries)
+    with staged_run(out) as staging:
+        summaries = run_replications(
+            scenario,
+            seed=seed,
+            replications=replications,
+            workers=workers,
+            out=staging,
+            progress=progress,
+        )
+        summary = pooled_summary(scenario, seed, summaries)
+        write_json(staging / "summary.json", summary)
+    return summary
+
+
 def pooled_summary(scenario: Scenario, seed: int, summaries: Sequence[dict]) -> dict:
     """One summary for R replications: counts and money pooled over all of them (so the keys
     of a single run keep their meaning), the mean and 95% interval of each figure per

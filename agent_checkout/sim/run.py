@@ -1,16 +1,17 @@
 """Run a scenario: the one entry point the CLI and the Python API share.
 
 The run writes ``summary.json`` and ``ledger.duckdb`` into ``out`` only when it has finished:
-both are built under temporary names and moved into place at the end, so an interrupted or
-failed run loses nothing that an earlier run wrote there.
+both are built in a staging folder and replace the earlier run's files at the end
+(:mod:`agent_checkout.sim.run_dir`), so an interrupted or failed run loses nothing that an
+earlier run wrote there.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent_checkout.agent.policy import RulePolicy
@@ -19,17 +20,22 @@ from agent_checkout.fees.library import load_fee_model
 from agent_checkout.fees.model import FeeModel
 from agent_checkout.ledger.store import Ledger
 from agent_checkout.sim.passthrough import pass_through
-from agent_checkout.sim.scenario import Scenario
+from agent_checkout.sim.run_dir import staged_run
+from agent_checkout.sim.scenario import Scenario, load_scenario
 from agent_checkout.sim.shoppers import ShopperPopulation
 from agent_checkout.sim.simulation import Simulation
-from agent_checkout.sim.streams import RandomStreams
+from agent_checkout.sim.streams import SEED_MAX, RandomStreams
 from merchants import Merchant, PaymentProcessor, build_merchants
 
 
 @dataclass
 class RunResult:
+    """A finished run: its summary, where its files went (None: nowhere), and the sessions
+    asked for by ``trace`` that the run never reached (so no trace file was written)."""
+
     summary: dict
     out: Path | None
+    untraced: list[int] = field(default_factory=list)
 
 
 def fee_models_for(scenario: Scenario) -> dict[str, list[FeeModel]]:
@@ -93,26 +99,69 @@ def build_simulation(scenario: Scenario, seed: int, ledger: Ledger | None = None
     )
 
 
+def check_seed(seed: int) -> None:
+    """Refuse a root seed the ledger cannot store, before anything is written."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= SEED_MAX:
+        raise ValueError(f"seed {seed!r}: give a whole number from 0 to {SEED_MAX} (2**63 - 1)")
+
+
+def untraceable(scenario: Scenario, trace: Sequence[int]) -> list[int]:
+    """Sessions in ``trace`` that cannot happen: negative, or past the scenario's session count
+    (when the run is bounded by duration only, that is known only after it)."""
+    sessions = scenario.arrivals.sessions
+    return [i for i in trace if i < 0 or (sessions is not None and i >= sessions)]
+
+
 def run_scenario(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     *,
     seed: int | None = None,
     out: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
-    trace: list[int] | None = None,
+    trace: Sequence[int] | None = None,
 ) -> RunResult:
-    """Simulate ``scenario`` with ``seed`` (default: the scenario's own) and summarise it.
+    """Simulate ``scenario`` (a :class:`Scenario`, a built-in name such as ``"quickstart"``, or a
+    scenario file) with ``seed`` (default: the scenario's own) and summarise it.
 
-    ``trace`` names sessions whose merchant calls are written to ``out/trace-sNNNNNNN.jsonl``.
+    With ``out`` (a directory; its parents are created) the run writes ``out/summary.json``,
+    ``out/ledger.duckdb`` and, for each session in ``trace``, ``out/trace-sNNNNNNN.jsonl``;
+    they replace an earlier run's files there only once this run has succeeded. Without
+    ``out`` nothing is written and no ledger is kept: the summary is all there is (give
+    ``out`` to query or re-price the run afterwards). Raises :class:`ScenarioError` for a bad
+    scenario and ``ValueError`` for a bad seed or trace; sessions of ``trace`` the run never
+    reached are listed in :attr:`RunResult.untraced`, and no file is written for them.
     """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
     seed = scenario.seed if seed is None else seed
-    out_dir = Path(out) if out is not None else None
-    ledger = partial = None
-    if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        partial = out_dir / "ledger.duckdb.partial"
-        partial.unlink(missing_ok=True)
-        ledger = Ledger(partial)
+    check_seed(seed)
+    trace = list(trace or [])
+    if bad := untraceable(scenario, trace):
+        raise ValueError(
+            f"trace: session {bad[0]} is not in the run "
+            f"(sessions are numbered 0 to {scenario.arrivals.sessions - 1})"
+            if bad[0] >= 0
+            else f"trace: session {bad[0]} is not in the run (sessions are numbered from 0)"
+        )
+    if out is None:
+        summary, untraced = _simulate(scenario, seed, None, progress, trace)
+        return RunResult(summary=summary, out=None, untraced=untraced)
+    out_dir = Path(out)
+    with staged_run(out_dir) as staging:
+        summary, untraced = _simulate(scenario, seed, staging, progress, trace)
+    return RunResult(summary=summary, out=out_dir, untraced=untraced)
+
+
+def _simulate(
+    scenario: Scenario,
+    seed: int,
+    out_dir: Path | None,
+    progress: Callable[[int], None] | None,
+    trace: Sequence[int],
+) -> tuple[dict, list[int]]:
+    """Run once; with ``out_dir`` (a fresh folder) write the ledger, summary and traces there.
+    Returns the summary and the traced sessions the run never reached."""
+    ledger = Ledger(out_dir / "ledger.duckdb") if out_dir is not None else None
     try:
         simulation = build_simulation(scenario, seed, ledger)
         if ledger is not None:
@@ -125,7 +174,7 @@ def run_scenario(
                 ranking=scenario.agent.ranking.name,
             )
         simulation.on_session_end = progress
-        traces = [simulation.trace(index) for index in trace or []]
+        traces = [simulation.trace(index) for index in dict.fromkeys(trace)]
         metrics = simulation.run()
         summary = metrics.summary(
             scenario=scenario.name,
@@ -134,18 +183,16 @@ def run_scenario(
             oversells=simulation.oversold_units(),
             fx=scenario.fx_table(),
         )
-    except BaseException:
+    finally:
         if ledger is not None:
             ledger.close()
-            partial.unlink(missing_ok=True)
-        raise
+    untraced = [int(t.session[1:]) for t in traces if not t.records]
     if out_dir is not None:
-        ledger.close()
-        os.replace(partial, out_dir / "ledger.duckdb")
         write_json(out_dir / "summary.json", summary)
         for session_trace in traces:
-            session_trace.write(out_dir / f"trace-{session_trace.session}.jsonl")
-    return RunResult(summary=summary, out=out_dir)
+            if session_trace.records:  # a session the run never reached has nothing to say
+                session_trace.write(out_dir / f"trace-{session_trace.session}.jsonl")
+    return summary, untraced
 
 
 def write_json(path: Path, data: dict) -> None:

@@ -1,0 +1,85 @@
+"""Bad input on the command line ends in one line on stderr and exit code 2, never a traceback.
+
+:func:`fail` is how a command refuses input; :class:`OneLineErrors` makes typer's own usage
+errors (a value out of range, a missing argument, an unknown option) one line as well, instead
+of click's usage text and rich's boxed panel. Messages are printed as plain text: a message
+quoting ``^[a-z]{3}$`` or ``[::1]`` must reach the user whole, not be read as rich markup.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.text import Text
+from typer.core import TyperGroup
+
+try:  # typer >= 0.26 ships its own copy of click, whose exceptions parsing raises
+    from typer._click.exceptions import (
+        BadParameter,
+        ClickException,
+        MissingParameter,
+        NoArgsIsHelpError,
+    )
+except ImportError:  # an older typer, over click itself
+    from click.exceptions import (  # type: ignore[no-redef]
+        BadParameter,
+        ClickException,
+        MissingParameter,
+        NoArgsIsHelpError,
+    )
+
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
+
+#: Exit code of every refused input.
+BAD_INPUT = 2
+
+
+def say_error(message: str) -> None:
+    """Print ``error: message`` on stderr as one line, the message taken literally."""
+    one_line = " ".join(message.split())
+    errors.print(Text.assemble(("error:", "bold red"), " ", one_line))
+
+
+def fail(message: str, code: int = BAD_INPUT) -> typer.Exit:
+    """Print the error line and return the exit to raise: ``raise fail("--out: ...")``."""
+    say_error(message)
+    return typer.Exit(code)
+
+
+def usage_line(problem: ClickException) -> str:
+    """A click error as ``--flag: what is wrong``, naming the parameter when there is one."""
+    if isinstance(problem, BadParameter) and not isinstance(problem, MissingParameter):
+        hint = problem.param_hint
+        if hint is None and problem.param is not None:
+            hint = problem.param.get_error_hint()
+        if hint is not None:
+            if not isinstance(hint, str):
+                hint = " / ".join(hint)
+            # typer checks values with pydantic, whose messages may start "Value error, "
+            message = problem.message.removeprefix("Value error, ")
+            return f"{hint.replace(chr(39), '')}: {message}"
+    return problem.format_message()
+
+
+class OneLineErrors(TyperGroup):
+    """A typer group whose usage errors, and those of every command under it, are one line."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except ClickException as problem:
+            raise self._one_line(problem) from None
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ClickException as problem:
+            raise self._one_line(problem) from None
+
+    @staticmethod
+    def _one_line(problem: ClickException) -> BaseException:
+        if isinstance(problem, NoArgsIsHelpError):
+            return problem  # the help text was asked for, in effect: typer prints it
+        return fail(usage_line(problem), problem.exit_code)
