@@ -128,6 +128,7 @@ def run(
             f"(wall clock, {workers} worker{'s' if workers > 1 else ''}) · wrote "
             f"{out}/summary.json and {out}/replications/",
             highlight=False,
+            markup=False,
         )
         return
     total = loaded.arrivals.sessions  # None when the run is bounded by duration only
@@ -146,6 +147,7 @@ def run(
         f"{result.summary['sessions'] / elapsed:,.0f} sessions/s in {elapsed:.1f} s "
         f"(wall clock) · wrote {out}/summary.json and {out}/ledger.duckdb",
         highlight=False,
+        markup=False,
     )
     if result.untraced:
         sessions = result.summary["sessions"]

@@ -105,4 +105,7 @@ def compare(
         )
     console.print(table)
     same = "identical across models" if comparison["demand_identical"] else "differs by model"
-    console.print(f"demand (sessions, orders, buyer spend) {same} · wrote {out}/comparison.json")
+    console.print(
+        f"demand (sessions, orders, buyer spend) {same} · wrote {out}/comparison.json",
+        markup=False,
+    )
