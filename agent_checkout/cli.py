@@ -12,10 +12,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from agent_checkout.commands.bad_input import OneLineErrors, fail
+from agent_checkout.commands.bad_input import OneLineErrors, fail, load_or_fail, out_or_fail
 from agent_checkout.commands.calibrate import calibrate
 from agent_checkout.commands.chat import chat
 from agent_checkout.commands.compare import compare
@@ -25,9 +26,8 @@ from agent_checkout.commands.reprice import reprice
 from agent_checkout.commands.serve import serve
 from agent_checkout.report import print_replications, print_summary
 from agent_checkout.sim.replications import run_replicated
-from agent_checkout.sim.run import check_seed, run_scenario, untraceable
-from agent_checkout.sim.run_dir import out_dir_problem
-from agent_checkout.sim.scenario import Scenario, ScenarioError, builtin_scenarios, load_scenario
+from agent_checkout.sim.run import run_scenario, untraceable
+from agent_checkout.sim.scenario import builtin_scenarios, load_scenario
 from agent_checkout.sim.streams import SEED_MAX
 
 app = typer.Typer(
@@ -54,29 +54,8 @@ def progress_bar(unit: str) -> Progress:
     )
 
 
-def load_or_fail(scenario: str, seed: int | None) -> tuple[Scenario, int]:
-    """The scenario and the run's seed, or one line naming what is wrong with either."""
-    try:
-        loaded = load_scenario(scenario)
-    except ScenarioError as problem:
-        raise fail(str(problem)) from None
-    try:
-        check_seed(loaded.seed if seed is None else seed)
-    except ValueError as problem:
-        raise fail(f"{scenario}: {problem}" if seed is None else f"--seed: {problem}") from None
-    return loaded, loaded.seed if seed is None else seed
-
-
 #: Where a run goes without --out; unlike a given --out, its parent is created if missing.
 DEFAULT_OUT = Path("runs/latest")
-
-
-def out_or_fail(out: Path, flag: str = "--out") -> Path:
-    """``out`` if a run may write there (an existing folder, or a new one in an existing one)."""
-    problem = out_dir_problem(out)
-    if problem is not None:
-        raise fail(f"{flag} {out}: {problem}")
-    return out
 
 
 Seed = Annotated[
@@ -133,7 +112,7 @@ def run(
     started = time.perf_counter()
     if replications > 1:
         with progress_bar("replications") as bar:
-            task = bar.add_task(loaded.name, total=replications)
+            task = bar.add_task(escape(loaded.name), total=replications)
             summary = run_replicated(
                 loaded,
                 seed=seed,
@@ -149,11 +128,12 @@ def run(
             f"(wall clock, {workers} worker{'s' if workers > 1 else ''}) · wrote "
             f"{out}/summary.json and {out}/replications/",
             highlight=False,
+            markup=False,
         )
         return
     total = loaded.arrivals.sessions  # None when the run is bounded by duration only
     with progress_bar("sessions") as bar:
-        task = bar.add_task(loaded.name, total=total)
+        task = bar.add_task(escape(loaded.name), total=total)
         step = max(1, (total or 20_000) // 200)
 
         def advance(done: int) -> None:
@@ -167,6 +147,7 @@ def run(
         f"{result.summary['sessions'] / elapsed:,.0f} sessions/s in {elapsed:.1f} s "
         f"(wall clock) · wrote {out}/summary.json and {out}/ledger.duckdb",
         highlight=False,
+        markup=False,
     )
     if result.untraced:
         sessions = result.summary["sessions"]

@@ -1,14 +1,17 @@
 """Bad input on the command line ends in one line on stderr and exit code 2, never a traceback.
 
-:func:`fail` is how a command refuses input; :class:`OneLineErrors` makes typer's own usage
-errors (a value out of range, a missing argument, an unknown option) one line as well, instead
-of click's usage text and rich's boxed panel. Messages are printed as plain text: a message
-quoting ``^[a-z]{3}$`` or ``[::1]`` must reach the user whole, not be read as rich markup.
+:func:`fail` is how a command refuses input; :func:`load_or_fail` and :func:`out_or_fail` refuse
+the scenario, seed and output folder the simulating commands take. :class:`OneLineErrors` makes
+typer's own usage errors (a value out of range, a missing argument, an unknown option) one line
+as well, instead of click's usage text and rich's boxed panel. Messages are printed as plain
+text: a message quoting ``^[a-z]{3}$`` or ``[::1]`` must reach the user whole, not be read as
+rich markup.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -30,6 +33,9 @@ except ImportError:  # an older typer, over click itself
         NoArgsIsHelpError,
     )
 
+if TYPE_CHECKING:
+    from agent_checkout.sim.scenario import Scenario
+
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
 #: Exit code of every refused input.
@@ -46,6 +52,33 @@ def fail(message: str, code: int = BAD_INPUT) -> typer.Exit:
     """Print the error line and return the exit to raise: ``raise fail("--out: ...")``."""
     say_error(message)
     return typer.Exit(code)
+
+
+def load_or_fail(scenario: str, seed: int | None) -> tuple[Scenario, int]:
+    """The scenario and the run's seed (``seed``, or the scenario's), or one line naming what
+    is wrong with either."""
+    from agent_checkout.sim.run import check_seed
+    from agent_checkout.sim.scenario import ScenarioError, load_scenario
+
+    try:
+        loaded = load_scenario(scenario)
+    except ScenarioError as problem:
+        raise fail(str(problem)) from None
+    try:
+        check_seed(loaded.seed if seed is None else seed)
+    except ValueError as problem:
+        raise fail(f"{scenario}: {problem}" if seed is None else f"--seed: {problem}") from None
+    return loaded, loaded.seed if seed is None else seed
+
+
+def out_or_fail(out: Path, flag: str = "--out") -> Path:
+    """``out`` if a run may write there: an existing folder, or a new one in an existing one."""
+    from agent_checkout.sim.run_dir import out_dir_problem
+
+    problem = out_dir_problem(out)
+    if problem is not None:
+        raise fail(f"{flag} {out}: {problem}")
+    return out
 
 
 def usage_line(problem: ClickException) -> str:

@@ -93,7 +93,7 @@ def chat(
         merchant.checkout.order_sinks.append(orders.append)
     graph = build_checkout_graph(checkpointer=session_checkpointer())
     names = ", ".join(m.profile.name for m in merchants.values())
-    console.print(f"[bold]agent-checkout chat[/] · shopping {names} · empty line to quit")
+    console.print(f"[bold]agent-checkout chat[/] · shopping {escape(names)} · empty line to quit")
     turn = 0
     while True:
         wanted = Prompt.ask("\nWhat are you looking for?", default="", console=console).strip()

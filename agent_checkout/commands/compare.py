@@ -11,16 +11,16 @@ from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
-from agent_checkout.commands.bad_input import fail
+from agent_checkout.commands.bad_input import fail, load_or_fail, out_or_fail
 from agent_checkout.fees.library import FeeModelError, load_fee_model
 from agent_checkout.report import FIGURE_FORMATS, interval_text
 from agent_checkout.sim.compare import compare_models, write_comparison
-from agent_checkout.sim.run import check_seed
-from agent_checkout.sim.run_dir import out_dir_problem
-from agent_checkout.sim.scenario import ScenarioError, load_scenario
 from agent_checkout.sim.streams import SEED_MAX
 
 console = Console()
+
+#: Where comparison.json goes without --out; unlike a given --out, its parent is created.
+DEFAULT_OUT = Path("runs/compare")
 
 
 def fee_model_names(text: str) -> list[str]:
@@ -69,26 +69,15 @@ def compare(
     ] = None,
 ) -> None:
     """Run every fee model on the same replications; print mean and 95% CI per model."""
-    try:
-        loaded = load_scenario(scenario)
-    except ScenarioError as problem:
-        raise fail(str(problem)) from None
-    try:
-        check_seed(loaded.seed if seed is None else seed)
-    except ValueError as problem:
-        raise fail(f"{scenario}: {problem}") from None
+    loaded, seed = load_or_fail(scenario, seed)
     models = fee_model_names(fee_models)
-    if out is None:
-        out = Path("runs/compare")  # the default: its parent is created if missing
-    elif (problem := out_dir_problem(out)) is not None:
-        raise fail(f"--out {out}: {problem}")
+    out = DEFAULT_OUT if out is None else out_or_fail(out)
     if pass_through is not None:
         loaded = loaded.model_copy(
             update={"fees": loaded.fees.model_copy(update={"pass_through": pass_through})}
         )
-    seed = loaded.seed if seed is None else seed
     with Progress(console=console, transient=True) as bar:
-        tasks = {m: bar.add_task(m, total=replications) for m in models}
+        tasks = {m: bar.add_task(escape(m), total=replications) for m in models}
         try:
             comparison = compare_models(
                 loaded,
@@ -116,4 +105,7 @@ def compare(
         )
     console.print(table)
     same = "identical across models" if comparison["demand_identical"] else "differs by model"
-    console.print(f"demand (sessions, orders, buyer spend) {same} · wrote {out}/comparison.json")
+    console.print(
+        f"demand (sessions, orders, buyer spend) {same} · wrote {out}/comparison.json",
+        markup=False,
+    )

@@ -78,7 +78,7 @@ def verify(run_dir: RunDir, replication: Replication = None) -> None:
         where = "" if number is None else f"replication {number}: "
         if not verdict.ok:
             raise fail(f"{where}{verdict}", code=1)
-        console.print(f"{where}{verdict}", highlight=False)
+        console.print(f"{where}{verdict}", highlight=False, markup=False)
     if ledgers.replications is not None and len(ledgers.files) > 1:
         console.print(f"all {len(ledgers.files)} replications balance", highlight=False)
 
@@ -154,7 +154,11 @@ def tables(run_dir: RunDir, replication: Replication = None) -> None:
             if len(numbers) == 1
             else f"{len(numbers)} replications ({numbers[0]} to {numbers[-1]})"
         )
-        console.print(f"{which}: every table holds their rows, replication first", highlight=False)
+        console.print(
+            f"{which}: every table holds their rows, replication first",
+            highlight=False,
+            markup=False,
+        )
     for info in found:
         rows = f"{info.rows:,} row{'' if info.rows == 1 else 's'}"
         console.print(f"[bold]{info.name}[/] ({rows})", highlight=False)

@@ -193,5 +193,5 @@ def reprice(
             "link orders to clicks)."
         )
     for note in notes:
-        console.print(f"note: {note}", style="yellow", highlight=False)
+        console.print(f"note: {note}", style="yellow", highlight=False, markup=False)
     console.print(CAVEAT, style="dim", highlight=False)

@@ -7,6 +7,7 @@ imported only when the command runs.
 
 from __future__ import annotations
 
+import errno
 import socket
 from typing import TYPE_CHECKING
 
@@ -51,18 +52,19 @@ def scenario_app(
 def port_problem(host: str, port: int) -> str | None:
     """Why the server could not listen on ``host:port`` (in use, no such interface), or None.
 
-    Tried by binding, as uvicorn will (with SO_REUSEADDR), before anything is printed.
+    Tried before anything is printed, by binding as uvicorn will: IPv6 when the host has a
+    colon, with SO_REUSEADDR.
     """
-    try:
-        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-    except OSError as problem:
-        return f"--host {host}: {problem.strerror or problem}"
-    with socket.socket(family, kind, proto) as probe:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind(address)
+            probe.bind((host, port))
+        except socket.gaierror as problem:
+            return f"--host {host}: {problem.strerror or problem}"
         except OSError as problem:
-            return f"--port {port}: cannot listen on {host}:{port} ({problem.strerror or problem})"
+            flag = f"--host {host}" if problem.errno == errno.EADDRNOTAVAIL else f"--port {port}"
+            return f"{flag}: cannot listen on {host}:{port} ({problem.strerror or problem})"
     return None
 
 

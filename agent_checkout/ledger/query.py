@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from agent_checkout.ledger.reader import RunLedgers, open_read_only
+from agent_checkout.ledger.reader import RunLedgers, open_read_only, run_ledgers
 from agent_checkout.ledger.schema import BY_NAME
 
 
@@ -38,11 +38,15 @@ def one_line(problem: Exception) -> str:
 
 
 Source = str | Path | RunLedgers
-"""A ledger file, or the ledgers of a run (one, or one per replication)."""
+"""A ledger file, a run directory, or the ledgers of a run (one, or one per replication)."""
 
 
 def _open(source: Source) -> duckdb.DuckDBPyConnection:
-    return source.open() if isinstance(source, RunLedgers) else open_read_only(source)
+    if isinstance(source, RunLedgers):
+        return source.open()
+    if Path(source).is_dir():
+        return run_ledgers(source).open()
+    return open_read_only(source)
 
 
 def run_query(

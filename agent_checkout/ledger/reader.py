@@ -165,6 +165,8 @@ def open_replications(ledgers: Sequence[tuple[int, Path]]) -> duckdb.DuckDBPyCon
 
 
 def _connect(path: str | Path, config: dict) -> duckdb.DuckDBPyConnection:
+    if Path(path).is_dir():
+        raise NotALedger(f"{path}: a directory, not a ledger file")
     if not Path(path).is_file():
         raise NotALedger(f"{path}: no such file")
     try:
