@@ -36,8 +36,6 @@ BAD_SCENARIOS = {
     "duration": {**TEN, "arrivals": {"rate_per_minute": 60, "duration_minutes": 0.2}},
 }
 
-ON_SCENARIO_BRANCH = pytest.mark.xfail(strict=True, reason="fixed on the scenario branch")
-
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory) -> dict[str, str]:
@@ -72,10 +70,10 @@ def busy_port():
         yield taken.getsockname()[1]
 
 
-def case(args: str, named: str, *, code: int = 2, stdout: bool = False, marks=(), id: str):
+def case(args: str, named: str, *, code: int = 2, stdout: bool = False, id: str):
     """``args`` (split on spaces after filling in placeholders; ``~`` stands for an empty
     argument), the text the error line must contain, and the exit code."""
-    return pytest.param(args, named, code, stdout, marks=marks, id=id)
+    return pytest.param(args, named, code, stdout, id=id)
 
 
 CASES = [
@@ -83,20 +81,17 @@ CASES = [
     case(
         "run {dir}/spaceships.yaml",
         "shoppers.categories",
-        marks=ON_SCENARIO_BRANCH,
         id="unknown-shopper-category",
     ),
     case(
         "run {dir}/units.yaml",
         "shoppers.units: ",
-        marks=ON_SCENARIO_BRANCH,
         id="pydantic-value-error-prefix",
     ),
     case("run {dir}/upper-currency.yaml", "upper-currency.yaml: currency", id="currency-upper"),
     case(
         "run {dir}/euro-over-dollars.yaml",
         "currency",
-        marks=ON_SCENARIO_BRANCH,
         id="currency-not-the-merchants",
     ),
     case("run {dir}/burst.yaml", "arrivals.burst: unknown field", id="unknown-field"),
