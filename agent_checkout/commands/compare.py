@@ -12,9 +12,10 @@ from rich.progress import Progress
 from rich.table import Table
 
 from agent_checkout.commands.bad_input import fail, load_or_fail, out_or_fail
-from agent_checkout.fees.library import FeeModelError, load_fee_model
+from agent_checkout.fees.library import FeeModelError
 from agent_checkout.report import FIGURE_FORMATS, interval_text
-from agent_checkout.sim.compare import compare_models, write_comparison
+from agent_checkout.sim.compare import compare_models, variant, write_comparison
+from agent_checkout.sim.scenario import Scenario
 from agent_checkout.sim.streams import SEED_MAX
 
 console = Console()
@@ -23,8 +24,9 @@ console = Console()
 DEFAULT_OUT = Path("runs/compare")
 
 
-def fee_model_names(text: str) -> list[str]:
-    """The comma-separated names of ``--fee-models``, each checked to load before any runs."""
+def fee_model_names(text: str, scenario: Scenario) -> list[str]:
+    """The comma-separated names of ``--fee-models``, each checked to load and to price the
+    scenario's currency before any runs."""
     models = [m.strip() for m in text.split(",")]
     if not any(models):
         raise fail("--fee-models: name at least one fee model")
@@ -34,7 +36,7 @@ def fee_model_names(text: str) -> list[str]:
         if models.count(name) > 1:
             raise fail(f"--fee-models: {name!r} is named twice")
         try:
-            load_fee_model(name)
+            variant(scenario, name)
         except KeyError as problem:
             raise fail(f"--fee-models: {problem.args[0]}") from None
         except (FileNotFoundError, FeeModelError, ValueError) as problem:
@@ -70,7 +72,7 @@ def compare(
 ) -> None:
     """Run every fee model on the same replications; print mean and 95% CI per model."""
     loaded, seed = load_or_fail(scenario, seed)
-    models = fee_model_names(fee_models)
+    models = fee_model_names(fee_models, loaded)
     out = DEFAULT_OUT if out is None else out_or_fail(out)
     if pass_through is not None:
         loaded = loaded.model_copy(

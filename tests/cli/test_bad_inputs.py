@@ -237,6 +237,32 @@ def test_compare_checks_every_model_before_running_any(world, monkeypatch):
     assert result.exit_code == 2 and ran == []
 
 
+def test_compare_checks_every_models_currency_before_running_any(tmp_path, monkeypatch):
+    ran = []
+    monkeypatch.setattr(
+        "agent_checkout.sim.compare.run_replications", lambda *a, **k: ran.append(a)
+    )
+    yuan = {
+        **TEN,
+        "merchants": [{"profile": "northwind-outfitters", "currency": "CNY", "fee_models": []}],
+    }
+    (tmp_path / "cny.yaml").write_text(yaml.safe_dump(yuan))
+    result = runner.invoke(
+        app,
+        [
+            "compare",
+            str(tmp_path / "cny.yaml"),
+            "--fee-models",
+            "openai-instant-checkout,flat-per-order",
+        ],
+    )
+    assert (result.exit_code, ran) == (2, [])
+    assert result.stderr.strip() == (
+        "error: --fee-models: fee model flat-per-order is priced in USD, but merchant northwind "
+        "sells in CNY; use a model with currency: CNY, or one of rates only"
+    )
+
+
 def test_an_earlier_run_survives_bad_input(world, tmp_path):
     out = Path(world["run"])
     before = {p.name: p.read_bytes() for p in out.iterdir()}
