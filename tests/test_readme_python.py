@@ -8,19 +8,15 @@ that very app, served by uvicorn on a free loopback port for the length of the b
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from itertools import takewhile
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from agent_checkout.commands.serve import scenario_app
 from agent_checkout.sim.scenario import load_scenario
+from tests.loopback import served
 
 README = (Path(__file__).parents[1] / "README.md").read_text()
 BLOCKS = [
@@ -36,26 +32,9 @@ def printed(block: str) -> list[str]:
     return [line[2:] for line in reversed(list(tail))]
 
 
-@contextmanager
-def served_quickstart() -> Iterator[str]:
+def served_quickstart():
     """``agent-checkout serve quickstart`` in a thread on a free 127.0.0.1 port; its base URL."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))  # held until uvicorn takes the socket over
-    app = scenario_app(load_scenario("quickstart"))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.01)
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        listener.close()
-    assert not thread.is_alive()
+    return served(scenario_app(load_scenario("quickstart")))
 
 
 def test_the_readme_has_python_blocks_that_say_what_they_print():
