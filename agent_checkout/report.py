@@ -30,13 +30,19 @@ def summary_table(summary: dict) -> Table:
     if summary.get("click_fees"):
         table.add_row("of which paid clicks", format_money(summary["click_fees"], cur))
     table.add_row("take rate (all fees / GMV)", f"{summary['take_rate']:.2%}")
-    table.add_row("AI platform take rate", f"{summary['ai_platform_take_rate']:.2%}")
+    table.add_row(
+        "AI platform take rate" + (" (third-party sales)" if _named(summary) else ""),
+        f"{summary['ai_platform_take_rate']:.2%}",
+    )
     table.add_row("merchant net", format_money(summary["merchant_net"], cur))
     table.add_row(
         "inference cost (agent steps)",
         f"{format_money(summary['inference_cost'], cur)} ({summary['agent_steps']:,})",
     )
     table.add_row("AI platform net of inference", format_money(summary["ai_platform_net"], cur))
+    for company, figures in summary.get("companies", {}).items():
+        if figures["named"] and "ai_platform" in figures["parties"]:
+            table.add_row(f"{company} net (company)", format_money(figures["net"], cur))
     seconds = summary["session_seconds"]
     table.add_row("session time p50 / p95", f"{seconds['p50']:.2f} s / {seconds['p95']:.2f} s")
     table.add_row(
@@ -57,10 +63,36 @@ def outcomes_table(summary: dict) -> Table:
     return table
 
 
+def _named(summary: dict) -> bool:
+    """Whether the scenario named companies (then money is also shown by owner)."""
+    return any(c["named"] for c in summary.get("companies", {}).values())
+
+
+def companies_table(summary: dict) -> Table:
+    """Money consolidated by owner: fees from outside the company, its merchants' sales, tax,
+    inference if it runs the assistant, and net; fees between its own parties are netted out."""
+    cur = summary["currency"]
+    companies = sorted(summary["companies"].items(), key=lambda row: (not row[1]["named"], row[0]))
+    owns = "; ".join(f"{c} = {' + '.join(f['parties'])}" for c, f in companies if f["named"])
+    table = Table(title="by company", title_justify="left", caption=owns, caption_justify="left")
+    for name in ("company", "fees", "sales", "inference", "net"):
+        table.add_column(name, justify="left" if name == "company" else "right")
+    for company, figures in companies:
+        fees = figures["fees"] + figures["tax"]  # the tax authority's take shows as its fees
+        table.add_row(
+            company,
+            *(format_money(v, cur) for v in (fees, figures["sales"], figures["inference_cost"])),
+            format_money(figures["net"], cur),
+        )
+    return table
+
+
 def print_summary(summary: dict, console: Console | None = None) -> None:
     console = console or Console()
     console.print(summary_table(summary))
     console.print(outcomes_table(summary))
+    if _named(summary):
+        console.print(companies_table(summary))
 
 
 #: Figures shown for replications and comparisons, with how to format a value.
