@@ -40,7 +40,8 @@ def company_problem(
             if party not in known:
                 return company, f"unknown party {party!r} (known: {', '.join(known)})"
             if party in owner:
-                where = "twice" if owner[party] == company else f"already in companies.{owner[party]}"
+                first = owner[party]
+                where = "twice" if first == company else f"already in companies.{first}"
                 return company, f"party {party!r} is {where}; a party has one owner"
             owner[party] = company
     return None
