@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from agent_checkout.market.companies import COMPANY_NET
 from merchants.money import format_money
 
 
@@ -110,6 +111,18 @@ FIGURE_FORMATS = {
 }
 
 
+def figure_rows(figures: dict) -> list[tuple[str, str, str]]:
+    """``(name, label, kind)`` of the figures to show: the headline ones, then each named
+    company's consolidated net found in ``figures``."""
+    rows = [(name, label, kind) for name, (label, kind) in FIGURE_FORMATS.items()]
+    rows += [
+        (name, f"{name.removeprefix(COMPANY_NET)} net (company)", "money")
+        for name in figures
+        if name.startswith(COMPANY_NET)
+    ]
+    return rows
+
+
 def format_figure(value: float, kind: str, currency: str) -> str:
     if kind == "percent":
         return f"{value:.2%}"
@@ -138,7 +151,7 @@ def print_replications(summary: dict, console: Console | None = None) -> None:
     )
     table.add_column("figure", style="bold")
     table.add_column("per replication", justify="right")
-    for name, (label, kind) in FIGURE_FORMATS.items():
+    for name, label, kind in figure_rows(summary["ci95"]):
         table.add_row(label, interval_text(summary["ci95"][name], kind, summary["currency"]))
     console.print(table)
     console.print(

@@ -4,11 +4,21 @@ A company is a reporting view over ledger parties, never a change to the posting
 """
 
 from agent_checkout.market.companies import (
+    COMPANY_NET,
     MERCHANT,
     ROLES,
+    company_figures,
     company_problem,
     consolidate,
     third_party_take_rate,
 )
 
-__all__ = ["MERCHANT", "ROLES", "company_problem", "consolidate", "third_party_take_rate"]
+__all__ = [
+    "COMPANY_NET",
+    "MERCHANT",
+    "company_figures",
+    "ROLES",
+    "company_problem",
+    "consolidate",
+    "third_party_take_rate",
+]

@@ -15,7 +15,7 @@ roles (``internal_fees``) moved from "fees" back to "sales", as consolidation ne
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 #: The ledger's roles that a company may own (the ``account`` of their postings).
 ROLES = ("ai_platform", "marketplace", "payment_processor", "affiliate_network", "tax_authority")
@@ -102,6 +102,20 @@ def consolidate(
             "net": fees + sales + tax - inference,
         }
     return result
+
+
+#: Prefix of a named company's net in figures across replications (``company_net:Amazon``).
+COMPANY_NET = "company_net:"
+
+
+def company_figures(summary: Mapping) -> dict[str, Callable[[Mapping], float]]:
+    """Readers of each named company's consolidated net, for means across replications and
+    comparisons (a company no variant's summary names reads 0)."""
+    return {
+        COMPANY_NET + name: lambda s, name=name: s["companies"].get(name, {}).get("net", 0)
+        for name, figures in summary.get("companies", {}).items()
+        if figures["named"]
+    }
 
 
 def third_party_take_rate(

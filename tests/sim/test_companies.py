@@ -8,6 +8,8 @@ import pytest
 from rich.console import Console
 
 from agent_checkout.report import print_summary
+from agent_checkout.sim.compare import compare_models, variant
+from agent_checkout.sim.replications import aggregate
 from agent_checkout.sim.run import run_scenario
 from agent_checkout.sim.scenario import Scenario, load_scenario
 from tests.conftest import SMALL_SCENARIO
@@ -128,3 +130,23 @@ def test_the_run_table_shows_companies_only_when_named(first_party_mall):
     print_summary({**summary, "companies": unnamed}, console)
     text = console.export_text()
     assert "by company" not in text and "(third-party sales)" not in text
+
+
+def test_replications_and_compare_report_each_named_companys_net(first_party_mall):
+    summary, _ = first_party_mall
+    assert aggregate([summary])["company_net:Assistant Owner"] == {
+        "mean": 456990,
+        "low": 456990,
+        "high": 456990,
+    }
+    scenario = load_scenario("first-party-mall")
+    arrivals = scenario.arrivals.model_copy(update={"sessions": 60, "duration_minutes": None})
+    scenario = scenario.model_copy(update={"arrivals": arrivals})
+    comparison = compare_models(scenario, ["flat-per-order"], seed=7, replications=2)
+    flat = variant(scenario, "flat-per-order")
+    nets = [
+        run_scenario(flat, seed=seed).summary["companies"]["Assistant Owner"]["net"]
+        for seed in comparison["seeds"]
+    ]
+    figure = comparison["figures"]["flat-per-order"]["company_net:Assistant Owner"]
+    assert figure["mean"] != 0 and figure["mean"] == round(sum(nets) / 2, 6)
