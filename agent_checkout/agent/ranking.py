@@ -156,6 +156,8 @@ class SponsoredRanking:
 
     sponsors: Collection[str] = frozenset()
     slots: int = 1
+    # Minor units per click: docs/sources.md, Defaults with no public figure, row 'Sponsored
+    # clicks in AI answers' (an assumption). The ranking bills it: click_fee_lines.
     cpc: int = 45
     label: str = "Sponsored"
     name: str = "sponsored"
