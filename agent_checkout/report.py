@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from agent_checkout.market.companies import COMPANY_NET
 from merchants.money import format_money
 
 
@@ -30,13 +31,19 @@ def summary_table(summary: dict) -> Table:
     if summary.get("click_fees"):
         table.add_row("of which paid clicks", format_money(summary["click_fees"], cur))
     table.add_row("take rate (all fees / GMV)", f"{summary['take_rate']:.2%}")
-    table.add_row("AI platform take rate", f"{summary['ai_platform_take_rate']:.2%}")
+    table.add_row(
+        "AI platform take rate" + (" (third-party sales)" if _named(summary) else ""),
+        f"{summary['ai_platform_take_rate']:.2%}",
+    )
     table.add_row("merchant net", format_money(summary["merchant_net"], cur))
     table.add_row(
         "inference cost (agent steps)",
         f"{format_money(summary['inference_cost'], cur)} ({summary['agent_steps']:,})",
     )
     table.add_row("AI platform net of inference", format_money(summary["ai_platform_net"], cur))
+    for company, figures in summary.get("companies", {}).items():
+        if figures["named"] and "ai_platform" in figures["parties"]:
+            table.add_row(f"{company} net (company)", format_money(figures["net"], cur))
     seconds = summary["session_seconds"]
     table.add_row("session time p50 / p95", f"{seconds['p50']:.2f} s / {seconds['p95']:.2f} s")
     table.add_row(
@@ -57,10 +64,36 @@ def outcomes_table(summary: dict) -> Table:
     return table
 
 
+def _named(summary: dict) -> bool:
+    """Whether the scenario named companies (then money is also shown by owner)."""
+    return any(c["named"] for c in summary.get("companies", {}).values())
+
+
+def companies_table(summary: dict) -> Table:
+    """Money consolidated by owner: fees from outside the company, its merchants' sales, tax,
+    inference if it runs the assistant, and net; fees between its own parties are netted out."""
+    cur = summary["currency"]
+    companies = sorted(summary["companies"].items(), key=lambda row: (not row[1]["named"], row[0]))
+    owns = "; ".join(f"{c} = {' + '.join(f['parties'])}" for c, f in companies if f["named"])
+    table = Table(title="by company", title_justify="left", caption=owns, caption_justify="left")
+    for name in ("company", "fees", "sales", "inference", "net"):
+        table.add_column(name, justify="left" if name == "company" else "right")
+    for company, figures in companies:
+        fees = figures["fees"] + figures["tax"]  # the tax authority's take shows as its fees
+        table.add_row(
+            company,
+            *(format_money(v, cur) for v in (fees, figures["sales"], figures["inference_cost"])),
+            format_money(figures["net"], cur),
+        )
+    return table
+
+
 def print_summary(summary: dict, console: Console | None = None) -> None:
     console = console or Console()
     console.print(summary_table(summary))
     console.print(outcomes_table(summary))
+    if _named(summary):
+        console.print(companies_table(summary))
 
 
 #: Figures shown for replications and comparisons, with how to format a value.
@@ -76,6 +109,18 @@ FIGURE_FORMATS = {
     "ai_platform_net": ("AI platform net of inference", "money"),
     "ai_platform_net_margin": ("AI net margin", "percent"),
 }
+
+
+def figure_rows(figures: dict) -> list[tuple[str, str, str]]:
+    """``(name, label, kind)`` of the figures to show: the headline ones, then each named
+    company's consolidated net found in ``figures``."""
+    rows = [(name, label, kind) for name, (label, kind) in FIGURE_FORMATS.items()]
+    rows += [
+        (name, f"{name.removeprefix(COMPANY_NET)} net (company)", "money")
+        for name in figures
+        if name.startswith(COMPANY_NET)
+    ]
+    return rows
 
 
 def format_figure(value: float, kind: str, currency: str) -> str:
@@ -106,7 +151,7 @@ def print_replications(summary: dict, console: Console | None = None) -> None:
     )
     table.add_column("figure", style="bold")
     table.add_column("per replication", justify="right")
-    for name, (label, kind) in FIGURE_FORMATS.items():
+    for name, label, kind in figure_rows(summary["ci95"]):
         table.add_row(label, interval_text(summary["ci95"][name], kind, summary["currency"]))
     console.print(table)
     console.print(

@@ -7,7 +7,8 @@ places an offer for pay. The four built in let a comparison ask what steering co
 
 - ``neutral``: the neutral score alone;
 - ``commission_weighted``: neutral score + ``weight`` × the platform's expected commission;
-- ``sponsored``: paid slots at the top for sponsors' offers, labelled and priced per click;
+- ``sponsored``: paid slots at the top for sponsors' offers, labelled and priced per click (the
+  ranking bills each click on a paid slot itself: :func:`click_fee_lines`);
 - ``first_party``: the platform's own merchants first, as an assistant tied to one shop would.
 
 Every ordering breaks ties by merchant id, then product id, so a run is reproducible.
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from agent_checkout.agent.state import Recommendation
+from agent_checkout.fees.line import FeeLine
+from agent_checkout.fees.model import FeeModel
 from merchants.feed import FeedProduct
 from merchants.money import apply_bps
 
@@ -153,6 +156,8 @@ class SponsoredRanking:
 
     sponsors: Collection[str] = frozenset()
     slots: int = 1
+    # Minor units per click: docs/sources.md, Defaults with no public figure, row 'Sponsored
+    # clicks in AI answers' (an assumption). The ranking bills it: click_fee_lines.
     cpc: int = 45
     label: str = "Sponsored"
     name: str = "sponsored"
@@ -234,3 +239,55 @@ def ranking_policy(name: str, **params: Any) -> Ranking:
         return factory(**params)
     except TypeError as problem:
         raise ValueError(f"ranking {name!r}: {problem}") from None
+
+
+#: The ``model`` of the fee line a sponsored ranking writes for each paid click.
+SPONSORED_CLICK_MODEL = "sponsored-ranking"
+
+
+def click_fee_lines(choice: Recommendation) -> list[FeeLine]:
+    """What a click on ``choice`` bills by the ranking's own ``cpc``: one line, payer the
+    sponsoring merchant, payee the AI platform, or none for an organic (unpaid) placement.
+
+    Billing follows configuration: a ranking that prices its slots bills them, so a paid slot is
+    never silently free for want of a separate fee model.
+    """
+    if choice.cpc <= 0:
+        return []
+    return [
+        FeeLine(
+            model=SPONSORED_CLICK_MODEL,
+            component="sponsored_click",
+            payer="merchant",
+            payee="ai_platform",
+            base="click",
+            base_amount=0,
+            rate_bps=0,
+            fixed=choice.cpc,
+            per_unit=0,
+            units=1,
+            amount=choice.cpc,
+            currency=choice.offer.currency,
+        )
+    ]
+
+
+def double_billing(ranking: str, models: Sequence[tuple[str, FeeModel]]) -> str | None:
+    """Why ``models`` (``(where the scenario names it, model)`` pairs) would bill a sponsored
+    ranking's clicks a second time, or None: a cost-per-click component paid by the merchant to
+    the AI platform on top of the ranking's own ``cpc``."""
+    if ranking != "sponsored":
+        return None
+    for where, model in models:
+        for component in model.components:
+            if (
+                component.trigger == "link_clicked"
+                and component.payer == "merchant"
+                and component.payee == "ai_platform"
+            ):
+                return (
+                    f"{where}: fee model {model.name} bills sponsored clicks that the sponsored "
+                    "ranking already bills at agent.ranking.params.cpc; remove it (set the "
+                    "price per click with cpc)"
+                )
+    return None

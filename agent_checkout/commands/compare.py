@@ -13,7 +13,7 @@ from rich.table import Table
 
 from agent_checkout.commands.bad_input import fail, load_or_fail, out_or_fail
 from agent_checkout.fees.library import FeeModelError
-from agent_checkout.report import FIGURE_FORMATS, interval_text
+from agent_checkout.report import figure_rows, interval_text
 from agent_checkout.sim.compare import compare_models, variant, write_comparison
 from agent_checkout.sim.scenario import Scenario
 from agent_checkout.sim.streams import SEED_MAX
@@ -100,7 +100,7 @@ def compare(
     table.add_column("figure", style="bold")
     for model in models:
         table.add_column(model, justify="right")
-    for name, (label, kind) in FIGURE_FORMATS.items():
+    for name, label, kind in figure_rows(comparison["figures"][models[0]]):
         table.add_row(
             label,
             *(interval_text(comparison["figures"][m][name], kind, loaded.currency) for m in models),

@@ -21,6 +21,7 @@ def variant(scenario: Scenario, model: str) -> Scenario:
     """``scenario`` with ``model`` as the AI platform's only fee model."""
     load_fee_model(model)  # fail early, with the library's one-line message
     problem = scenario.currency_problem(ai_platform=[model])  # e.g. usd amounts, cny merchant
+    problem = problem or scenario.billing_problem(ai_platform=[model])  # clicks billed twice
     if problem:
         raise ValueError(problem.removeprefix("fees.ai_platform: "))
     fees = scenario.fees.model_copy(update={"ai_platform": [model]})

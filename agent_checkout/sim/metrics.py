@@ -18,6 +18,12 @@ Money figures of the summary, in integer minor units (each matches a ledger quer
 
 So ``buyer_paid == merchant_net + fees_total + tax`` exactly, as the ledger's postings balance.
 
+``companies`` consolidates the same money by owner (:mod:`agent_checkout.market.companies`): the
+metrics keep each party's net postings (``by_party``) and what each merchant paid each payee
+(``fees_paid``), so a company's figures equal the sum of its parties' ledger postings.
+``ai_platform_take_rate`` counts only the AI platform's fees from merchants outside its company,
+over their GMV: a first-party mall's own sales are not a commission.
+
 The funnel counts each stage once per session, when the session first reaches it, so it never
 runs backwards: a shopper who decided, found the pick sold out and then chose nothing still
 decided.
@@ -33,6 +39,7 @@ from typing import Any
 from agent_checkout.agent.state import OUTCOMES
 from agent_checkout.fees.fx import REFERENCE_FX, FxTable
 from agent_checkout.fees.model import FeeLine
+from agent_checkout.market.companies import MERCHANT, consolidate, third_party_take_rate
 from agent_checkout.sim.quantiles import LogHistogram
 from agent_checkout.sim.timeseries import TimeSeries
 from merchants.orders import PlacedOrder
@@ -85,6 +92,8 @@ class RunMetrics:
     refunded_amount: int = 0
     click_fees: int = 0
     buyer_click_fees: int = 0
+    by_party: Counter = field(default_factory=Counter)  # party -> net postings
+    fees_paid: Counter = field(default_factory=Counter)  # (merchant party, payee) -> fees
     timeseries: TimeSeries = field(init=False)
 
     def __post_init__(self) -> None:
@@ -141,9 +150,10 @@ class RunMetrics:
         self.steps += steps
         self.inference_micros += cost_micros
 
-    def clicked(self, fee_lines: list[FeeLine]) -> None:
+    def clicked(self, fee_lines: list[FeeLine], merchant_id: str = "") -> None:
         """A paid click: its payer (the advertising merchant, as a rule) owes its fee lines."""
         self.clicks += 1
+        self._fees_by_party(MERCHANT + merchant_id, fee_lines)
         for line in fee_lines:
             self.click_fees += line.amount
             if line.payer == "buyer":
@@ -162,6 +172,9 @@ class RunMetrics:
         self.tax -= tax_back
         merchant_back = sum(-f.amount for f in reversals if f.payer == "merchant")
         self.merchant_net -= order.total_amount - tax_back - merchant_back
+        self.by_party[MERCHANT + order.merchant_id] -= order.total_amount - tax_back
+        self.by_party["tax_authority"] -= tax_back
+        self._fees_by_party(MERCHANT + order.merchant_id, reversals)
         for line in reversals:
             self.fees_by_payee[line.payee] += line.amount
             self.fees_by_model[line.model] += line.amount
@@ -174,11 +187,22 @@ class RunMetrics:
         self.gmv += order.total_amount + buyer_fees
         self.tax += order.tax_amount
         self.merchant_net += order.total_amount - order.tax_amount - merchant_fees
+        self.by_party[MERCHANT + order.merchant_id] += order.total_amount - order.tax_amount
+        self.by_party["tax_authority"] += order.tax_amount
+        self._fees_by_party(MERCHANT + order.merchant_id, fee_lines)
         self.orders_by_merchant[order.merchant_id] += 1
         self.gmv_by_merchant[order.merchant_id] += order.total_amount
         for line in fee_lines:
             self.fees_by_payee[line.payee] += line.amount
             self.fees_by_model[line.model] += line.amount
+
+    def _fees_by_party(self, merchant: str, fee_lines: list[FeeLine]) -> None:
+        """Each line to its payee; a merchant's own share from the merchant, as posted."""
+        for line in fee_lines:
+            self.by_party[line.payee] += line.amount
+            if line.payer == "merchant":
+                self.by_party[merchant] -= line.amount
+                self.fees_paid[(merchant, line.payee)] += line.amount
 
     @property
     def buyer_paid(self) -> int:
@@ -186,10 +210,17 @@ class RunMetrics:
         return self.gmv - self.refunded_amount + self.buyer_click_fees
 
     def summary(
-        self, *, scenario: str, seed: int, currency: str, oversells: int, fx: FxTable = REFERENCE_FX
+        self,
+        *,
+        scenario: str,
+        seed: int,
+        currency: str,
+        oversells: int,
+        fx: FxTable = REFERENCE_FX,
+        companies: Mapping[str, Collection[str]] | None = None,
     ) -> dict:
         """The reproducible summary: integers for money (defined in the module docstring), no
-        wall-clock figures."""
+        wall-clock figures. ``companies`` names owners of several parties (the scenario's)."""
         fees_total = sum(self.fees_by_payee.values())
         # One currency per run (a scenario's merchants must share it), so the totals here add
         # like amounts; inference, priced in USD, is converted through an explicit FX table.
@@ -219,8 +250,8 @@ class RunMetrics:
             "fees_by_model": dict(sorted(self.fees_by_model.items())),
             "fees_total": fees_total,
             "take_rate": round(fees_total / self.gmv, 6) if self.gmv else 0.0,
-            "ai_platform_take_rate": (
-                round(self.fees_by_payee.get("ai_platform", 0) / self.gmv, 6) if self.gmv else 0.0
+            "ai_platform_take_rate": third_party_take_rate(
+                self.fees_paid, self.fees_by_payee, self.gmv, self.gmv_by_merchant, companies or {}
             ),
             "orders_by_merchant": dict(sorted(self.orders_by_merchant.items())),
             "gmv_by_merchant": dict(sorted(self.gmv_by_merchant.items())),
@@ -236,6 +267,7 @@ class RunMetrics:
             "inference_cost": inference,
             "inference_fx": {**fx.describe("usd", currency), "usd_micros": self.inference_micros},
             "ai_platform_net": self.fees_by_payee.get("ai_platform", 0) - inference,
+            "companies": consolidate(self.by_party, self.fees_paid, companies or {}, inference),
             "session_seconds": self.session_seconds.summary(),
             "latency_ms": {k: v.summary(scale=1000) for k, v in sorted(self.endpoints.items())},
             "timeseries": {

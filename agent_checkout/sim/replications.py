@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from agent_checkout.market.companies import company_figures
 from agent_checkout.sim.intervals import t95
 from agent_checkout.sim.scenario import Scenario
 from agent_checkout.sim.streams import RandomStreams
@@ -63,8 +64,10 @@ def interval(values: Sequence[float]) -> dict[str, float]:
 
 
 def aggregate(summaries: Sequence[dict]) -> dict[str, dict[str, float]]:
-    """Mean and 95% interval of every figure in :data:`FIGURES` across replications."""
-    return {name: interval([read(s) for s in summaries]) for name, read in FIGURES.items()}
+    """Mean and 95% interval of every figure in :data:`FIGURES` across replications, and of
+    each named company's net."""
+    readers = {**FIGURES, **company_figures(summaries[0])}
+    return {name: interval([read(s) for s in summaries]) for name, read in readers.items()}
 
 
 def _one(args: tuple[Scenario, int, str | None]) -> dict:

@@ -182,6 +182,7 @@ def _simulate(
             currency=scenario.currency,
             oversells=simulation.oversold_units(),
             fx=scenario.fx_table(),
+            companies=scenario.companies,
         )
     finally:
         if ledger is not None:

@@ -29,10 +29,11 @@ from pydantic import (
     model_validator,
 )
 
-from agent_checkout.agent.ranking import ranking_policy
+from agent_checkout.agent.ranking import double_billing, ranking_policy
 from agent_checkout.fees.fx import REFERENCE_FX, FxError, FxTable, currency_code
 from agent_checkout.fees.library import load_fee_model
 from agent_checkout.fees.model import FeeModel
+from agent_checkout.market.companies import company_problem
 from agent_checkout.sim.arrivals import ArrivalProfile
 from agent_checkout.sim.faults import Fault, StockOut
 from agent_checkout.sim.streams import SEED_MAX
@@ -243,6 +244,9 @@ class Scenario(_Strict):
     # Units of a currency per US dollar, to convert inference cost (model prices are in USD);
     # when given, it replaces the built-in table (ECB reference rates, agent_checkout.fees.fx).
     fx: dict[str, str | int | float] | None = None
+    # Who owns what: company -> the ledger parties it is (roles, merchant:<id>); a reporting
+    # view (agent_checkout.market.companies), never a change to the postings.
+    companies: dict[str, list[str]] = Field(default_factory=dict)
     # The run's currency, lowercase ISO 4217 (any case accepted). Left out: the merchants'
     # currency; given: it must be theirs. Declared last, so its check sees the merchants.
     currency: str | None = Field(None, validate_default=True)
@@ -311,6 +315,35 @@ class Scenario(_Strict):
                 f"{theirs.upper()}"
             )
         return theirs
+
+    @field_validator("companies")
+    @classmethod
+    def _known_parties(cls, value: dict[str, list[str]], info: ValidationInfo) -> dict:
+        profiles = _profiles_or_none(info.data.get("merchants") or [])
+        problem = company_problem(value, [p.id for p in profiles or []]) if profiles else None
+        if problem:
+            raise FieldValueError(*problem)
+        return value
+
+    @model_validator(mode="after")
+    def _billed_once(self) -> Scenario:
+        problem = self.billing_problem()
+        if problem:
+            raise ValueError(problem)
+        return self
+
+    def billing_problem(self, ai_platform: list[str] | None = None) -> str | None:
+        """``field: message`` if a fee model would bill the sponsored ranking's clicks again
+        (``ai_platform`` checks a comparison's variant instead); names that do not load are
+        left to :func:`load_scenario`."""
+        named = [("fees.ai_platform", n) for n in ai_platform or self.fees.ai_platform]
+        try:
+            for index, profile in enumerate(self.merchant_profiles()):
+                named += [(f"merchants.{index}.fee_models", n) for n in profile.fee_models]
+        except (FileNotFoundError, ValidationError):
+            pass
+        models = [(where, m) for where, n in named if (m := _fee_model_or_none(n)) is not None]
+        return double_billing(self.agent.ranking.name, models)
 
     @model_validator(mode="after")
     def _priced_in_its_currency(self) -> Scenario:

@@ -14,6 +14,7 @@ import simpy
 
 from agent_checkout.agent.graph import AgentContext, build_checkout_graph
 from agent_checkout.agent.policy import CheckoutPolicy, RulePolicy
+from agent_checkout.agent.ranking import click_fee_lines
 from agent_checkout.agent.shopper import Shopper
 from agent_checkout.agent.state import Recommendation
 from agent_checkout.agent.trace import SessionTrace, traced
@@ -253,8 +254,8 @@ class Simulation:
             product_category=choice.offer.category,
             at=self.clock(),
         )
-        lines = self.pricer.price_click(click)
-        self.metrics.clicked(lines)
+        lines = click_fee_lines(choice) + self.pricer.price_click(click)
+        self.metrics.clicked(lines, merchant.id)
         if self.ledger is not None:
             self.ledger.record_click(click, lines, session_id=f"s{index:07d}")
 

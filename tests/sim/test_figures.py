@@ -12,7 +12,8 @@ from agent_checkout.sim.scenario import load_scenario
 from tests.conftest import SMALL_SCENARIO
 
 # Fee lines for every payer branch: a buyer surcharge on each order, given back on a refund, and
-# a click fee charged to the buyer beside the sponsor's cost per click (sponsored-cpc).
+# a click fee charged to the buyer beside the sponsor's cost per click (billed by the sponsored
+# ranking's own cpc, 45 by default).
 SURCHARGES = {
     "name": "test-surcharges",
     "title": "A buyer surcharge per order and per followed link (a test model)",
@@ -53,7 +54,7 @@ def paid_clicks(tmp_path_factory) -> dict:
                 "seed": 5,
                 "arrivals": {"process": "poisson", "rate_per_minute": 120, "sessions": 300},
                 "agent": {"ranking": {"name": "sponsored", "params": {"sponsors": ["juniper"]}}},
-                "fees": {"ai_platform": ["openai-instant-checkout", "sponsored-cpc", str(model)]},
+                "fees": {"ai_platform": ["openai-instant-checkout", str(model)]},
                 "returns": {"rate": 0.2},
             }
         )
@@ -68,7 +69,7 @@ def test_money_adds_up_with_clicks_surcharges_and_returns(paid_clicks):
     by_model = s["fees_by_model"]
     # Nothing here is vacuous: clicks were paid, orders returned, surcharges charged.
     assert s["clicks"] > 0 and s["click_fees"] == 50 * s["clicks"]  # 45 sponsor + 5 buyer
-    assert by_model["sponsored-cpc"] == 45 * s["clicks"]
+    assert by_model["sponsored-ranking"] == 45 * s["clicks"]
     assert 0 < s["refunds"] < s["orders"] and s["refunded"] > 0
     assert by_model["test-surcharges"] > 5 * s["clicks"]
     assert s["buyer_paid"] == s["gmv"] - s["refunded"] + 5 * s["clicks"]

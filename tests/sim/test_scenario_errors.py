@@ -164,6 +164,26 @@ CASES = [
         HEAD + "colour: blue\n",
         "colour: unknown field",
     ),
+    (
+        "company with an unknown party",
+        HEAD + "companies: {Amazon: [ai_platform, merchant:nope]}\n",
+        "companies.Amazon: unknown party 'merchant:nope' (known: ai_platform, marketplace, "
+        "payment_processor, affiliate_network, tax_authority, merchant:northwind)",
+    ),
+    (
+        "party in two companies",
+        HEAD + "companies: {A: [ai_platform], B: [marketplace, ai_platform]}\n",
+        "companies.B: party 'ai_platform' is already in companies.A; a party has one owner",
+    ),
+    (
+        "sponsored ranking billed twice",
+        HEAD
+        + "agent: {ranking: {name: sponsored, params: {sponsors: [northwind]}}}\n"
+        + "fees: {ai_platform: [openai-instant-checkout, sponsored-cpc]}\n",
+        "fees.ai_platform: fee model sponsored-cpc bills sponsored clicks that the sponsored "
+        "ranking already bills at agent.ranking.params.cpc; remove it (set the price per click "
+        "with cpc)",
+    ),
 ]
 
 
