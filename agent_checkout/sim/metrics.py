@@ -35,6 +35,7 @@ from agent_checkout.fees.fx import REFERENCE_FX, FxTable
 from agent_checkout.fees.model import FeeLine
 from agent_checkout.sim.quantiles import LogHistogram
 from agent_checkout.sim.timeseries import TimeSeries
+from agent_checkout.sim.welfare import WelfareTally
 from merchants.orders import PlacedOrder
 
 FUNNEL = ("sessions", "searched", "shown", "decided", "checkout_started", "paid")
@@ -85,6 +86,7 @@ class RunMetrics:
     refunded_amount: int = 0
     click_fees: int = 0
     buyer_click_fees: int = 0
+    welfare: WelfareTally = field(default_factory=WelfareTally)  # see agent_checkout.sim.welfare
     timeseries: TimeSeries = field(init=False)
 
     def __post_init__(self) -> None:
@@ -242,4 +244,5 @@ class RunMetrics:
                 "resolution_seconds": self.resolution_seconds,
                 "rows": self.timeseries.rows(),
             },
+            "welfare": self.welfare.summary(),
         }
