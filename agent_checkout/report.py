@@ -75,6 +75,11 @@ FIGURE_FORMATS = {
     "inference_cost": ("inference cost", "money"),
     "ai_platform_net": ("AI platform net of inference", "money"),
     "ai_platform_net_margin": ("AI net margin", "percent"),
+    # shopper welfare (agent_checkout.sim.welfare): what a neutrality audit weighs revenue against
+    "surplus_per_session": ("shopper surplus / session", "money"),
+    "best_shown_share": ("best item shown", "percent"),
+    "best_first_share": ("best item shown first", "percent"),
+    "best_mean_position": ("position of best item, if shown", "decimal"),
 }
 
 
@@ -83,6 +88,8 @@ def format_figure(value: float, kind: str, currency: str) -> str:
         return f"{value:.2%}"
     if kind == "money":
         return format_money(round(value), currency)
+    if kind == "decimal":
+        return f"{value:,.2f}"
     return f"{value:,.1f}"
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from agent_checkout.sim.intervals import t95
 from agent_checkout.sim.scenario import Scenario
 from agent_checkout.sim.streams import RandomStreams
+from agent_checkout.sim.welfare import WELFARE_FIGURES
 
 #: Figures summarised across replications: a name and how to read it off a summary.
 FIGURES: dict[str, Callable[[dict], float]] = {
@@ -41,6 +42,7 @@ FIGURES: dict[str, Callable[[dict], float]] = {
         s["ai_platform_net"] / s["fees"]["ai_platform"] if s["fees"].get("ai_platform") else 0.0
     ),
     "session_seconds_p95": lambda s: s["session_seconds"]["p95"],
+    **WELFARE_FIGURES,
 }
 
 
