@@ -168,6 +168,7 @@ def test_the_cli_writes_welfare_and_revenue_with_intervals(tmp_path, monkeypatch
     assert result.exit_code == 0, result.output
     assert "agent.ranking" in result.stdout and "shopper surplus / session" in result.stdout
     assert "arrivals the same in every variant" in result.stdout
+    assert "change vs neutral, paired by replication" in result.stdout
     written = json.loads((out / "comparison.json").read_text())
     assert written["variants"] == ["neutral", "commission_weighted"]
     assert written["arrivals_identical"] is True
