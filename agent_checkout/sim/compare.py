@@ -272,6 +272,32 @@ def compare_variants(
     }
 
 
+def compare_vary(
+    scenario: Scenario | str | Path,
+    vary: str,
+    *,
+    seed: int | None = None,
+    replications: int = 5,
+    workers: int = 1,
+) -> dict:
+    """The Python face of ``agent-checkout compare SCENARIO --vary PATH=V1,V2,...``:
+    ``compare_vary("first-party-mall", "agent.ranking=neutral,first_party")``. Raises
+    :class:`VariantError` for a path or value that does not fit, before anything runs."""
+    from agent_checkout.sim.scenario import load_scenario
+
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    path, values = parse_vary(vary)
+    return compare_variants(
+        scenario,
+        variants_of(scenario, path, values),
+        seed=scenario.seed if seed is None else seed,
+        replications=replications,
+        workers=workers,
+        vary=path,
+    )
+
+
 def compare_models(
     scenario: Scenario,
     models: Sequence[str],

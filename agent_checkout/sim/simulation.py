@@ -225,9 +225,9 @@ class Simulation:
             )
             if delay is not None:
                 self.env.process(self._buy_on_site(choice, shopper, delay, index))
-        self.welfare.ended(label, still_buying=delay is not None)
+        welfare = self.welfare.ended(label, still_buying=delay is not None)
         if trace is not None:
-            trace.end(state, steps=steps, inference_micros=cost)
+            trace.end(state, steps=steps, inference_micros=cost, **welfare.trace_fields())
         if self.records is not None:
             self.records.append(record)
         if self.on_session_end is not None:

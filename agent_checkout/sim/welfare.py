@@ -130,6 +130,16 @@ class SessionWelfare:
     best_position: int | None = None  # 1 = top of the first list shown; None: not in it
     surplus: int = 0  # minor units
     bought: bool = False
+    pending: bool = False  # clicked out; an on-site purchase is still to come
+
+    def trace_fields(self) -> dict:
+        """For the session's trace: its best item, where it was shown, its surplus (None while
+        an on-site purchase after a click-out is still to come)."""
+        return {
+            "best_item": self.best,
+            "best_position": self.best_position,
+            "surplus": None if self.pending else self.surplus,
+        }
 
 
 @dataclass
@@ -221,13 +231,18 @@ class WelfareRecorder:
             worth += line.quantity * willingness_to_pay(spec, shopper.budget, rating)
         session.surplus += round(worth - (order.items_amount - order.discount_amount))
 
-    def ended(self, label: str, *, still_buying: bool = False) -> None:
+    def ended(self, label: str, *, still_buying: bool = False) -> SessionWelfare:
         """The session is over (``still_buying``: it clicked out and will buy on the site)."""
-        if not still_buying:
-            self.closed(label)
+        if still_buying:
+            session = self._open[label][1]
+            session.pending = True
+            return session
+        return self.closed(label)
 
-    def closed(self, label: str) -> None:
+    def closed(self, label: str) -> SessionWelfare:
         _, session = self._open.pop(label)
+        session.pending = False
         self.tally.add(session)
         if self.sessions is not None:
             self.sessions.append(session)
+        return session

@@ -16,6 +16,7 @@ from agent_checkout.sim.compare import (
     VariantError,
     compare_models,
     compare_variants,
+    compare_vary,
     parse_vary,
     split_values,
     variants_of,
@@ -193,3 +194,15 @@ def test_every_variant_is_checked_before_any_runs(tmp_path, monkeypatch):
         "error: --vary shoppers.price_sensitivity=-3: shoppers.price_sensitivity: Input should "
         "be greater than or equal to 0"
     )
+
+
+def test_the_python_api_takes_the_same_text(write_scenario):
+    path = write_scenario(
+        {**SMALL_SCENARIO, "arrivals": {**SMALL_SCENARIO["arrivals"], "sessions": 30}}
+    )
+    comparison = compare_vary(path, "shoppers.outside_utility=0,3", replications=1)
+    assert comparison["variants"] == ["0", "3"] and comparison["seed"] == 11
+    cheap, dear = (comparison["figures"][v]["orders"]["mean"] for v in ("0", "3"))
+    assert dear < cheap  # buying nothing appeals more: fewer orders
+    with pytest.raises(VariantError, match="^shoppers.price_sensitivity=-1: "):
+        compare_vary(path, "shoppers.price_sensitivity=-1", replications=1)

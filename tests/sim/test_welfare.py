@@ -248,3 +248,18 @@ def test_click_out_purchases_and_returns_are_valued():
     assert returning.metrics.refunds == len(zeroed) == 47
     assert all(after[i] == 0 for i in zeroed)
     assert returning.metrics.welfare.surplus_total == 174_408
+
+
+def test_a_traced_session_ends_with_its_welfare():
+    simulation = build_simulation(Scenario.model_validate(SMALL_SCENARIO), 11)
+    simulation.welfare.sessions = []
+    traces = [simulation.trace(i) for i in range(3)]
+    simulation.run()
+    records = {s.index: s for s in simulation.welfare.sessions}
+    for index, trace in enumerate(traces):
+        end = trace.records[-1]
+        assert (end["best_item"], end["best_position"], end["surplus"]) == (
+            records[index].best,
+            records[index].best_position,
+            records[index].surplus,
+        )
