@@ -37,6 +37,14 @@ def summary_table(summary: dict) -> Table:
         f"{format_money(summary['inference_cost'], cur)} ({summary['agent_steps']:,})",
     )
     table.add_row("AI platform net of inference", format_money(summary["ai_platform_net"], cur))
+    welfare = summary.get("welfare")
+    if welfare:  # see agent_checkout.sim.welfare
+        surplus = format_money(welfare["surplus_per_session"], cur)
+        table.add_row("shopper surplus / session", surplus)
+        table.add_row(
+            "best item shown / first",
+            f"{welfare['best_shown_share']:.1%} / {welfare['best_first_share']:.1%}",
+        )
     seconds = summary["session_seconds"]
     table.add_row("session time p50 / p95", f"{seconds['p50']:.2f} s / {seconds['p95']:.2f} s")
     table.add_row(
