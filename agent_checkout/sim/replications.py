@@ -17,7 +17,7 @@ from pathlib import Path
 from agent_checkout.sim.intervals import t95
 from agent_checkout.sim.scenario import Scenario
 from agent_checkout.sim.streams import RandomStreams
-from agent_checkout.sim.welfare import WELFARE_FIGURES
+from agent_checkout.sim.welfare import WELFARE_FIGURES, WelfareTally
 
 #: Figures summarised across replications: a name and how to read it off a summary.
 FIGURES: dict[str, Callable[[dict], float]] = {
@@ -178,6 +178,7 @@ def pooled_summary(scenario: Scenario, seed: int, summaries: Sequence[dict]) -> 
         "outcomes": pooled("outcomes"),
         "unhandled_errors": sum(s["unhandled_errors"] for s in summaries),
         "oversells": sum(s["oversells"] for s in summaries),
+        "welfare": WelfareTally.pooled(summaries).summary(),
         "ci95": aggregate(summaries),
         "per_replication": [
             {

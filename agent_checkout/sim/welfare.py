@@ -182,10 +182,26 @@ class WelfareTally:
             "best_first_share": (
                 round(self.best_first / self.with_best, 6) if self.with_best else 0.0
             ),
+            "best_position_total": self.position_total,
             "best_mean_position": (
                 round(self.position_total / self.best_shown, 6) if self.best_shown else None
             ),
         }
+
+    @classmethod
+    def pooled(cls, summaries: Sequence[dict]) -> WelfareTally:
+        """The tally of several runs (replications), from their summaries."""
+        tally = cls()
+        for summary in summaries:
+            welfare = summary["welfare"]
+            tally.sessions += summary["sessions"]
+            tally.surplus_total += welfare["surplus_total"]
+            tally.purchases += welfare["purchases_valued"]
+            tally.with_best += welfare["sessions_with_best"]
+            tally.best_shown += welfare["best_shown"]
+            tally.best_first += welfare["best_shown_first"]
+            tally.position_total += welfare["best_position_total"]
+        return tally
 
 
 @dataclass

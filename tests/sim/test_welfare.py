@@ -203,6 +203,7 @@ SMALL_WELFARE = {
     "sessions_with_best": 135,
     "best_shown": 96,
     "best_shown_first": 31,
+    "best_position_total": 235,
     "best_shown_share": 0.711111,  # 96 / 135
     "best_first_share": 0.22963,  # 31 / 135
     "best_mean_position": 2.447917,
@@ -223,7 +224,7 @@ def test_session_records_add_up_to_the_summary():
     assert [s.index for s in records] == list(range(150))
     assert sum(s.surplus for s in records) == SMALL_WELFARE["surplus_total"]
     shown = [s.best_position for s in records if s.best_position is not None]
-    assert len(shown) == 96 and shown.count(1) == 31 and sum(shown) == 235  # 235 / 96 = 2.447917
+    assert len(shown) == 96 and shown.count(1) == 31 and sum(shown) == 235
     assert all(s.surplus == 0 for s in records if not s.bought)
     assert math.isclose(sum(shown) / len(shown), SMALL_WELFARE["best_mean_position"], abs_tol=1e-6)
 
@@ -263,3 +264,19 @@ def test_a_traced_session_ends_with_its_welfare():
             records[index].best_position,
             records[index].surplus,
         )
+
+
+def test_replications_pool_their_welfare():
+    from agent_checkout.sim.replications import pooled_summary, run_replications
+
+    scenario = Scenario.model_validate(SMALL_SCENARIO)
+    summaries = run_replications(scenario, seed=11, replications=2)
+    pooled = pooled_summary(scenario, 11, summaries)["welfare"]
+    first, second = (s["welfare"] for s in summaries)
+    assert first == SMALL_WELFARE  # replication 0 is the plain run
+    for key in ("surplus_total", "best_shown", "best_shown_first", "best_position_total"):
+        assert pooled[key] == first[key] + second[key]
+    total = first["surplus_total"] + second["surplus_total"]
+    assert pooled["surplus_per_session"] == round(total / 300)
+    shown = first["best_shown"] + second["best_shown"]
+    assert pooled["best_mean_position"] == round(pooled["best_position_total"] / shown, 6)
