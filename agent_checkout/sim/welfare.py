@@ -9,13 +9,19 @@ half-even, to the minor unit. Shipping, tax and buyer-side fees are not subtract
 weighs the item's price alone (extra costs act on checkout acceptance instead), and the
 summary reports them on their own. A session that buys nothing, or whose order is returned for a
 full refund, has a surplus of 0; an order bought after a click-out counts for its session.
+The taste shocks of the logit are not valued, so a purchase a shock carried past a price above
+the value has a negative surplus.
 
 **Best item.** Among every item the merchants sell that meets the need (the need's category and
 noun, say *mug* in kitchen, and every required attribute), is available when the session starts
 and costs at most the budget: the one with the highest deterministic utility without position
 bias or labels, quality against price (ties by merchant id, then product id). The session
 records whether the agent's first list of recommendations held it, and at which position
-(1 is the top).
+(1 is the top). Shares in the summary are of the sessions for which a best item existed.
+
+**Where it goes.** Per session: :attr:`WelfareRecorder.sessions` (Python) and the last record of
+a traced session; per run: ``welfare`` in ``summary.json`` (pooled over replications), and the
+figures of :data:`WELFARE_FIGURES` with 95% intervals in replications and comparisons.
 
 **Cost.** Candidates per need (category, noun, attributes, and the shoppers' quality weight and
 price sensitivity, as several populations may differ) are collected and sorted once from the
