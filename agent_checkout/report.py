@@ -44,6 +44,14 @@ def summary_table(summary: dict) -> Table:
     for company, figures in summary.get("companies", {}).items():
         if figures["named"] and "ai_platform" in figures["parties"]:
             table.add_row(f"{company} net (company)", format_money(figures["net"], cur))
+    welfare = summary.get("welfare")
+    if welfare:  # see agent_checkout.sim.welfare
+        surplus = format_money(welfare["surplus_per_session"], cur)
+        table.add_row("shopper surplus / session", surplus)
+        table.add_row(
+            "best item shown / first",
+            f"{welfare['best_shown_share']:.1%} / {welfare['best_first_share']:.1%}",
+        )
     seconds = summary["session_seconds"]
     table.add_row("session time p50 / p95", f"{seconds['p50']:.2f} s / {seconds['p95']:.2f} s")
     table.add_row(
@@ -108,6 +116,11 @@ FIGURE_FORMATS = {
     "inference_cost": ("inference cost", "money"),
     "ai_platform_net": ("AI platform net of inference", "money"),
     "ai_platform_net_margin": ("AI net margin", "percent"),
+    # shopper welfare (agent_checkout.sim.welfare): what a neutrality audit weighs revenue against
+    "surplus_per_session": ("shopper surplus / session", "money"),
+    "best_shown_share": ("best item shown", "percent"),
+    "best_first_share": ("best item shown first", "percent"),
+    "best_mean_position": ("position of best item, if shown", "decimal"),
 }
 
 
@@ -128,6 +141,8 @@ def format_figure(value: float, kind: str, currency: str) -> str:
         return f"{value:.2%}"
     if kind == "money":
         return format_money(round(value), currency)
+    if kind == "decimal":
+        return f"{value:,.2f}"
     return f"{value:,.1f}"
 
 

@@ -1,4 +1,5 @@
-"""``agent-checkout compare``: fee models side by side on common random numbers."""
+"""``agent-checkout compare``: variants of a scenario side by side on common random numbers:
+fee models (``--fee-models``), or any field (``--vary agent.ranking=neutral,sponsored``)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,16 @@ from rich.table import Table
 
 from agent_checkout.commands.bad_input import fail, load_or_fail, out_or_fail
 from agent_checkout.fees.library import FeeModelError
-from agent_checkout.report import figure_rows, interval_text
-from agent_checkout.sim.compare import compare_models, variant, write_comparison
+from agent_checkout.report import FIGURE_FORMATS, figure_rows, interval_text
+from agent_checkout.sim.compare import (
+    VariantError,
+    compare_models,
+    compare_variants,
+    parse_vary,
+    variant,
+    variants_of,
+    write_comparison,
+)
 from agent_checkout.sim.scenario import Scenario
 from agent_checkout.sim.streams import SEED_MAX
 
@@ -44,14 +53,66 @@ def fee_model_names(text: str, scenario: Scenario) -> list[str]:
     return models
 
 
+def scenario_variants(text: str, scenario: Scenario) -> tuple[str, dict[str, Scenario]]:
+    """``--vary PATH=V1,V2,...``: the path and every variant, each built and checked before
+    any runs."""
+    try:
+        path, values = parse_vary(text)
+        return path, variants_of(scenario, path, values)
+    except VariantError as problem:
+        raise fail(f"--vary {problem}") from None
+
+
+#: What a neutrality audit weighs: the platform's and merchants' money against the shopper's.
+AUDIT_FIGURES = (
+    "ai_platform_revenue",
+    "merchant_net",
+    "surplus_per_session",
+    "best_shown_share",
+    "best_first_share",
+)
+
+
+def paired_table(comparison: dict, labels: list[str], currency: str) -> Table:
+    """Each variant minus the first, replication by replication: on common random numbers the
+    interval of a difference is far narrower than the two figures' own intervals suggest."""
+    table = Table(
+        title=f"change vs {escape(labels[0])}, paired by replication · mean [95% CI]",
+        title_justify="left",
+    )
+    table.add_column("figure", style="bold")
+    for label in labels[1:]:
+        table.add_column(escape(label), justify="right")
+    for name in AUDIT_FIGURES:
+        title, kind = FIGURE_FORMATS[name]
+        table.add_row(
+            title,
+            *(
+                interval_text(comparison["difference_vs_first"][v][name], kind, currency)
+                for v in labels[1:]
+            ),
+        )
+    return table
+
+
 def compare(
     scenario: Annotated[str, typer.Argument(help="A scenario file, or a built-in name.")],
     fee_models: Annotated[
-        str,
+        str | None,
         typer.Option(
-            "--fee-models", help="Comma-separated AI-platform fee models (names or YAML files)."
+            "--fee-models",
+            help="Comma-separated AI-platform fee models (names or YAML files); short for "
+            "--vary fees.ai_platform=[A],[B].",
         ),
-    ],
+    ] = None,
+    vary: Annotated[
+        str | None,
+        typer.Option(
+            "--vary",
+            help="PATH=V1,V2,...: a scenario field (dotted path, e.g. agent.ranking) and its "
+            "values (YAML: neutral, 0.5, [a, b], {name: sponsored, params: {...}}).",
+        ),
+    ] = None,
     replications: Annotated[int, typer.Option(min=1, max=10_000)] = 5,
     seed: Annotated[
         int | None,
@@ -70,44 +131,62 @@ def compare(
         ),
     ] = None,
 ) -> None:
-    """Run every fee model on the same replications; print mean and 95% CI per model."""
+    """Run every variant on the same replications; print mean and 95% CI per variant."""
+    if fee_models is None and vary is None:
+        raise fail("compare: name what differs: --vary PATH=V1,V2,... or --fee-models A,B")
+    if fee_models is not None and vary is not None:
+        raise fail("--vary and --fee-models: give one (--fee-models A,B is short for --vary)")
     loaded, seed = load_or_fail(scenario, seed)
-    models = fee_model_names(fee_models, loaded)
-    out = DEFAULT_OUT if out is None else out_or_fail(out)
     if pass_through is not None:
         loaded = loaded.model_copy(
             update={"fees": loaded.fees.model_copy(update={"pass_through": pass_through})}
         )
+    if fee_models is not None:
+        flag, path = "--fee-models", "fees.ai_platform"
+        labels = fee_model_names(fee_models, loaded)
+    else:
+        flag = "--vary"
+        path, variants = scenario_variants(vary, loaded)
+        labels = list(variants)
+    out = DEFAULT_OUT if out is None else out_or_fail(out)
     with Progress(console=console, transient=True) as bar:
-        tasks = {m: bar.add_task(escape(m), total=replications) for m in models}
+        tasks = {label: bar.add_task(escape(label), total=replications) for label in labels}
+        track = {
+            "seed": seed,
+            "replications": replications,
+            "workers": workers,
+            "progress": lambda label, done: bar.update(tasks[label], completed=done),
+        }
         try:
-            comparison = compare_models(
-                loaded,
-                models,
-                seed=seed,
-                replications=replications,
-                workers=workers,
-                progress=lambda m, done: bar.update(tasks[m], completed=done),
-            )
+            if fee_models is not None:
+                comparison = compare_models(loaded, labels, **track)
+            else:
+                comparison = compare_variants(loaded, variants, vary=path, **track)
         except (KeyError, FileNotFoundError, ValueError) as problem:
-            raise fail(f"--fee-models: {problem.args[0] if problem.args else problem}") from None
+            raise fail(f"{flag}: {problem.args[0] if problem.args else problem}") from None
     write_comparison(out / "comparison.json", comparison)
+    currency = comparison["currency"]
     table = Table(
-        title=f"{escape(loaded.name)} · {replications} replications · seed {seed} · "
-        f"pass-through {loaded.fees.pass_through:g} · mean [95% CI]",
+        title=f"{escape(loaded.name)} · {escape(path)} · {replications} replications · "
+        f"seed {seed} · pass-through {comparison['pass_through']:g} · mean [95% CI]",
         title_justify="left",
     )
     table.add_column("figure", style="bold")
-    for model in models:
-        table.add_column(model, justify="right")
-    for name, label, kind in figure_rows(comparison["figures"][models[0]]):
+    for label in labels:
+        table.add_column(escape(label), justify="right")
+    for name, title, kind in figure_rows(comparison["figures"][labels[0]]):
         table.add_row(
-            label,
-            *(interval_text(comparison["figures"][m][name], kind, loaded.currency) for m in models),
+            title,
+            *(interval_text(comparison["figures"][v][name], kind, currency) for v in labels),
         )
     console.print(table)
-    same = "identical across models" if comparison["demand_identical"] else "differs by model"
+    if fee_models is None and len(labels) > 1:
+        console.print(paired_table(comparison, labels, currency))
+    what = "models" if fee_models is not None else "variants"
+    same = f"identical across {what}" if comparison["demand_identical"] else "differs"
+    arrivals = "the same" if comparison["arrivals_identical"] else "different"
     console.print(
-        f"demand (sessions, orders, buyer spend) {same} · wrote {out}/comparison.json",
+        f"demand (sessions, orders, buyer spend) {same} · arrivals {arrivals} in every variant "
+        f"· wrote {out}/comparison.json",
         markup=False,
     )

@@ -42,6 +42,7 @@ from agent_checkout.fees.model import FeeLine
 from agent_checkout.market.companies import MERCHANT, consolidate, third_party_take_rate
 from agent_checkout.sim.quantiles import LogHistogram
 from agent_checkout.sim.timeseries import TimeSeries
+from agent_checkout.sim.welfare import WelfareTally
 from merchants.orders import PlacedOrder
 
 FUNNEL = ("sessions", "searched", "shown", "decided", "checkout_started", "paid")
@@ -94,6 +95,7 @@ class RunMetrics:
     buyer_click_fees: int = 0
     by_party: Counter = field(default_factory=Counter)  # party -> net postings
     fees_paid: Counter = field(default_factory=Counter)  # (merchant party, payee) -> fees
+    welfare: WelfareTally = field(default_factory=WelfareTally)  # see agent_checkout.sim.welfare
     timeseries: TimeSeries = field(init=False)
 
     def __post_init__(self) -> None:
@@ -274,4 +276,5 @@ class RunMetrics:
                 "resolution_seconds": self.resolution_seconds,
                 "rows": self.timeseries.rows(),
             },
+            "welfare": self.welfare.summary(),
         }

@@ -18,6 +18,7 @@ from agent_checkout.market.companies import company_figures
 from agent_checkout.sim.intervals import t95
 from agent_checkout.sim.scenario import Scenario
 from agent_checkout.sim.streams import RandomStreams
+from agent_checkout.sim.welfare import WELFARE_FIGURES, WelfareTally
 
 #: Figures summarised across replications: a name and how to read it off a summary.
 FIGURES: dict[str, Callable[[dict], float]] = {
@@ -42,6 +43,7 @@ FIGURES: dict[str, Callable[[dict], float]] = {
         s["ai_platform_net"] / s["fees"]["ai_platform"] if s["fees"].get("ai_platform") else 0.0
     ),
     "session_seconds_p95": lambda s: s["session_seconds"]["p95"],
+    **WELFARE_FIGURES,
 }
 
 
@@ -179,6 +181,7 @@ def pooled_summary(scenario: Scenario, seed: int, summaries: Sequence[dict]) -> 
         "outcomes": pooled("outcomes"),
         "unhandled_errors": sum(s["unhandled_errors"] for s in summaries),
         "oversells": sum(s["oversells"] for s in summaries),
+        "welfare": WelfareTally.pooled(summaries).summary(),
         "ci95": aggregate(summaries),
         "per_replication": [
             {

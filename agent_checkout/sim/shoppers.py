@@ -9,6 +9,15 @@ nothing: utility of item *j* at rank *r* is
 plus Gumbel noise; buying nothing has ``outside_utility`` plus Gumbel noise; items above the
 budget are not considered. Sources for the defaults are in ``docs/sources.md``, Shoppers and
 funnels (row 'price elasticity': online shoppers about −2, Einav et al. 2014).
+
+The same utility gives each item a money value (:func:`willingness_to_pay`): the price at which
+the shopper is indifferent between buying it and buying nothing, in the deterministic part of
+utility of the item shown first (where position costs nothing) and unlabelled:
+
+    quality_weight × (rating − 4) − price_sensitivity × ln(value / budget) = outside_utility
+    ⇔ value = budget × exp((quality_weight × (rating − 4) − outside_utility) / price_sensitivity)
+
+:mod:`agent_checkout.sim.welfare` measures surplus with it.
 """
 
 from __future__ import annotations
@@ -31,6 +40,29 @@ from merchants.taxonomy import CATEGORIES, category
 GOOD_CARDS = ("4242424242424242", "5555555555554444")
 _DECLINING = tuple(sorted(TEST_CARDS))
 _POOL = 512  # identities drawn once with Faker, then picked per shopper
+#: A numerical guard: values stop at budget × e^50, where a near-zero price sensitivity would
+#: otherwise overflow (the shopper then barely cares about price at all).
+_MAX_LOG_VALUE = 50.0
+
+
+def item_utility(spec: ShoppersSpec, budget: int, price: float, rating: float) -> float:
+    """The deterministic utility of buying an item at ``price``, shown first and unlabelled."""
+    return spec.quality_weight * (rating - 4.0) - spec.price_sensitivity * math.log(price / budget)
+
+
+def willingness_to_pay(spec: ShoppersSpec, budget: int, rating: float) -> float:
+    """Minor units (unrounded) at which an item of ``rating`` is worth as much to the shopper as
+    buying nothing: ``item_utility(spec, budget, value, rating) == spec.outside_utility``.
+
+    With a price sensitivity of 0 money does not enter utility, so no price makes the shopper
+    indifferent; the value is then the budget, the most the shopper would ever pay.
+    """
+    if spec.price_sensitivity == 0:
+        return float(budget)
+    exponent = (
+        spec.quality_weight * (rating - 4.0) - spec.outside_utility
+    ) / spec.price_sensitivity
+    return budget * math.exp(min(exponent, _MAX_LOG_VALUE))
 
 
 def _gumbel(rng: random.Random) -> float:
@@ -60,6 +92,10 @@ class SimulatedShopper:
             - self.spec.position_bias * recommendation.rank
             - (self.spec.sponsored_penalty if recommendation.label else 0.0)
         )
+
+    def valuation(self, rating: float) -> float:
+        """What one unit of an item with ``rating`` is worth to this shopper, in minor units."""
+        return willingness_to_pay(self.spec, self.budget, rating)
 
     def gave_up(self, now: datetime) -> bool:
         return (

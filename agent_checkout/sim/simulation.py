@@ -39,6 +39,7 @@ from agent_checkout.sim.faults import Fault, FaultSchedule, StockOut
 from agent_checkout.sim.metrics import RunMetrics, stage_reached
 from agent_checkout.sim.scenario import MonetizationSpec, ReturnsSpec
 from agent_checkout.sim.streams import RandomStreams
+from agent_checkout.sim.welfare import BestItems, WelfareRecorder
 from merchants import Merchant, PaymentProcessor, PlacedOrder
 from merchants.profile import LatencyProfile
 from merchants.ratelimit import platform_limiter
@@ -85,6 +86,7 @@ class Simulation:
         self._clicked_at: dict[str, datetime] = {}  # checkout session -> the click it follows
         self.metrics = RunMetrics(resolution_seconds=resolution_seconds)
         self.faults = FaultSchedule(faults, streams.stream("faults"))
+        self.welfare = WelfareRecorder(BestItems(merchants), self.metrics.welfare)
         self.records: list[SessionRecord] | None = None  # set to [] to keep every record
         self.call_log: list[tuple[float, str, str, int]] | None = None  # (t, server, endpoint, i)
         self.on_session_end: Callable[[int], None] | None = None
@@ -133,9 +135,11 @@ class Simulation:
         self.metrics.order_placed(order, lines, self.env.now)
         if self.ledger is not None:
             self.ledger.record(order, lines, session_id=self._serving)
-        if self.returns.rate and self.streams.stream("returns", order.id).random() < (
-            self.returns.rate
-        ):
+        returned = bool(self.returns.rate) and (
+            self.streams.stream("returns", order.id).random() < self.returns.rate
+        )
+        self.welfare.bought(self._serving, order, kept=not returned)
+        if returned:
             self._returned(order, lines)
 
     def _returned(self, order: PlacedOrder, lines: list) -> None:
@@ -181,6 +185,7 @@ class Simulation:
             search_limit=self.search_limit,
         )
         label = f"s{index:07d}"
+        self.welfare.started(label, index, shopper)
 
         def served(call: MerchantCall) -> None:
             self._serving = label
@@ -191,7 +196,7 @@ class Simulation:
         record = yield from drive_session(
             self.env,
             index,
-            lambda: self._walk(context, stages),
+            lambda: self._walk(context, stages, label),
             self.servers,
             self.streams.stream("latency", index),
             served=served,
@@ -212,6 +217,7 @@ class Simulation:
         choice = state.get("choice")
         if choice is not None and (choice.cpc > 0 or record.outcome == "clicked_out"):
             self._clicked(choice, index)
+        delay = None
         if record.outcome == "clicked_out":
             delay = converts(
                 self.streams.stream("click_out", index),
@@ -220,16 +226,18 @@ class Simulation:
             )
             if delay is not None:
                 self.env.process(self._buy_on_site(choice, shopper, delay, index))
+        welfare = self.welfare.ended(label, still_buying=delay is not None)
         if trace is not None:
-            trace.end(state, steps=steps, inference_micros=cost)
+            trace.end(state, steps=steps, inference_micros=cost, **welfare.trace_fields())
         if self.records is not None:
             self.records.append(record)
         if self.on_session_end is not None:
             self.on_session_end(self.metrics.sessions)
 
-    def _walk(self, context: AgentContext, stages: set[str]) -> dict:
-        """Run the graph to its end, counting steps (each one an inference turn for an LLM) and
-        adding to ``stages`` each funnel stage as the session passes through it."""
+    def _walk(self, context: AgentContext, stages: set[str], label: str) -> dict:
+        """Run the graph to its end, counting steps (each one an inference turn for an LLM),
+        adding to ``stages`` each funnel stage as the session passes through it, and telling
+        the welfare recorder what session ``label`` was shown."""
         state, steps = {}, 0
         for mode, chunk in self.graph.stream(
             {}, context=context, stream_mode=["updates", "values"]
@@ -240,6 +248,8 @@ class Simulation:
                     stage = stage_reached(node, update)
                     if stage is not None:
                         stages.add(stage)
+                    if stage == "shown":
+                        self.welfare.shown(label, update["recommendations"])
             else:
                 state = chunk
         return {**state, "steps": steps}
@@ -280,6 +290,7 @@ class Simulation:
         )
         for session_id in sessions:  # priced already if it completed; forget it if not
             self._clicked_at.pop(session_id, None)
+        self.welfare.closed(f"s{index:07d}")
 
     def _arrivals(self):
         for index, gap in enumerate(self.arrival_gaps):

@@ -140,6 +140,77 @@ CASES = [
         "--out",
         id="compare-out",
     ),
+    case("compare {dir}/good.yaml", "compare: name what differs: --vary", id="compare-nothing"),
+    case(
+        "compare {dir}/good.yaml --vary agent.ranking=neutral --fee-models flat-per-order",
+        "--vary and --fee-models: give one",
+        id="compare-vary-and-fee-models",
+    ),
+    case(
+        "compare {dir}/good.yaml --vary agent.rankin=neutral,sponsored",
+        "--vary agent.rankin=neutral: agent.rankin: unknown field",
+        id="vary-unknown-field",
+    ),
+    case(
+        "compare {dir}/good.yaml --vary nope.x=1",
+        "--vary nope.x=1: nope: the scenario has no such field",
+        id="vary-unknown-section",
+    ),
+    case(
+        "compare {dir}/good.yaml --vary merchants.7.capacity=4",
+        "--vary merchants.7.capacity=4: merchants.7: '7' is not an index (0 to 1)",
+        id="vary-index",
+    ),
+    case(
+        "compare {dir}/good.yaml --vary agent.ranking=neutral,bogus",
+        "--vary agent.ranking=bogus: agent.ranking.name: Input should be 'neutral'",
+        id="vary-bad-value",
+    ),
+    case(
+        "compare {dir}/good.yaml --vary shoppers.price_sensitivity=2,-1",
+        "--vary shoppers.price_sensitivity=-1: shoppers.price_sensitivity: Input should be",
+        id="vary-out-of-range",
+    ),
+    case(
+        "compare {dir}/good.yaml --vary agent.ranking.params.bogus=1",
+        "--vary agent.ranking.params.bogus=1: agent.ranking: ranking 'neutral': ",
+        id="vary-ranking-params",
+    ),
+    case(
+        "compare {dir}/good.yaml --vary fees.ai_platform=[flat-per-order],[nope]",
+        "--vary fees.ai_platform=[nope]: fees: unknown fee model 'nope'",
+        id="vary-fee-model",
+    ),
+    case(
+        "compare {dir}/good.yaml --vary agent.ranking=",
+        "--vary agent.ranking: give at least one value after '='",
+        id="vary-no-values",
+    ),
+    case(
+        "compare {dir}/good.yaml --vary agent.ranking",
+        "--vary 'agent.ranking': give PATH=VALUE,VALUE,...",
+        id="vary-no-equals",
+    ),
+    case(
+        "compare {dir}/good.yaml --vary agent.ranking=neutral,,sponsored",
+        "--vary agent.ranking=neutral,,sponsored: an empty value",
+        id="vary-empty-value",
+    ),
+    case(
+        "compare {dir}/good.yaml --vary agent.ranking=neutral,neutral",
+        "--vary agent.ranking: the value 'neutral' is named twice",
+        id="vary-twice",
+    ),
+    case(
+        "compare {dir}/good.yaml --vary agent.ranking=[unclosed",
+        "--vary agent.ranking=[unclosed: not a YAML value",
+        id="vary-not-yaml",
+    ),
+    case(
+        "compare {dir}/good.yaml --vary seed=1,2",
+        "--vary seed=1: seed: the root seed is common to every variant",
+        id="vary-seed",
+    ),
     # reprice
     case("reprice {run} --fee-models nope", "--fee-models: unknown fee model 'nope'", id="rp"),
     case("reprice {run} --fee-models flat-per-order,", "--fee-models", id="reprice-empty-entry"),
