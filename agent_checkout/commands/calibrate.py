@@ -6,8 +6,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
 from agent_checkout.commands.bad_input import fail
+from agent_checkout.sim.calibrate import Fit, parse_seeds
 from agent_checkout.sim.calibrate import calibrate as fit
 from agent_checkout.sim.scenario import ScenarioError, load_scenario
 from agent_checkout.sim.streams import SEED_MAX
@@ -24,34 +27,77 @@ def calibrate(
     abandonment: Annotated[
         float, typer.Option(min=0.0, max=0.999, help="Target share of started checkouts not paid.")
     ] = 0.70,
-    sessions: Annotated[int, typer.Option(min=100, help="Sessions per trial run.")] = 3000,
-    iterations: Annotated[int, typer.Option(min=1, max=20)] = 7,
-    seed: Annotated[
-        int | None, typer.Option(min=0, max=SEED_MAX, help="Seed of every trial run.")
+    sessions: Annotated[
+        int | None,
+        typer.Option(min=100, help="Sessions per trial run (default: the scenario's own)."),
     ] = None,
+    iterations: Annotated[int, typer.Option(min=1, max=20)] = 7,
+    seeds: Annotated[
+        str,
+        typer.Option(help="Seeds every trial runs, e.g. 1-5 or 1,2,7; the fit is to their mean."),
+    ] = "1-5",
+    seed: Annotated[
+        int | None,
+        typer.Option(min=0, max=SEED_MAX, help="Fit at this one seed only (instead of --seeds)."),
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Processes running a trial's seeds.")] = 1,
 ) -> None:
     """Bisect checkout_acceptance to the target abandonment, then outside_utility to the target
-    conversion; print the shopper settings to put in the scenario."""
+    conversion, on the mean of several seeds; print each seed's figures and the shopper
+    settings to put in the scenario."""
     try:
         loaded = load_scenario(scenario)
     except ScenarioError as problem:
         raise fail(str(problem)) from None
+    try:
+        chosen = [seed] if seed is not None else parse_seeds(seeds)
+    except ValueError as problem:
+        raise fail(f"--seeds: {problem}") from None
+    if sessions is None and loaded.arrivals.sessions is None:
+        raise fail(f"--sessions: {loaded.name} sets a duration, not a session count: give one")
     result = fit(
         loaded,
         conversion=conversion,
         abandonment=abandonment,
-        seed=loaded.seed if seed is None else seed,
+        seeds=chosen,
         sessions=sessions,
         iterations=iterations,
-        progress=lambda line: console.print(f"  {line}"),
+        workers=workers,
+        progress=lambda line: console.print(f"  {escape(line)}", highlight=False, soft_wrap=True),
     )
+    console.print(seed_table(result, loaded.currency))
     console.print(
-        f"fitted in {result.runs} runs: conversion {result.conversion_rate:.2%}, "
-        f"abandonment {result.checkout_abandonment:.1%}, "
-        f"AOV {format_money(result.aov, loaded.currency)}"
+        f"fitted in {result.runs} trials of {len(chosen)} seed(s): mean conversion "
+        f"{result.conversion_rate:.2%}, abandonment {result.checkout_abandonment:.1%}, "
+        f"AOV {format_money(result.aov, loaded.currency)}",
+        highlight=False,
+        soft_wrap=True,
     )
     console.print(
         "shoppers:\n"
         f"  outside_utility: {result.outside_utility}\n"
-        f"  checkout_acceptance: {result.checkout_acceptance}"
+        f"  checkout_acceptance: {result.checkout_acceptance}",
+        highlight=False,
     )
+
+
+def seed_table(result: Fit, currency: str) -> Table:
+    """The fitted parameters' figures, seed by seed, then their mean."""
+    table = Table(title="with the fitted parameters", title_justify="left")
+    for name in ("seed", "conversion", "abandonment", "AOV"):
+        table.add_column(name, justify="right")
+    for figures in result.per_seed:
+        table.add_row(
+            str(figures.seed),
+            f"{figures.conversion_rate:.2%}",
+            f"{figures.checkout_abandonment:.1%}",
+            format_money(figures.aov, currency),
+        )
+    table.add_row(
+        "mean",
+        f"{result.conversion_rate:.2%}",
+        f"{result.checkout_abandonment:.1%}",
+        format_money(result.aov, currency),
+        style="bold",
+    )
+    return table

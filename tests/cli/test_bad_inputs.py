@@ -250,6 +250,13 @@ CASES = [
     case("calibrate {dir}/good.yaml --conversion 2", "--conversion", id="calibrate-conversion"),
     case("calibrate {dir}/good.yaml --seed -3", "--seed", id="calibrate-seed"),
     case("calibrate {dir}/missing.yaml", "missing.yaml: file not found", id="calibrate-file"),
+    case("calibrate {dir}/good.yaml --seeds abc", "--seeds: 'abc'", id="calibrate-seeds"),
+    case("calibrate {dir}/good.yaml --seeds 5-1", "--seeds: '5-1'", id="calibrate-seeds-down"),
+    case(
+        "calibrate {dir}/good.yaml --seeds 1-99999999999999",
+        "--seeds: '1-99999999999999': give at most 100 seeds",
+        id="calibrate-seeds-huge",
+    ),
     case("fees show nope", "unknown fee model 'nope'", id="fees-show-unknown"),
     case("fees show {dir}/missing.yaml", "missing.yaml", id="fees-show-missing-file"),
     case("chat {dir}/missing.yaml", "missing.yaml: file not found", id="chat-file"),

@@ -7,8 +7,8 @@ import duckdb
 import pytest
 import yaml
 
-from agent_checkout.sim.run import run_scenario
-from agent_checkout.sim.scenario import load_scenario
+from agent_checkout.sim.run import build_simulation, run_scenario
+from agent_checkout.sim.scenario import Scenario, load_scenario
 from tests.conftest import SMALL_SCENARIO
 
 # Fee lines for every payer branch: a buyer surcharge on each order, given back on a refund, and
@@ -116,3 +116,38 @@ def test_funnel_never_runs_backwards(name):
         ]
         assert counts == sorted(counts, reverse=True), (name, seed, summary["funnel"])
         assert counts[0] == summary["sessions"] and counts[-1] == summary["outcomes"]["purchased"]
+
+
+def test_exact_funnel_where_the_final_state_would_run_backwards():
+    """Thin stock, shoppers racing: some decide, find their pick sold out at checkout, and then
+    choose nothing. Read off the final state they would count as checkout_started but not as
+    decided; counted as they pass, they are both."""
+    scenario = Scenario.model_validate(
+        {
+            "name": "thin-stock",
+            "seed": 1,
+            "merchants": [
+                {
+                    "profile": "northwind-outfitters",
+                    "catalog": {"size": 40, "stock_min": 0, "stock_max": 1},
+                }
+            ],
+            "arrivals": {"process": "poisson", "rate_per_minute": 600, "sessions": 200},
+            "shoppers": {"outside_utility": 0.0},
+        }
+    )
+    simulation = build_simulation(scenario, 1)
+    simulation.records = []
+    metrics = simulation.run()
+    finals = [record.state or {} for record in simulation.records]
+    undecided_at_the_end = [s for s in finals if s.get("attempts") and s.get("choice") is None]
+    assert len(undecided_at_the_end) == 4
+    assert dict(metrics.funnel) == {
+        "sessions": 200,
+        "searched": 165,
+        "shown": 54,
+        "decided": 23,
+        "checkout_started": 23,
+        "paid": 19,
+    }
+    assert metrics.outcomes["purchased"] == 19 and metrics.outcomes["out_of_stock"] == 112
