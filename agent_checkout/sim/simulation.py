@@ -202,7 +202,7 @@ class Simulation:
         label = f"s{index:07d}"
         draw = self.channels.draw(index) if self.channels is not None else None
         if draw is not None and draw.leaves:
-            self._left_without_searching(draw)
+            self._left_without_searching(draw, trace)
             return
         shopper = self.shopper(index) if draw is None else draw.shopper()
         if draw is not None:
@@ -275,13 +275,14 @@ class Simulation:
             if delay is not None:
                 self.env.process(self._buy_on_site(choice, shopper, delay, index))
         if trace is not None:
-            trace.end(state, steps=steps, inference_micros=cost)
+            extra = {} if channel is None else {"channel": channel, "intent": draw.intent.name}
+            trace.end(state, steps=steps, inference_micros=cost, **extra)
         if self.records is not None:
             self.records.append(record)
         if self.on_session_end is not None:
             self.on_session_end(self.metrics.sessions)
 
-    def _left_without_searching(self, draw: SessionChannel) -> None:
+    def _left_without_searching(self, draw: SessionChannel, trace: SessionTrace | None) -> None:
         """A session whose shopper only talked (or read) and left: no merchant was asked, but
         an assistant's turns still cost inference."""
         channel = draw.channel.name
@@ -295,6 +296,13 @@ class Simulation:
         )
         turns = draw.intent.chat_turns if draw.channel.assistant else 0
         self.metrics.inference(turns, turns * self.cost_per_step_micros, channel)
+        if trace is not None:
+            trace.end(
+                {"outcome": "left_without_searching", "detail": draw.intent.name},
+                steps=turns,
+                inference_micros=turns * self.cost_per_step_micros,
+                channel=channel,
+            )
         if self.on_session_end is not None:
             self.on_session_end(self.metrics.sessions)
 

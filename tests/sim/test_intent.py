@@ -3,6 +3,7 @@ and sessions that only talk end before any merchant is asked, yet still cost inf
 
 from __future__ import annotations
 
+import json
 import random
 
 from agent_checkout.sim.intent import BY_NAME, INTENTS, draw_intent
@@ -53,3 +54,22 @@ def test_talk_without_shopping_costs_inference_in_an_assistant_only() -> None:
         "researching": {"sessions": 400, "orders": chat["orders"]}
     }
     assert site["agent_steps"] == 0 and site["inference_cost"] == 0
+
+
+def test_a_session_that_only_talked_leaves_a_trace(tmp_path) -> None:
+    scenario = load_scenario("channel-mix").model_copy(
+        update={
+            "channels": {"ai_in_chat": ChannelSpec(share=1, intents={"researching": 1})},
+            "arrivals": load_scenario("channel-mix").arrivals.model_copy(update={"sessions": 20}),
+        }
+    )
+    result = run_scenario(scenario, seed=4, out=tmp_path, trace=range(20))
+    assert result.untraced == []
+    ends = [
+        json.loads((tmp_path / f"trace-s{i:07d}.jsonl").read_text().splitlines()[-1])
+        for i in range(20)
+    ]
+    left = [end for end in ends if end["outcome"] == "left_without_searching"]
+    assert len(left) == result.summary["outcomes"]["left_without_searching"] > 0
+    assert all(end["steps"] == 3 and end["inference_micros"] == 1800 for end in left)
+    assert {end["channel"] for end in ends} == {"ai_in_chat"}
