@@ -7,6 +7,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from agent_checkout.ledger.reader import open_read_only
+from agent_checkout.ledger.store import Ledger
+from agent_checkout.ledger.verify import verify_ledger
 from agent_checkout.sim.channels import CHANNELS, ORDER
 from agent_checkout.sim.intent import NAMES as INTENTS
 from agent_checkout.sim.run import run_scenario
@@ -140,3 +143,28 @@ def test_a_channel_override_changes_only_its_shoppers() -> None:
     assert changed["email"]["orders"] == 0 and plain["email"]["orders"] > 0
     assert changed["email"]["sessions"] == plain["email"]["sessions"]
     assert changed["direct"]["sessions"] == plain["direct"]["sessions"]
+
+
+def test_a_ledger_from_before_channels_reads_as_no_channel(tmp_path) -> None:
+    """Orders and clicks of an older file read with channel NULL, and writing upgrades it."""
+    scenario = only(load_scenario("channel-mix"), "ai_link_out", 300)
+    summary = run_scenario(scenario, seed=1, out=tmp_path).summary
+    path = tmp_path / "ledger.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("ALTER TABLE orders DROP COLUMN channel; ALTER TABLE clicks DROP COLUMN channel")
+    con.close()
+    assert verify_ledger(path).ok
+    con = open_read_only(path)
+    assert con.execute("SELECT channel, COUNT(*) FROM orders GROUP BY ALL").fetchall() == [
+        (None, summary["orders"])
+    ]
+    assert con.execute("SELECT channel, COUNT(*) FROM clicks GROUP BY ALL").fetchall() == [
+        (None, summary["clicks"])
+    ]
+    con.close()
+    Ledger(path).close()  # the writer adds the columns, old rows NULL
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("SELECT COUNT(*) FROM orders WHERE channel IS NULL").fetchone() == (
+        summary["orders"],
+    )
+    con.close()
