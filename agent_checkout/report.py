@@ -96,12 +96,39 @@ def companies_table(summary: dict) -> Table:
     return table
 
 
+def channels_table(summary: dict) -> Table:
+    """Funnel and money by traffic channel, lowest conversion first."""
+    cur = summary["currency"]
+    table = Table(title=f"by channel ({cur.upper()})", title_justify="left")
+    for name in ("channel", "sessions", "orders", "conversion", "revenue / session", "AOV"):
+        table.add_column(name, justify="left" if name == "channel" else "right")
+    payees = sorted({p for c in summary["channels"].values() for p in c["fees"]})
+    for payee in payees:
+        table.add_column(f"fees → {payee.replace('_', ' ')}", justify="right")
+    table.add_column("inference", justify="right")
+    rows = sorted(summary["channels"].items(), key=lambda kv: (kv[1]["conversion_rate"], kv[0]))
+    for name, figures in rows:
+        table.add_row(
+            name,
+            f"{figures['sessions']:,}",
+            f"{figures['orders']:,}",
+            f"{figures['conversion_rate']:.2%}",
+            format_money(figures["revenue_per_session"], cur),
+            format_money(figures["aov"], cur),
+            *(format_money(figures["fees"].get(p, 0), cur) for p in payees),
+            format_money(figures["inference_cost"], cur),
+        )
+    return table
+
+
 def print_summary(summary: dict, console: Console | None = None) -> None:
     console = console or Console()
     console.print(summary_table(summary))
     console.print(outcomes_table(summary))
     if _named(summary):
         console.print(companies_table(summary))
+    if summary.get("channels"):
+        console.print(channels_table(summary))
 
 
 #: Figures shown for replications and comparisons, with how to format a value.

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from agent_checkout.fees import load_fee_model, price_order
 from agent_checkout.ledger import Ledger, reprice_variants
-from agent_checkout.ledger.store import utc_text
+from agent_checkout.ledger.store import NULL, utc_text
 from merchants.money import format_money
 from merchants.orders import OrderLine, PlacedOrder
 
@@ -104,6 +104,7 @@ def write_ledger(path: Path, count: int, seed: int = 7) -> None:
                         o.total_amount,
                         o.units,
                         utc_text(o.placed_at),
+                        NULL,  # channel: no traffic channels here
                     )
                     for o, _ in chunk
                 ],

@@ -78,7 +78,7 @@ class SearchIndex:
     ) -> list[SearchHit]:
         scores: dict[str, float] = defaultdict(float)
         norm = self._norm
-        for term in set(tokenize(query)):
+        for term in sorted(set(tokenize(query))):  # a fixed order: float sums must not vary
             idf = self._idf.get(term)
             if idf is None:
                 continue

@@ -71,7 +71,8 @@ TABLES = (
     ),
     Table(
         "orders",
-        "one row per completed order; buyer_paid = total_amount + fees charged to the buyer",
+        "one row per completed order; buyer_paid = total_amount + fees charged to the buyer; "
+        "channel: how its shopper arrived (NULL for runs without traffic channels)",
         (
             ("order_id", "VARCHAR"),
             ("session_id", "VARCHAR"),
@@ -87,8 +88,10 @@ TABLES = (
             ("buyer_paid", "BIGINT"),
             ("units", "INTEGER"),
             ("placed_at", "TIMESTAMP"),
+            ("channel", "VARCHAR"),
         ),
         key="order_id",
+        older={"channel": "NULL"},
     ),
     Table(
         "order_lines",
@@ -136,7 +139,8 @@ TABLES = (
     ),
     Table(
         "clicks",
-        "one row per click on a paid product link; fees is the sum of its click_lines",
+        "one row per click on a paid product link or a link out; fees is the sum of its "
+        "click_lines; channel as for orders",
         (
             ("click_id", "VARCHAR"),
             ("session_id", "VARCHAR"),
@@ -146,8 +150,10 @@ TABLES = (
             ("product_category", "VARCHAR"),
             ("clicked_at", "TIMESTAMP"),
             ("fees", "BIGINT"),
+            ("channel", "VARCHAR"),
         ),
         key="click_id",
+        older={"channel": "NULL"},
     ),
     Table(
         "click_lines",

@@ -94,8 +94,15 @@ class Ledger:
             [scenario, seed, currency, ",".join(fee_models), pass_through, ranking],
         )
 
-    def record(self, order: PlacedOrder, fee_lines: list[FeeLine], session_id: str = "") -> None:
-        """An order, its lines, its fee lines and its journal."""
+    def record(
+        self,
+        order: PlacedOrder,
+        fee_lines: list[FeeLine],
+        session_id: str = "",
+        channel: str | None = None,
+    ) -> None:
+        """An order, its lines, its fee lines and its journal; ``channel``: how its shopper
+        arrived, if the run has traffic channels."""
         buyer_fees = sum(f.amount for f in fee_lines if f.payer == "buyer")
         self._pending["orders"].append(
             (
@@ -113,6 +120,7 @@ class Ledger:
                 order.total_amount + buyer_fees,
                 order.units,
                 utc_text(order.placed_at),
+                NULL if channel is None else channel,
             )
         )
         self._pending["order_lines"] += [
@@ -190,7 +198,13 @@ class Ledger:
         self._maybe_flush()
         return refund_id
 
-    def record_click(self, click: Click, lines: Sequence[FeeLine], session_id: str = "") -> str:
+    def record_click(
+        self,
+        click: Click,
+        lines: Sequence[FeeLine],
+        session_id: str = "",
+        channel: str | None = None,
+    ) -> str:
         """A click on a paid link and its cost-per-click lines; returns the click id."""
         self._clicks += 1
         click_id = f"click-{self._clicks:08d}"
@@ -204,6 +218,7 @@ class Ledger:
                 click.product_category,
                 utc_text(click.at),
                 sum(f.amount for f in lines),
+                NULL if channel is None else channel,
             )
         )
         self._pending["click_lines"] += [

@@ -68,6 +68,41 @@ def stage_reached(node: str, update: Mapping[str, Any] | None) -> str | None:
 
 
 @dataclass
+class ChannelFigures:
+    """One traffic channel's share of the run: its funnel and money, in the run's currency."""
+
+    sessions: int = 0
+    orders: int = 0
+    gmv: int = 0
+    refunded: int = 0
+    clicks: int = 0
+    inference_micros: int = 0
+    funnel: Counter = field(default_factory=Counter)
+    fees_by_payee: Counter = field(default_factory=Counter)
+    intents: Counter = field(default_factory=Counter)  # sessions by intent
+    intent_orders: Counter = field(default_factory=Counter)
+
+    def summary(self, inference: int) -> dict:
+        return {
+            "sessions": self.sessions,
+            "orders": self.orders,
+            "conversion_rate": round(self.orders / self.sessions, 6) if self.sessions else 0.0,
+            "gmv": self.gmv,
+            "revenue_per_session": self.gmv // self.sessions if self.sessions else 0,
+            "aov": self.gmv // self.orders if self.orders else 0,
+            "refunded": self.refunded,
+            "fees": dict(sorted(self.fees_by_payee.items())),
+            "clicks": self.clicks,
+            "inference_cost": inference,
+            "funnel": {stage: self.funnel.get(stage, 0) for stage in FUNNEL},
+            "intents": {
+                name: {"sessions": count, "orders": self.intent_orders.get(name, 0)}
+                for name, count in sorted(self.intents.items())
+            },
+        }
+
+
+@dataclass
 class RunMetrics:
     resolution_seconds: float = 60.0
     sessions: int = 0
@@ -96,6 +131,7 @@ class RunMetrics:
     by_party: Counter = field(default_factory=Counter)  # party -> net postings
     fees_paid: Counter = field(default_factory=Counter)  # (merchant party, payee) -> fees
     welfare: WelfareTally = field(default_factory=WelfareTally)  # see agent_checkout.sim.welfare
+    channels: dict[str, ChannelFigures] = field(default_factory=dict)  # only with channels
     timeseries: TimeSeries = field(init=False)
 
     def __post_init__(self) -> None:
@@ -134,9 +170,11 @@ class RunMetrics:
         now: float = 0.0,
         state: dict | None = None,
         stages: Collection[str] = (),
+        channel: str | None = None,
+        intent: str | None = None,
     ) -> None:
         """A session ended in ``outcome``; ``stages`` are the funnel stages it passed through
-        (see :func:`stage_reached`), each counted once."""
+        (see :func:`stage_reached`), each counted once; ``channel`` is how it arrived."""
         self.sessions += 1
         self.outcomes[outcome] += 1
         self.session_seconds.add(seconds)
@@ -147,15 +185,38 @@ class RunMetrics:
         for stage in FUNNEL[1:]:
             if stage in stages:
                 self.funnel[stage] += 1
+        if channel is not None:
+            figures = self.channel(channel)
+            figures.sessions += 1
+            figures.funnel["sessions"] += 1
+            figures.funnel.update(s for s in FUNNEL[1:] if s in stages)
+            figures.intents[intent] += 1
+            if outcome == "purchased":
+                figures.intent_orders[intent] += 1
 
-    def inference(self, steps: int, cost_micros: int) -> None:
+    def channel(self, name: str) -> ChannelFigures:
+        figures = self.channels.get(name)
+        if figures is None:
+            figures = self.channels[name] = ChannelFigures()
+        return figures
+
+    def inference(self, steps: int, cost_micros: int, channel: str | None = None) -> None:
         self.steps += steps
         self.inference_micros += cost_micros
+        if channel is not None:
+            self.channel(channel).inference_micros += cost_micros
 
-    def clicked(self, fee_lines: list[FeeLine], merchant_id: str = "") -> None:
+    def clicked(
+        self, fee_lines: list[FeeLine], merchant_id: str = "", channel: str | None = None
+    ) -> None:
         """A paid click: its payer (the advertising merchant, as a rule) owes its fee lines."""
         self.clicks += 1
         self._fees_by_party(MERCHANT + merchant_id, fee_lines)
+        figures = self.channel(channel) if channel is not None else None
+        if figures is not None:
+            figures.clicks += 1
+            for line in fee_lines:
+                figures.fees_by_payee[line.payee] += line.amount
         for line in fee_lines:
             self.click_fees += line.amount
             if line.payer == "buyer":
@@ -165,12 +226,23 @@ class RunMetrics:
             self.fees_by_payee[line.payee] += line.amount
             self.fees_by_model[line.model] += line.amount
 
-    def refunded(self, order: PlacedOrder, reversals: list[FeeLine], tax_back: int) -> None:
+    def refunded(
+        self,
+        order: PlacedOrder,
+        reversals: list[FeeLine],
+        tax_back: int,
+        channel: str | None = None,
+    ) -> None:
         """A full refund: fees reversed (negative lines), tax returned, the merchant pays back
         the rest, so every money figure stays net of returns."""
         self.refunds += 1
         buyer_back = sum(-f.amount for f in reversals if f.payer == "buyer")
         self.refunded_amount += order.total_amount + buyer_back
+        if channel is not None:
+            figures = self.channel(channel)
+            figures.refunded += order.total_amount + buyer_back
+            for line in reversals:
+                figures.fees_by_payee[line.payee] += line.amount
         self.tax -= tax_back
         merchant_back = sum(-f.amount for f in reversals if f.payer == "merchant")
         self.merchant_net -= order.total_amount - tax_back - merchant_back
@@ -181,8 +253,20 @@ class RunMetrics:
             self.fees_by_payee[line.payee] += line.amount
             self.fees_by_model[line.model] += line.amount
 
-    def order_placed(self, order: PlacedOrder, fee_lines: list[FeeLine], now: float = 0.0) -> None:
+    def order_placed(
+        self,
+        order: PlacedOrder,
+        fee_lines: list[FeeLine],
+        now: float = 0.0,
+        channel: str | None = None,
+    ) -> None:
         buyer_fees = sum(f.amount for f in fee_lines if f.payer == "buyer")
+        if channel is not None:
+            figures = self.channel(channel)
+            figures.orders += 1
+            figures.gmv += order.total_amount + buyer_fees
+            for line in fee_lines:
+                figures.fees_by_payee[line.payee] += line.amount
         merchant_fees = sum(f.amount for f in fee_lines if f.payer == "merchant")
         self.orders += 1
         self.timeseries.at(now).orders += 1
@@ -277,4 +361,15 @@ class RunMetrics:
                 "rows": self.timeseries.rows(),
             },
             "welfare": self.welfare.summary(),
+        } | self._channels_summary(fx, currency)
+
+    def _channels_summary(self, fx: FxTable, currency: str) -> dict:
+        """``channels``: each channel's funnel and money (only for runs with channels)."""
+        if not self.channels:
+            return {}
+        return {
+            "channels": {
+                name: figures.summary(fx.micros_usd_to_minor(figures.inference_micros, currency))
+                for name, figures in sorted(self.channels.items())
+            }
         }

@@ -19,6 +19,7 @@ from agent_checkout.agent.ranking import ranking_policy
 from agent_checkout.fees.library import load_fee_model
 from agent_checkout.fees.model import FeeModel
 from agent_checkout.ledger.store import Ledger
+from agent_checkout.sim.channels import ChannelMix
 from agent_checkout.sim.passthrough import pass_through
 from agent_checkout.sim.run_dir import staged_run
 from agent_checkout.sim.scenario import Scenario, load_scenario
@@ -76,6 +77,13 @@ def build_simulation(scenario: Scenario, seed: int, ledger: Ledger | None = None
         for name, weight in (profile.catalog.categories or {}).items():
             categories[name] = categories.get(name, 0.0) + weight
     population = ShopperPopulation(scenario.shoppers, categories, streams)
+    channels = (
+        ChannelMix(scenario.channels, scenario.shoppers, population.shopper, streams)
+        if scenario.channels is not None
+        else None
+    )
+    fee_models = fee_models_for(scenario)
+    ai_models = fee_models[profiles[0].id][: len(scenario.fees.ai_platform)]
     arrivals = scenario.arrivals
     return Simulation(
         merchants=merchants,
@@ -84,7 +92,7 @@ def build_simulation(scenario: Scenario, seed: int, ledger: Ledger | None = None
         arrival_gaps=arrivals.gaps(streams.stream("arrivals")),
         start=scenario.start,
         streams=streams,
-        fee_models=fee_models_for(scenario),
+        fee_models=fee_models,
         policy=RulePolicy(
             limit=scenario.agent.recommendations,
             ranking=ranking_policy(scenario.agent.ranking.name, **scenario.agent.ranking.params),
@@ -96,6 +104,8 @@ def build_simulation(scenario: Scenario, seed: int, ledger: Ledger | None = None
         resolution_seconds=scenario.metrics.resolution_seconds,
         monetization=scenario.monetization,
         returns=scenario.returns,
+        channels=channels,
+        ai_fee_models=ai_models,
     )
 
 

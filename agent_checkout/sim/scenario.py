@@ -35,7 +35,9 @@ from agent_checkout.fees.library import load_fee_model
 from agent_checkout.fees.model import FeeModel
 from agent_checkout.market.companies import company_problem
 from agent_checkout.sim.arrivals import ArrivalProfile
+from agent_checkout.sim.channels import NAMES as CHANNEL_NAMES
 from agent_checkout.sim.faults import Fault, StockOut
+from agent_checkout.sim.intent import NAMES as INTENT_NAMES
 from agent_checkout.sim.streams import SEED_MAX
 from merchants.catalog_files import CatalogFileError, load_catalog
 from merchants.payments import DECLINE_REASONS
@@ -147,6 +149,32 @@ class ShoppersSpec(_Strict):
         return _weights(value, "locale")
 
 
+class ChannelSpec(_Strict):
+    """One traffic channel of the mix: its share of arrivals, and what differs about its
+    shoppers from the scenario's ``shoppers`` and the channel's built-in defaults
+    (:mod:`agent_checkout.sim.channels`). A bare number is the share."""
+
+    share: float = Field(ge=0)
+    intents: dict[str, float] | None = None  # default: the channel's built-in intent mix
+    shoppers: ShoppersSpec | None = None  # only the fields given change
+
+    @model_validator(mode="before")
+    @classmethod
+    def _share_alone(cls, value: Any) -> Any:
+        return {"share": value} if isinstance(value, int | float) else value
+
+    @field_validator("intents")
+    @classmethod
+    def _known_intents(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        if value is None:
+            return None
+        for name in value:
+            if name not in INTENT_NAMES:
+                known = ", ".join(INTENT_NAMES)
+                raise FieldValueError(name, f"unknown intent (known: {known})")
+        return _weights(value, "intent")
+
+
 class RankingSpec(_Strict):
     """How recommend orders the scored offers; ``params`` go to ``ranking_policy``."""
 
@@ -241,6 +269,9 @@ class Scenario(_Strict):
     returns: ReturnsSpec = ReturnsSpec()
     faults: list[Fault] = Field(default_factory=list)
     metrics: MetricsSpec = MetricsSpec()
+    # Traffic channels and their shares of arrivals; left out, every session is the agent's
+    # (the monetization mode says where it pays), as before channels existed.
+    channels: dict[str, ChannelSpec] | None = None
     # Units of a currency per US dollar, to convert inference cost (model prices are in USD);
     # when given, it replaces the built-in table (ECB reference rates, agent_checkout.fees.fx).
     fx: dict[str, str | int | float] | None = None
@@ -256,6 +287,19 @@ class Scenario(_Strict):
     def _seed_fits_the_ledger(cls, value: int) -> int:
         if not 0 <= value <= SEED_MAX:
             raise ValueError(f"{value} is out of range: give 0 to {SEED_MAX} (2**63 - 1)")
+        return value
+
+    @field_validator("channels")
+    @classmethod
+    def _known_channels(cls, value: dict[str, ChannelSpec] | None) -> dict | None:
+        if value is None:
+            return None
+        for name in value:
+            if name not in CHANNEL_NAMES:
+                known = ", ".join(CHANNEL_NAMES)
+                raise FieldValueError(name, f"unknown channel (known: {known})")
+        if not value or sum(spec.share for spec in value.values()) <= 0:
+            raise ValueError("give at least one channel a positive share")
         return value
 
     @field_validator("start")
@@ -347,6 +391,11 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _priced_in_its_currency(self) -> Scenario:
+        if self.channels is not None and self.monetization.mode != "in_chat":
+            raise ValueError(
+                "monetization.mode: with channels, each channel says where its shoppers pay "
+                "(ai_link_out links out, ai_in_chat pays in the chat); leave mode out"
+            )
         problem = self.currency_problem()
         if problem:
             raise ValueError(problem)

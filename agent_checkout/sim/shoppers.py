@@ -65,6 +65,9 @@ def willingness_to_pay(spec: ShoppersSpec, budget: int, rating: float) -> float:
     return budget * math.exp(min(exponent, _MAX_LOG_VALUE))
 
 
+_Mix = tuple[list[str], list[float], list[str], list[float]]  # categories, locales, weights
+
+
 def _gumbel(rng: random.Random) -> float:
     return -math.log(-math.log(rng.random() or 1e-12))
 
@@ -135,49 +138,65 @@ class ShopperPopulation:
         self, spec: ShoppersSpec, categories: dict[str, float], streams: RandomStreams
     ) -> None:
         self.spec, self.streams = spec, streams
+        self._merchant_categories = categories
+        self._identities: dict[str, list[tuple[str, ...]]] = {}
+        self._mixes: dict[int, tuple[ShoppersSpec, _Mix]] = {}  # by id(spec), spec kept alive
+        self._mix(spec)  # refuse unknown categories now, not at the first shopper
+
+    def _mix(self, spec: ShoppersSpec) -> _Mix:
+        """Categories and locales with their weights for ``spec`` (a channel may have its own),
+        and a pool of identities for each locale, each built once."""
+        cached = self._mixes.get(id(spec))
+        if cached is not None:
+            return cached[1]
         # Needs: the scenario's categories, else what the merchants' profiles say they sell,
         # else (catalog files only) every category, as a profile without categories sells.
-        weights = spec.categories or categories or {c: 1.0 for c in CATEGORIES}
+        weights = spec.categories or self._merchant_categories or {c: 1.0 for c in CATEGORIES}
         unknown = sorted(set(weights) - set(CATEGORIES))
         if unknown:  # ShoppersSpec refuses these at load; this guards direct construction
             raise ValueError(f"unknown shopper category {unknown[0]!r}")
-        self._categories = sorted(weights)
-        self._weights = [weights[c] for c in self._categories]
-        self._locales = sorted(spec.locales)
-        self._locale_weights = [spec.locales[name] for name in self._locales]
-        self._identities = {
-            name: _identities(name, streams.seed_for("identities", name)) for name in self._locales
-        }
+        categories = sorted(weights)
+        locales = sorted(spec.locales)
+        for name in locales:
+            if name not in self._identities:
+                seed = self.streams.seed_for("identities", name)
+                self._identities[name] = _identities(name, seed)
+        mix = (
+            categories,
+            [weights[c] for c in categories],
+            locales,
+            [spec.locales[name] for name in locales],
+        )
+        self._mixes[id(spec)] = (spec, mix)
+        return mix
 
-    def shopper(self, index: int) -> SimulatedShopper:
+    def shopper(self, index: int, spec: ShoppersSpec | None = None) -> SimulatedShopper:
+        """Shopper ``index``, from the scenario's spec or ``spec`` (a channel's population):
+        the same draws either way, so a channel changes who they are, not which dice fall."""
+        spec = spec or self.spec
+        categories, weights, locales, locale_weights = self._mix(spec)
         rng = self.streams.stream("shopper", index)
-        cat = category(rng.choices(self._categories, self._weights)[0])
+        cat = category(rng.choices(categories, weights)[0])
         noun = rng.choice(cat.nouns)
         query = f"{rng.choice(cat.materials)} {noun}" if rng.random() < 0.5 else noun
         required: tuple[tuple[str, str], ...] = ()
-        if cat.attributes and rng.random() < self.spec.attribute_share:
+        if cat.attributes and rng.random() < spec.attribute_share:
             name = sorted(cat.attributes)[0]  # the category's first attribute, e.g. color
             value = rng.choice(cat.attributes[name])
             required, query = ((name, value),), f"{value} {query}"
-        units = sorted(self.spec.units)
+        units = sorted(spec.units)
         quantity = (
-            units[0]
-            if len(units) == 1
-            else rng.choices(units, [self.spec.units[u] for u in units])[0]
+            units[0] if len(units) == 1 else rng.choices(units, [spec.units[u] for u in units])[0]
         )
-        budget_factor = self.spec.budget.median_multiplier * math.exp(
-            rng.gauss(0.0, self.spec.budget.sigma)
-        )
+        budget_factor = spec.budget.median_multiplier * math.exp(rng.gauss(0.0, spec.budget.sigma))
         budget = max(100, int(cat.median_price * budget_factor))
-        locale = rng.choices(self._locales, self._locale_weights)[0]
+        locale = rng.choices(locales, locale_weights)[0]
         first, last, street, city, state, postcode, country = rng.choice(self._identities[locale])
         email = f"shopper.{index}@example.com"
         numbers = [
-            rng.choice(_DECLINING)
-            if rng.random() < self.spec.declining_card_share
-            else GOOD_CARDS[0]
+            rng.choice(_DECLINING) if rng.random() < spec.declining_card_share else GOOD_CARDS[0]
         ]
-        if rng.random() < self.spec.second_card_share:
+        if rng.random() < spec.second_card_share:
             numbers.append(GOOD_CARDS[1])
         cards = [
             PaymentMethodCard(number=n, display_last4=n[-4:], name=f"{first} {last}")
@@ -197,10 +216,10 @@ class ShopperPopulation:
                 postal_code=postcode[:20],
             ),
             cards=cards,
-            spec=self.spec,
+            spec=spec,
             rng=rng,
             patience=rng.lognormvariate(
-                math.log(self.spec.patience.median_seconds), self.spec.patience.sigma
+                math.log(spec.patience.median_seconds), spec.patience.sigma
             ),
         )
 

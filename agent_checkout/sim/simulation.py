@@ -19,11 +19,12 @@ from agent_checkout.agent.shopper import Shopper
 from agent_checkout.agent.state import Recommendation
 from agent_checkout.agent.trace import SessionTrace, traced
 from agent_checkout.fees.context import Click
-from agent_checkout.fees.model import FeeModel
-from agent_checkout.fees.pricer import FeePricer
+from agent_checkout.fees.model import FeeModel, price_order
+from agent_checkout.fees.pricer import FeePricer, price_attributed
 from agent_checkout.fees.refund import refund_lines
 from agent_checkout.ledger.journals import refund_tax
 from agent_checkout.ledger.store import Ledger
+from agent_checkout.sim.channels import Channel, ChannelMix, SessionChannel
 from agent_checkout.sim.clickout import buy_direct, converts
 from agent_checkout.sim.cosim import (
     MerchantCall,
@@ -71,6 +72,8 @@ class Simulation:
         resolution_seconds: float = 60.0,
         monetization: MonetizationSpec | None = None,
         returns: ReturnsSpec | None = None,
+        channels: ChannelMix | None = None,
+        ai_fee_models: Sequence[FeeModel] = (),
     ) -> None:
         self.env = simpy.Environment()
         self.clock = VirtualClock(self.env, start)
@@ -84,6 +87,18 @@ class Simulation:
         self.returns = returns or ReturnsSpec()
         self.processor = processor
         self._clicked_at: dict[str, datetime] = {}  # checkout session -> the click it follows
+        # Channels: each session's draw while it runs, and when a link-out session clicked.
+        self.channels = channels
+        self._channel_of: dict[str, SessionChannel] = {}
+        self._link_clicked_at: dict[str, datetime] = {}
+        self._own_models = {  # per merchant: its platform's models, without the AI platform's
+            merchant: [m for m in models if not any(m is ai for ai in ai_fee_models)]
+            for merchant, models in fee_models.items()
+        }
+        self._ai_models = {
+            merchant: [m for m in models if any(m is ai for ai in ai_fee_models)]
+            for merchant, models in fee_models.items()
+        }
         self.metrics = RunMetrics(resolution_seconds=resolution_seconds)
         self.faults = FaultSchedule(faults, streams.stream("faults"))
         self.welfare = WelfareRecorder(BestItems(merchants), self.metrics.welfare)
@@ -129,26 +144,45 @@ class Simulation:
             merchant.checkout.order_limit = merchant.orders.limit = ORDERS_KEPT
 
     def _order_placed(self, order: PlacedOrder) -> None:
-        lines = self.pricer.price(
-            order, clicked_at=self._clicked_at.pop(order.checkout_session_id, None)
-        )
-        self.metrics.order_placed(order, lines, self.env.now)
+        draw = self._channel_of.get(self._serving)
+        if draw is None:
+            channel = None
+            lines = self.pricer.price(
+                order, clicked_at=self._clicked_at.pop(order.checkout_session_id, None)
+            )
+        else:
+            channel = draw.channel.name
+            lines = self._price_for(order, draw.channel, self._link_clicked_at.get(self._serving))
+        self.metrics.order_placed(order, lines, self.env.now, channel=channel)
         if self.ledger is not None:
-            self.ledger.record(order, lines, session_id=self._serving)
+            self.ledger.record(order, lines, session_id=self._serving, channel=channel)
         returned = bool(self.returns.rate) and (
             self.streams.stream("returns", order.id).random() < self.returns.rate
         )
         self.welfare.bought(self._serving, order, kept=not returned)
         if returned:
-            self._returned(order, lines)
+            self._returned(order, lines, channel)
 
-    def _returned(self, order: PlacedOrder, lines: list) -> None:
+    def _price_for(self, order: PlacedOrder, channel: Channel, clicked_at: datetime | None) -> list:
+        """An order's fees as its channel has them: the AI platform's models price in-chat
+        sales, only attributed purchases after a link out, nothing of the merchant's own
+        traffic; the merchant platform's models price every sale."""
+        merchant = order.merchant_id
+        context = self.pricer.context
+        models = self.pricer.models_for(merchant) if channel.ai_fees == "order" else None
+        lines = price_order(order, list(models or self._own_models[merchant]), context)
+        if channel.ai_fees == "attributed" and clicked_at is not None:
+            lines += price_attributed(order, clicked_at, self._ai_models[merchant], context)
+        context.record(order)
+        return lines
+
+    def _returned(self, order: PlacedOrder, lines: list, channel: str | None = None) -> None:
         """The buyer sends it back: a full refund, booked ``after_days`` later, each fee line
         reversed by its model's rule (the simulation does not wait for it)."""
         models = self.pricer.models_for(order.merchant_id)
         reversals = refund_lines(order, lines, order.total_amount, models)
         tax_back = refund_tax(order, order.total_amount)
-        self.metrics.refunded(order, reversals, tax_back)
+        self.metrics.refunded(order, reversals, tax_back, channel)
         if self.ledger is not None:
             self.ledger.record_refund(
                 order,
@@ -170,7 +204,16 @@ class Simulation:
             merchants = {k: traced(v, trace, k) for k, v in merchants.items()}
             payments = traced(payments, trace, SimulatedPayments.server_id)
         policy = self.policy.for_session() if hasattr(self.policy, "for_session") else self.policy
-        shopper = self.shopper(index)
+        label = f"s{index:07d}"
+        draw = self.channels.draw(index) if self.channels is not None else None
+        if draw is not None and draw.leaves:
+            self.welfare.started(label, index, None)  # nothing searched, shown or gained
+            self.welfare.ended(label)
+            self._left_without_searching(draw, trace)
+            return
+        shopper = self.shopper(index) if draw is None else draw.shopper()
+        if draw is not None:
+            self._channel_of[label] = draw
         if hasattr(shopper, "arrived_at"):
             shopper.arrived_at = self.clock()
         context = AgentContext(
@@ -181,11 +224,15 @@ class Simulation:
             clock=self.clock,
             sleep=virtual_sleep,
             jitter=self.streams.stream("backoff", index).random,
-            handoff=self.monetization.mode,
+            handoff=self.monetization.mode if draw is None else "in_chat",
             search_limit=self.search_limit,
         )
-        label = f"s{index:07d}"
         self.welfare.started(label, index, shopper)
+        on_decided = None
+        if draw is not None and draw.channel.checkout == "link_out":
+
+            def on_decided() -> None:  # the shopper follows the link here
+                self._link_clicked_at.setdefault(label, self.clock())
 
         def served(call: MerchantCall) -> None:
             self._serving = label
@@ -196,12 +243,14 @@ class Simulation:
         record = yield from drive_session(
             self.env,
             index,
-            lambda: self._walk(context, stages, label),
+            lambda: self._walk(context, stages, label, on_decided),
             self.servers,
             self.streams.stream("latency", index),
             served=served,
         )
         state = record.state or {}
+        channel = draw.channel.name if draw is not None else None
+        self._channel_of.pop(label, None)
         self.metrics.session_ended(
             record.outcome,
             record.ended - record.started,
@@ -209,14 +258,22 @@ class Simulation:
             now=self.env.now,
             state=state,
             stages=stages,
+            channel=channel,
+            intent=draw.intent.name if draw is not None else None,
         )
         usage = getattr(policy, "usage", None)
         steps = state.get("steps", 0)
         cost = usage.cost_micros if usage is not None else steps * self.cost_per_step_micros
-        self.metrics.inference(steps, cost)
+        if draw is not None:  # an assistant's turns cost inference; a web page's do not
+            steps = steps + draw.intent.chat_turns if draw.channel.assistant else 0
+            cost = steps * self.cost_per_step_micros if draw.channel.assistant else 0
+        self.metrics.inference(steps, cost, channel)
         choice = state.get("choice")
-        if choice is not None and (choice.cpc > 0 or record.outcome == "clicked_out"):
-            self._clicked(choice, index)
+        link_clicked_at = self._link_clicked_at.pop(label, None)
+        if choice is not None and (
+            choice.cpc > 0 or record.outcome == "clicked_out" or link_clicked_at is not None
+        ):
+            self._clicked(choice, index, at=link_clicked_at, channel=channel)
         delay = None
         if record.outcome == "clicked_out":
             delay = converts(
@@ -228,16 +285,48 @@ class Simulation:
                 self.env.process(self._buy_on_site(choice, shopper, delay, index))
         welfare = self.welfare.ended(label, still_buying=delay is not None)
         if trace is not None:
-            trace.end(state, steps=steps, inference_micros=cost, **welfare.trace_fields())
+            extra = {} if channel is None else {"channel": channel, "intent": draw.intent.name}
+            trace.end(state, steps=steps, inference_micros=cost, **welfare.trace_fields(), **extra)
         if self.records is not None:
             self.records.append(record)
         if self.on_session_end is not None:
             self.on_session_end(self.metrics.sessions)
 
-    def _walk(self, context: AgentContext, stages: set[str], label: str) -> dict:
+    def _left_without_searching(self, draw: SessionChannel, trace: SessionTrace | None) -> None:
+        """A session whose shopper only talked (or read) and left: no merchant was asked, but
+        an assistant's turns still cost inference."""
+        channel = draw.channel.name
+        self.metrics.session_ended(
+            "left_without_searching",
+            0.0,
+            0,
+            now=self.env.now,
+            channel=channel,
+            intent=draw.intent.name,
+        )
+        turns = draw.intent.chat_turns if draw.channel.assistant else 0
+        self.metrics.inference(turns, turns * self.cost_per_step_micros, channel)
+        if trace is not None:
+            trace.end(
+                {"outcome": "left_without_searching", "detail": draw.intent.name},
+                steps=turns,
+                inference_micros=turns * self.cost_per_step_micros,
+                channel=channel,
+            )
+        if self.on_session_end is not None:
+            self.on_session_end(self.metrics.sessions)
+
+    def _walk(
+        self,
+        context: AgentContext,
+        stages: set[str],
+        label: str,
+        on_decided: Callable[[], None] | None = None,
+    ) -> dict:
         """Run the graph to its end, counting steps (each one an inference turn for an LLM),
-        adding to ``stages`` each funnel stage as the session passes through it, and telling
-        the welfare recorder what session ``label`` was shown."""
+        adding to ``stages`` each funnel stage as the session passes through it (calling
+        ``on_decided`` when it decides), and telling the welfare recorder what session
+        ``label`` was shown."""
         state, steps = {}, 0
         for mode, chunk in self.graph.stream(
             {}, context=context, stream_mode=["updates", "values"]
@@ -248,26 +337,36 @@ class Simulation:
                     stage = stage_reached(node, update)
                     if stage is not None:
                         stages.add(stage)
+                        if stage == "decided" and on_decided is not None:
+                            on_decided()
                     if stage == "shown":
                         self.welfare.shown(label, update["recommendations"])
             else:
                 state = chunk
         return {**state, "steps": steps}
 
-    def _clicked(self, choice: Recommendation, index: int) -> None:
-        """A shopper picked a paid placement: the sponsor owes the click, bought or not."""
+    def _clicked(
+        self,
+        choice: Recommendation,
+        index: int,
+        *,
+        at: datetime | None = None,
+        channel: str | None = None,
+    ) -> None:
+        """A shopper picked a paid placement or followed a link out: the sponsor owes the
+        click, bought or not."""
         merchant = self.merchants[choice.offer.seller_id]
         click = Click(
             merchant_id=merchant.id,
             platform=merchant.profile.platform,
             currency=choice.offer.currency,
             product_category=choice.offer.category,
-            at=self.clock(),
+            at=at or self.clock(),
         )
         lines = click_fee_lines(choice) + self.pricer.price_click(click)
-        self.metrics.clicked(lines, merchant.id)
+        self.metrics.clicked(lines, merchant.id, channel)
         if self.ledger is not None:
-            self.ledger.record_click(click, lines, session_id=f"s{index:07d}")
+            self.ledger.record_click(click, lines, session_id=f"s{index:07d}", channel=channel)
 
     def _buy_on_site(self, choice: Recommendation, shopper: Shopper, delay: float, index: int):
         clicked = self.clock()

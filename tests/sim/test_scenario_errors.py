@@ -184,6 +184,39 @@ CASES = [
         "ranking already bills at agent.ranking.params.cpc; remove it (set the price per click "
         "with cpc)",
     ),
+    (
+        "unknown traffic channel",
+        HEAD + "channels: {tv: 1}\n",
+        "channels.tv: unknown channel (known: affiliate, ai_in_chat, ai_link_out, direct, "
+        "email, marketplace_assistant, organic_search, paid_search, paid_social)",
+    ),
+    (
+        "negative channel share",
+        HEAD + "channels: {direct: -1}\n",
+        "channels.direct.share: Input should be greater than or equal to 0",
+    ),
+    (
+        "no channel with a share",
+        HEAD + "channels: {direct: 0}\n",
+        "channels: give at least one channel a positive share",
+    ),
+    (
+        "unknown intent",
+        HEAD + "channels: {direct: {share: 1, intents: {bored: 1}}}\n",
+        "channels.direct.intents.bored: unknown intent "
+        "(known: researching, comparing, gift_with_deadline, ready_to_buy)",
+    ),
+    (
+        "bad channel shopper override",
+        HEAD + "channels: {direct: {share: 1, shoppers: {trust: 2}}}\n",
+        "channels.direct.shoppers.trust: Input should be less than or equal to 1",
+    ),
+    (
+        "channels with a click-out monetization mode",
+        HEAD + "channels: {direct: 1}\nmonetization: {mode: click_out}\n",
+        "monetization.mode: with channels, each channel says where its shoppers pay "
+        "(ai_link_out links out, ai_in_chat pays in the chat); leave mode out",
+    ),
 ]
 
 

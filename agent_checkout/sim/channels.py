@@ -1,0 +1,188 @@
+"""Traffic channels: how a session's shopper arrived, and so who they are and where they pay.
+
+A scenario's ``channels`` gives each channel a share of arrivals. Each channel has built-in
+defaults (:data:`CHANNELS`): where the sale completes (``site``: the merchant's own checkout;
+``in_chat``: an ACP checkout inside the assistant; ``link_out``: the assistant links out and the
+shopper checks out on the merchant's site), whether an AI assistant runs the session (its turns
+cost inference), which AI-platform fees apply, and an intent mix (:mod:`agent_checkout.sim.intent`).
+The scenario may override the intent mix and any shopper parameter per channel.
+
+Sources (docs/sources.md): "ChatGPT-referred traffic" gives the order (AI-referred traffic
+converts below affiliate, organic search, paid search, email and direct, above paid social);
+"ChatGPT Instant Checkout, 2026" gives in-chat checkout converting about three times worse than
+the merchant's own site. The intent mixes themselves are assumptions ("Channel intent mixes"),
+fitted so that the simulated conversions keep that order.
+
+Session ``i``'s channel, intent and early exit are drawn from its own ``channel`` stream, so
+adding channels reshuffles no other stream, and the same session meets the same draws in every
+variant of a comparison.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from agent_checkout.sim.intent import Intent, draw_intent
+from agent_checkout.sim.streams import RandomStreams
+
+if TYPE_CHECKING:
+    from agent_checkout.sim.scenario import ChannelSpec, ShoppersSpec
+    from agent_checkout.sim.shoppers import SimulatedShopper
+
+Checkout = Literal["site", "in_chat", "link_out"]
+AiFees = Literal["order", "attributed", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """A channel's built-in defaults.
+
+    ``ai_fees``: ``order`` prices every AI-platform fee model on the order (in-chat checkout);
+    ``attributed`` prices only clicks and purchases attributed to a click (a link out);
+    ``none``: only the merchant platform's own models. ``in_chat_acceptance`` multiplies the
+    shopper's chance to go through with the total when paying inside the chat.
+    """
+
+    name: str
+    checkout: Checkout
+    assistant: bool
+    ai_fees: AiFees
+    intents: Mapping[str, float]
+    in_chat_acceptance: float = 1.0
+
+
+def _mix(researching: float, comparing: float, gift: float, ready: float) -> dict[str, float]:
+    return {
+        "researching": researching,
+        "comparing": comparing,
+        "gift_with_deadline": gift,
+        "ready_to_buy": ready,
+    }
+
+
+# Intent mixes: assumptions (docs/sources.md, "Channel intent mixes"), each channel's mix at
+# least as ready to buy as the one before it, in the published order (paid social lowest, then
+# AI-referred traffic, below organic search by about 13%, affiliate about 1.86x AI-referred).
+# Fitted with channel-mix's shoppers so that conversion lands around 1-3% of sessions.
+_AI_MIX = _mix(0.89, 0.08, 0.015, 0.015)
+CHANNELS: dict[str, Channel] = {
+    c.name: c
+    for c in (
+        Channel("paid_social", "site", False, "none", _mix(0.947, 0.04, 0.006, 0.007)),
+        # The same assistant users twice: paying in the chat or on the merchant's site. Walmart
+        # saw in-chat checkout convert about 3x worse than its own site (docs/sources.md,
+        # "ChatGPT Instant Checkout, 2026"): in-chat acceptance is fitted to give that.
+        Channel("ai_in_chat", "in_chat", True, "order", _AI_MIX, in_chat_acceptance=0.3),
+        Channel("ai_link_out", "link_out", True, "attributed", _AI_MIX),
+        Channel("marketplace_assistant", "site", True, "none", _mix(0.883, 0.085, 0.016, 0.016)),
+        Channel("organic_search", "site", False, "none", _mix(0.869, 0.095, 0.018, 0.018)),
+        Channel("paid_search", "site", False, "none", _mix(0.852, 0.10, 0.02, 0.028)),
+        Channel("direct", "site", False, "none", _mix(0.838, 0.11, 0.022, 0.03)),
+        Channel("email", "site", False, "none", _mix(0.819, 0.12, 0.025, 0.036)),
+        Channel("affiliate", "site", False, "none", _mix(0.792, 0.13, 0.028, 0.05)),
+    )
+}
+#: The published order, lowest converting first (marketplace assistants: an assumption).
+ORDER: tuple[str, ...] = tuple(CHANNELS)
+NAMES: tuple[str, ...] = tuple(sorted(CHANNELS))
+
+
+@dataclass(slots=True)
+class SessionChannel:
+    """Session ``index``'s channel and intent; ``leaves`` if it ends before searching, else
+    :meth:`shopper` draws who it is (only then: most sessions never need one)."""
+
+    channel: Channel
+    intent: Intent
+    leaves: bool
+    index: int
+    spec: ShoppersSpec
+    draw_shopper: Callable[[int, ShoppersSpec], SimulatedShopper]
+
+    def shopper(self) -> SimulatedShopper:
+        return self.draw_shopper(self.index, self.spec)
+
+
+class ChannelMix:
+    """Draws each session's channel and intent, and its shopper from that channel's population.
+
+    ``shopper(index, spec)`` is :meth:`ShopperPopulation.shopper`; ``specs`` are the scenario's
+    per-channel overrides (:class:`~agent_checkout.sim.scenario.ChannelSpec`).
+    """
+
+    def __init__(
+        self,
+        specs: Mapping[str, ChannelSpec],
+        base: ShoppersSpec,
+        shopper: Callable[[int, ShoppersSpec], SimulatedShopper],
+        streams: RandomStreams,
+    ) -> None:
+        self.names = [name for name in sorted(specs) if specs[name].share > 0]
+        self.shares = [specs[name].share for name in self.names]
+        self.shopper, self.streams = shopper, streams
+        self.channels = {name: CHANNELS[name] for name in self.names}
+        self.mixes = {
+            name: dict(specs[name].intents or CHANNELS[name].intents) for name in self.names
+        }
+        self._populations = {name: _merged(base, specs[name].shoppers) for name in self.names}
+        self._specs: dict[tuple[str, str], ShoppersSpec] = {}
+
+    def draw(self, index: int) -> SessionChannel:
+        rng = self.streams.stream("channel", index)
+        name = _pick(self.names, self.shares, rng.random())
+        intent = draw_intent(self.mixes[name], rng)
+        leaves = rng.random() < intent.leaves_without_search
+        return SessionChannel(
+            channel=self.channels[name],
+            intent=intent,
+            leaves=leaves,
+            index=index,
+            spec=self._spec(name, intent),
+            draw_shopper=self.shopper,
+        )
+
+    def _spec(self, name: str, intent: Intent) -> ShoppersSpec:
+        """The channel's population as this intent shifts it (built once per pair)."""
+        key = (name, intent.name)
+        spec = self._specs.get(key)
+        if spec is None:
+            base, channel = self._populations[name], self.channels[name]
+            spec = self._specs[key] = base.model_copy(
+                update={
+                    "outside_utility": base.outside_utility + intent.outside_utility_shift,
+                    "price_sensitivity": base.price_sensitivity * intent.price_sensitivity_factor,
+                    "patience": base.patience.model_copy(
+                        update={
+                            "median_seconds": base.patience.median_seconds * intent.patience_factor
+                        }
+                    ),
+                    "checkout_acceptance": base.checkout_acceptance * channel.in_chat_acceptance,
+                }
+            )
+        return spec
+
+
+def _pick(names: list[str], weights: list[float], u: float) -> str:
+    """Inverse CDF over ``names`` in order."""
+    point, running = u * math.fsum(weights), 0.0
+    for name, weight in zip(names, weights, strict=True):
+        running += weight
+        if weight > 0 and point < running:
+            return name
+    return [n for n, w in zip(names, weights, strict=True) if w > 0][-1]
+
+
+def _merged(base: ShoppersSpec, override: ShoppersSpec | None) -> ShoppersSpec:
+    """``base`` with the fields ``override`` sets (nested ones key by key)."""
+    if override is None:
+        return base
+    merged: dict[str, Any] = base.model_dump()
+    for key, value in override.model_dump(exclude_unset=True).items():
+        if key in ("budget", "patience"):  # nested specs: only the keys given change
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return type(base).model_validate(merged)
