@@ -183,9 +183,44 @@ def interval_text(figure: dict, kind: str, currency: str) -> str:
     )
 
 
+def channel_intervals_table(summary: dict) -> Table:
+    """Each channel's pooled conversion, and its conversion and revenue per session per
+    replication (mean [95% CI]), lowest pooled conversion first."""
+    cur = summary["currency"]
+    table = Table(
+        title=f"by channel ({cur.upper()}) · pooled and per replication", title_justify="left"
+    )
+    for name in (
+        "channel",
+        "sessions",
+        "orders",
+        "conversion",
+        "conversion / replication",
+        "revenue / session / replication",
+    ):
+        table.add_column(name, justify="left" if name == "channel" else "right")
+    rows = sorted(summary["channels"].items(), key=lambda kv: (kv[1]["conversion_rate"], kv[0]))
+    for name, figures in rows:
+        ci = {
+            figure: summary["ci95"][f"channel:{name}:{figure}"]
+            for figure in ("conversion_rate", "revenue_per_session")
+        }
+        table.add_row(
+            name,
+            f"{figures['sessions']:,}",
+            f"{figures['orders']:,}",
+            f"{figures['conversion_rate']:.2%}",
+            interval_text(ci["conversion_rate"], "percent", cur),
+            interval_text(ci["revenue_per_session"], "money", cur),
+        )
+    return table
+
+
 def print_replications(summary: dict, console: Console | None = None) -> None:
-    """Mean and 95% interval per replication of the headline figures."""
+    """Mean and 95% interval per replication of the headline figures (named companies' nets
+    among them), each channel's conversion, and the pooled money as it adds up."""
     console = console or Console()
+    cur = summary["currency"]
     table = Table(
         title=f"{summary['scenario']} · {summary['replications']} replications · "
         f"seed {summary['seed']} · mean [95% CI]",
@@ -194,10 +229,16 @@ def print_replications(summary: dict, console: Console | None = None) -> None:
     table.add_column("figure", style="bold")
     table.add_column("per replication", justify="right")
     for name, label, kind in figure_rows(summary["ci95"]):
-        table.add_row(label, interval_text(summary["ci95"][name], kind, summary["currency"]))
+        table.add_row(label, interval_text(summary["ci95"][name], kind, cur))
     console.print(table)
+    if summary.get("channels"):
+        console.print(channel_intervals_table(summary))
     console.print(
         f"pooled: {summary['sessions']:,} sessions, {summary['orders']:,} orders, "
         f"unhandled errors {summary['unhandled_errors']}, oversells "
         f"{summary['oversells']}"
     )
+    money = (
+        format_money(summary[k], cur) for k in ("buyer_paid", "merchant_net", "fees_total", "tax")
+    )
+    console.print("pooled money: buyers paid {} = merchants {} + fees {} + tax {}".format(*money))

@@ -10,12 +10,20 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from agent_checkout.market.companies import company_figures
+from agent_checkout.agent.state import OUTCOMES
+from agent_checkout.market.companies import (
+    MERCHANT,
+    ROLES,
+    company_figures,
+    company_of,
+    owners,
+)
 from agent_checkout.sim.intervals import t95
+from agent_checkout.sim.metrics import FUNNEL
 from agent_checkout.sim.scenario import Scenario
 from agent_checkout.sim.streams import RandomStreams
 from agent_checkout.sim.welfare import WELFARE_FIGURES, WelfareTally
@@ -149,40 +157,184 @@ def run_replicated(
     return summary
 
 
+#: Integer figures of a single run's summary that pool by plain sums.
+ADDITIVE = (
+    "sessions",
+    "orders",
+    "gmv",
+    "refunds",
+    "refunded",
+    "buyer_paid",
+    "tax",
+    "merchant_net",
+    "fees_total",
+    "unhandled_errors",
+    "oversells",
+    "merchant_calls",
+    "retries",
+    "agent_steps",
+    "clicks",
+    "click_fees",
+    "inference_cost",
+    "ai_platform_net",
+)
+
+#: Mappings of integers that pool key by key, with the keys a single run lists in a fixed
+#: order (the rest are sorted, as there).
+ADDITIVE_MAPS: dict[str, Sequence[str]] = {
+    "funnel": FUNNEL,
+    "fees": (),
+    "fees_by_model": (),
+    "orders_by_merchant": (),
+    "gmv_by_merchant": (),
+    "outcomes": OUTCOMES,
+    "errors": (),
+}
+
+#: Per-channel figures with 95% intervals: ``channel:<name>:<figure>``.
+CHANNEL = "channel:"
+CHANNEL_FIGURES = ("conversion_rate", "revenue_per_session")
+
+
+def ratio(numerator: float, denominator: float) -> float:
+    return round(numerator / denominator, 6) if denominator else 0.0
+
+
+def summed(mappings: Sequence[Mapping[str, int]], order: Sequence[str] = ()) -> dict[str, int]:
+    """Key-wise sums of integer mappings (a key missing from one counts 0): the keys of
+    ``order`` first, in that order, as a single run's summary lists them, the rest sorted."""
+    keys = {k for m in mappings for k in m}
+    ordered = [k for k in order if k in keys] + sorted(keys - set(order))
+    return {k: sum(m.get(k, 0) for m in mappings) for k in ordered}
+
+
+def pooled_companies(summaries: Sequence[dict]) -> dict[str, dict]:
+    """Each company's money summed over replications; a company that one replication lacks
+    (a party with no postings there) counts 0 in it, and its parties are the union."""
+    names = sorted({name for s in summaries for name in s.get("companies", {})})
+    result = {}
+    for name in names:
+        rows = [s["companies"][name] for s in summaries if name in s.get("companies", {})]
+        money = {k: sum(row[k] for row in rows) for k in rows[0] if k not in ("named", "parties")}
+        parties = sorted({p for row in rows for p in row["parties"]})
+        result[name] = {"named": rows[0]["named"], "parties": parties, **money}
+    return result
+
+
+def pooled_channels(summaries: Sequence[dict]) -> dict[str, dict]:
+    """Each channel's funnel and money summed over replications, with its rates recomputed
+    from the sums (as :class:`~agent_checkout.sim.metrics.ChannelFigures` does for one run)."""
+    names = sorted({name for s in summaries for name in s.get("channels", {})})
+    result = {}
+    for name in names:
+        rows = [s["channels"][name] for s in summaries if name in s.get("channels", {})]
+        total = {
+            k: sum(row[k] for row in rows)
+            for k in ("sessions", "orders", "gmv", "refunded", "clicks", "inference_cost")
+        }
+        intents = sorted({i for row in rows for i in row["intents"]})
+        result[name] = {
+            "sessions": total["sessions"],
+            "orders": total["orders"],
+            "conversion_rate": ratio(total["orders"], total["sessions"]),
+            "gmv": total["gmv"],
+            "revenue_per_session": total["gmv"] // total["sessions"] if total["sessions"] else 0,
+            "aov": total["gmv"] // total["orders"] if total["orders"] else 0,
+            "refunded": total["refunded"],
+            "fees": summed([row["fees"] for row in rows]),
+            "clicks": total["clicks"],
+            "inference_cost": total["inference_cost"],
+            "funnel": summed([row["funnel"] for row in rows], FUNNEL),
+            "intents": {
+                intent: summed(
+                    [row["intents"][intent] for row in rows if intent in row["intents"]],
+                    ("sessions", "orders"),
+                )
+                for intent in intents
+            },
+        }
+    return result
+
+
+def channel_intervals(summaries: Sequence[dict]) -> dict[str, dict[str, float]]:
+    """Mean and 95% interval of each channel's conversion and revenue per session (a channel
+    with no session in a replication reads 0 there)."""
+    names = sorted({name for s in summaries for name in s.get("channels", {})})
+    return {
+        f"{CHANNEL}{name}:{figure}": interval(
+            [s.get("channels", {}).get(name, {}).get(figure, 0) for s in summaries]
+        )
+        for name in names
+        for figure in CHANNEL_FIGURES
+    }
+
+
+def outside_gmv(summary: Mapping, scenario: Scenario) -> int:
+    """GMV from merchants outside the AI platform's company: the denominator of
+    ``ai_platform_take_rate`` (:func:`~agent_checkout.market.companies.third_party_take_rate`)."""
+    company = company_of("ai_platform", scenario.companies)
+    own = {p for p, c in owners(scenario.companies).items() if c == company}
+    by_merchant = summary["gmv_by_merchant"]
+    return summary["gmv"] - sum(amount for m, amount in by_merchant.items() if MERCHANT + m in own)
+
+
+def third_party_fees(summary: Mapping, scenario: Scenario, base: int) -> int:
+    """The numerator of ``ai_platform_take_rate``: the AI platform's fees less those its own
+    company's merchants paid it. Exact from the company's ``internal_fees`` when the company
+    owns no other fee-earning role; otherwise read back off the rate (``base`` its
+    denominator), exact while ``base`` is below 10^6 minor units (the rate has 6 digits)."""
+    company = company_of("ai_platform", scenario.companies)
+    roles = {p for p, c in owners(scenario.companies).items() if c == company and p in ROLES}
+    if roles <= {"ai_platform", "tax_authority"}:  # no one pays fees to the tax authority
+        internal = summary["companies"].get(company, {}).get("internal_fees", 0)
+        return summary["fees"].get("ai_platform", 0) - internal
+    return round(summary["ai_platform_take_rate"] * base)
+
+
+def pooled_take_rate(scenario: Scenario, summaries: Sequence[dict]) -> float:
+    """The AI platform's third-party take rate over all replications: pooled fees over pooled
+    GMV of the merchants outside its company (not a mean of the replications' rates)."""
+    bases = [outside_gmv(s, scenario) for s in summaries]
+    fees = sum(third_party_fees(s, scenario, b) for s, b in zip(summaries, bases, strict=True))
+    return ratio(fees, sum(bases))
+
+
 def pooled_summary(scenario: Scenario, seed: int, summaries: Sequence[dict]) -> dict:
-    """One summary for R replications: counts and money pooled over all of them (so the keys
-    of a single run keep their meaning), the mean and 95% interval of each figure per
-    replication under ``ci95``, and each replication's headline figures."""
-    total = sum(s["sessions"] for s in summaries)
-    orders = sum(s["orders"] for s in summaries)
-
-    def pooled(key: str) -> dict[str, int]:
-        keys = sorted({k for s in summaries for k in s[key]})
-        return {k: sum(s[key].get(k, 0) for s in summaries) for k in keys}
-
-    gmv = sum(s["gmv"] for s in summaries)
-    fees = pooled("fees")
+    """One summary for R replications with a single run's money figures, pooled: every count
+    and amount is the sum over replications (so ``buyer_paid == merchant_net + fees_total +
+    tax`` still holds exactly), and each rate is recomputed from those sums, never averaged.
+    ``ci95`` holds the mean and 95% interval of each figure per replication, and
+    ``per_replication`` each replication's headline figures. Latency and session-time
+    percentiles and the time series are per replication only (``replications/r/``)."""
+    totals = {key: sum(s[key] for s in summaries) for key in ADDITIVE}
+    maps = {key: summed([s[key] for s in summaries], order) for key, order in ADDITIVE_MAPS.items()}
+    sessions, orders, gmv = totals["sessions"], totals["orders"], totals["gmv"]
+    started = maps["funnel"].get("checkout_started", 0)
+    fx = scenario.fx_table().describe("usd", scenario.currency)
+    channels = pooled_channels(summaries)
     return {
         "scenario": scenario.name,
         "seed": seed,
         "currency": scenario.currency,
         "replications": len(summaries),
         "seeds": [s["seed"] for s in summaries],
-        "sessions": total,
-        "orders": orders,
-        "conversion_rate": round(orders / total, 6) if total else 0.0,
-        "gmv": gmv,
-        "fees": fees,
-        "fees_total": sum(fees.values()),
-        "take_rate": round(sum(fees.values()) / gmv, 6) if gmv else 0.0,
-        "merchant_net": sum(s["merchant_net"] for s in summaries),
-        "inference_cost": sum(s["inference_cost"] for s in summaries),
-        "inference_fx": scenario.fx_table().describe("usd", scenario.currency),
-        "outcomes": pooled("outcomes"),
-        "unhandled_errors": sum(s["unhandled_errors"] for s in summaries),
-        "oversells": sum(s["oversells"] for s in summaries),
+        **totals,
+        **maps,
+        "conversion_rate": ratio(orders, sessions),
+        "checkout_abandonment": (
+            round(1 - maps["funnel"].get("paid", 0) / started, 6) if started else 0.0
+        ),
+        "aov": gmv // orders if orders else 0,
+        "take_rate": ratio(totals["fees_total"], gmv),
+        "ai_platform_take_rate": pooled_take_rate(scenario, summaries),
+        "inference_fx": {
+            **fx,
+            "usd_micros": sum(s["inference_fx"]["usd_micros"] for s in summaries),
+        },
+        "companies": pooled_companies(summaries),
         "welfare": WelfareTally.pooled(summaries).summary(),
-        "ci95": aggregate(summaries),
+        **({"channels": channels} if channels else {}),
+        "ci95": aggregate(summaries) | channel_intervals(summaries),
         "per_replication": [
             {
                 k: s[k]
