@@ -118,18 +118,20 @@ def company_figures(summary: Mapping) -> dict[str, Callable[[Mapping], float]]:
     }
 
 
-def third_party_take_rate(
+def third_party_sales(
     fees_paid: Mapping[tuple[str, str], int],
     fees_by_payee: Mapping[str, int],
     gmv: int,
     gmv_by_merchant: Mapping[str, int],
     companies: Mapping[str, Collection[str]],
-) -> float:
-    """The AI platform's fees from merchants outside its company over those merchants' GMV.
+) -> dict[str, int]:
+    """The AI platform's fees from merchants outside its company (``fees``) and those
+    merchants' GMV (``gmv``): the two integers its take rate divides, kept so that rates of
+    several runs pool exactly.
 
-    With no company named this is the AI platform's fees over all GMV; when the platform owns a
-    mall, the mall's sales (and the first-party line that moves them) are left out of both, so
-    the rate reads as a commission, not as the owner's retail revenue.
+    With no company named these are all its fees and all GMV; when the platform owns a mall,
+    the mall's sales (and the first-party line that moves them) are left out of both, so the
+    rate reads as a commission, not as the owner's retail revenue.
     """
     company = company_of("ai_platform", companies)
     own = {p for p, c in owners(companies).items() if c == company} | {"ai_platform"}
@@ -141,5 +143,20 @@ def third_party_take_rate(
     outside_gmv = gmv - sum(
         amount for merchant, amount in gmv_by_merchant.items() if MERCHANT + merchant in own
     )
-    fees = fees_by_payee.get("ai_platform", 0) - internal
-    return round(fees / outside_gmv, 6) if outside_gmv else 0.0
+    return {"fees": fees_by_payee.get("ai_platform", 0) - internal, "gmv": outside_gmv}
+
+
+def take_rate(sales: Mapping[str, int]) -> float:
+    """``fees / gmv`` of :func:`third_party_sales`, to six decimals (0 without sales)."""
+    return round(sales["fees"] / sales["gmv"], 6) if sales["gmv"] else 0.0
+
+
+def third_party_take_rate(
+    fees_paid: Mapping[tuple[str, str], int],
+    fees_by_payee: Mapping[str, int],
+    gmv: int,
+    gmv_by_merchant: Mapping[str, int],
+    companies: Mapping[str, Collection[str]],
+) -> float:
+    """The AI platform's fees from merchants outside its company over those merchants' GMV."""
+    return take_rate(third_party_sales(fees_paid, fees_by_payee, gmv, gmv_by_merchant, companies))

@@ -39,7 +39,7 @@ from typing import Any
 from agent_checkout.agent.state import OUTCOMES
 from agent_checkout.fees.fx import REFERENCE_FX, FxTable
 from agent_checkout.fees.model import FeeLine
-from agent_checkout.market.companies import MERCHANT, consolidate, third_party_take_rate
+from agent_checkout.market.companies import MERCHANT, consolidate, take_rate, third_party_sales
 from agent_checkout.sim.quantiles import LogHistogram
 from agent_checkout.sim.timeseries import TimeSeries
 from agent_checkout.sim.welfare import WelfareTally
@@ -308,6 +308,9 @@ class RunMetrics:
         """The reproducible summary: integers for money (defined in the module docstring), no
         wall-clock figures. ``companies`` names owners of several parties (the scenario's)."""
         fees_total = sum(self.fees_by_payee.values())
+        third_party = third_party_sales(
+            self.fees_paid, self.fees_by_payee, self.gmv, self.gmv_by_merchant, companies or {}
+        )
         # One currency per run (a scenario's merchants must share it), so the totals here add
         # like amounts; inference, priced in USD, is converted through an explicit FX table.
         inference = fx.micros_usd_to_minor(self.inference_micros, currency)
@@ -336,9 +339,8 @@ class RunMetrics:
             "fees_by_model": dict(sorted(self.fees_by_model.items())),
             "fees_total": fees_total,
             "take_rate": round(fees_total / self.gmv, 6) if self.gmv else 0.0,
-            "ai_platform_take_rate": third_party_take_rate(
-                self.fees_paid, self.fees_by_payee, self.gmv, self.gmv_by_merchant, companies or {}
-            ),
+            "ai_platform_take_rate": take_rate(third_party),
+            "ai_platform_third_party": third_party,
             "orders_by_merchant": dict(sorted(self.orders_by_merchant.items())),
             "gmv_by_merchant": dict(sorted(self.gmv_by_merchant.items())),
             "outcomes": outcomes,

@@ -15,13 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from agent_checkout.agent.state import OUTCOMES
-from agent_checkout.market.companies import (
-    MERCHANT,
-    ROLES,
-    company_figures,
-    company_of,
-    owners,
-)
+from agent_checkout.market.companies import company_figures, take_rate
 from agent_checkout.sim.intervals import t95
 from agent_checkout.sim.metrics import FUNNEL
 from agent_checkout.sim.scenario import Scenario
@@ -189,6 +183,7 @@ ADDITIVE_MAPS: dict[str, Sequence[str]] = {
     "gmv_by_merchant": (),
     "outcomes": OUTCOMES,
     "errors": (),
+    "ai_platform_third_party": ("fees", "gmv"),
 }
 
 #: Per-channel figures with 95% intervals: ``channel:<name>:<figure>``.
@@ -269,36 +264,6 @@ def channel_intervals(summaries: Sequence[dict]) -> dict[str, dict[str, float]]:
     }
 
 
-def outside_gmv(summary: Mapping, scenario: Scenario) -> int:
-    """GMV from merchants outside the AI platform's company: the denominator of
-    ``ai_platform_take_rate`` (:func:`~agent_checkout.market.companies.third_party_take_rate`)."""
-    company = company_of("ai_platform", scenario.companies)
-    own = {p for p, c in owners(scenario.companies).items() if c == company}
-    by_merchant = summary["gmv_by_merchant"]
-    return summary["gmv"] - sum(amount for m, amount in by_merchant.items() if MERCHANT + m in own)
-
-
-def third_party_fees(summary: Mapping, scenario: Scenario, base: int) -> int:
-    """The numerator of ``ai_platform_take_rate``: the AI platform's fees less those its own
-    company's merchants paid it. Exact from the company's ``internal_fees`` when the company
-    owns no other fee-earning role; otherwise read back off the rate (``base`` its
-    denominator), exact while ``base`` is below 10^6 minor units (the rate has 6 digits)."""
-    company = company_of("ai_platform", scenario.companies)
-    roles = {p for p, c in owners(scenario.companies).items() if c == company and p in ROLES}
-    if roles <= {"ai_platform", "tax_authority"}:  # no one pays fees to the tax authority
-        internal = summary["companies"].get(company, {}).get("internal_fees", 0)
-        return summary["fees"].get("ai_platform", 0) - internal
-    return round(summary["ai_platform_take_rate"] * base)
-
-
-def pooled_take_rate(scenario: Scenario, summaries: Sequence[dict]) -> float:
-    """The AI platform's third-party take rate over all replications: pooled fees over pooled
-    GMV of the merchants outside its company (not a mean of the replications' rates)."""
-    bases = [outside_gmv(s, scenario) for s in summaries]
-    fees = sum(third_party_fees(s, scenario, b) for s, b in zip(summaries, bases, strict=True))
-    return ratio(fees, sum(bases))
-
-
 def pooled_summary(scenario: Scenario, seed: int, summaries: Sequence[dict]) -> dict:
     """One summary for R replications with a single run's money figures, pooled: every count
     and amount is the sum over replications (so ``buyer_paid == merchant_net + fees_total +
@@ -326,7 +291,7 @@ def pooled_summary(scenario: Scenario, seed: int, summaries: Sequence[dict]) -> 
         ),
         "aov": gmv // orders if orders else 0,
         "take_rate": ratio(totals["fees_total"], gmv),
-        "ai_platform_take_rate": pooled_take_rate(scenario, summaries),
+        "ai_platform_take_rate": take_rate(maps["ai_platform_third_party"]),
         "inference_fx": {
             **fx,
             "usd_micros": sum(s["inference_fx"]["usd_micros"] for s in summaries),

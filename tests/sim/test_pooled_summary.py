@@ -13,8 +13,8 @@ import yaml
 from typer.testing import CliRunner
 
 from agent_checkout.cli import app
-from agent_checkout.sim.replications import pooled_take_rate
-from agent_checkout.sim.scenario import Scenario
+from agent_checkout.market.companies import take_rate
+from agent_checkout.sim.replications import summed
 from tests.conftest import SMALL_SCENARIO
 
 # Paid clicks (juniper's offers in the sponsored slot at 30 per click), a fifth of orders
@@ -85,6 +85,7 @@ def test_every_pooled_integer_is_the_sum_of_the_replications(replicated):
         if all(isinstance(x, int) for x in v.values())
     ]
     assert set(maps) == {
+        "ai_platform_third_party",
         "funnel",
         "fees",
         "fees_by_model",
@@ -179,30 +180,11 @@ def test_the_printout_shows_channels_and_the_pooled_money(replicated):
     assert "179" in direct and "8.94%" in direct and "8.86% [4.23%, 13.50%]" in direct
 
 
-def summary(fees: int, internal: int, gmv: int, mall_gmv: int, rate: float) -> dict:
-    """The parts of a replication's summary that the AI platform's take rate reads."""
-    return {
-        "gmv": gmv,
-        "gmv_by_merchant": {"northwind": mall_gmv, "juniper": gmv - mall_gmv},
-        "fees": {"ai_platform": fees},
-        "ai_platform_take_rate": rate,
-        "companies": {"Owner": {"internal_fees": internal}},
-    }
-
-
 def test_the_take_rate_pools_fees_over_outside_gmv_not_rates():
-    owner = Scenario.model_validate(
-        {**SMALL_SCENARIO, "companies": {"Owner": ["ai_platform", "merchant:northwind"]}}
-    )
-    reps = [summary(100, 10, 1000, 400, 0.15), summary(150, 20, 2000, 500, 0.086667)]
-    # (100 - 10 + 150 - 20) / (600 + 1500), not the mean of 0.15 and 0.086667.
-    assert pooled_take_rate(owner, reps) == round(220 / 2100, 6) == 0.104762
-    # Owning the marketplace too, the company's internal fees mix payees: the platform's own
-    # fees are read back off each rate (90 = 0.15 x 600, 130 = 0.086667 x 1500).
-    both = Scenario.model_validate(
-        {
-            **SMALL_SCENARIO,
-            "companies": {"Owner": ["ai_platform", "marketplace", "merchant:northwind"]},
-        }
-    )
-    assert pooled_take_rate(both, reps) == 0.104762
+    """Each summary keeps the two integers its AI take rate divides, so pooling is exact
+    whatever the platform's company owns."""
+    sales = [{"fees": 90, "gmv": 600}, {"fees": 130, "gmv": 1500}]
+    assert [take_rate(s) for s in sales] == [0.15, 0.086667]
+    pooled = summed(sales, ("fees", "gmv"))
+    # (90 + 130) / (600 + 1500), not the mean of 0.15 and 0.086667.
+    assert take_rate(pooled) == round(220 / 2100, 6) == 0.104762
