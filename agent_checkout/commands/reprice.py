@@ -17,12 +17,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from agent_checkout.agent.ranking import SPONSORED_CLICK_MODEL
 from agent_checkout.commands.bad_input import fail
 from agent_checkout.commands.ledger import Replication, ledgers_or_fail
 from agent_checkout.fees.library import FeeModelError, load_fee_model
 from agent_checkout.fees.model import FeeModel
 from agent_checkout.ledger.reprice import (
+    SPONSORED_CLICK_MODEL,
     RepriceResult,
     recorded_totals,
     reprice_variants,

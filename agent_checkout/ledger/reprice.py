@@ -35,7 +35,6 @@ from pathlib import Path
 
 import duckdb
 
-from agent_checkout.agent.ranking import SPONSORED_CLICK_MODEL
 from agent_checkout.fees.context import Click, FeeContext
 from agent_checkout.fees.library import load_fee_model
 from agent_checkout.fees.line import FeeLine
@@ -46,6 +45,10 @@ from agent_checkout.ledger.journals import refund_tax
 from agent_checkout.ledger.reader import open_read_only
 from agent_checkout.ledger.recorded import recorded_orders
 from merchants.orders import PlacedOrder
+
+#: The model named on the click lines the sponsored ranking bills at its own ``cpc`` (as
+#: ``agent_checkout.agent.ranking`` writes them; the ledger sits below the agent, so not imported).
+SPONSORED_CLICK_MODEL = "sponsored-ranking"
 
 #: Rankings that do not look at fees, so the same shoppers would have bought the same things.
 FEE_BLIND_RANKINGS = frozenset({"neutral", "first_party"})

@@ -10,12 +10,13 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
-from agent_checkout.agent.ranking import SPONSORED_CLICK_MODEL
+from agent_checkout.agent import ranking
 from agent_checkout.commands.reprice import reprice
 from agent_checkout.fees import load_fee_model, price_order
 from agent_checkout.fees.context import Click
 from agent_checkout.fees.line import FeeLine
 from agent_checkout.ledger import Ledger, recorded_totals, reprice_ledger, verify_ledger
+from agent_checkout.ledger.reprice import SPONSORED_CLICK_MODEL
 from agent_checkout.sim.run import run_scenario
 from agent_checkout.sim.scenario import Scenario
 from tests.conftest import SMALL_SCENARIO
@@ -224,6 +225,7 @@ def test_the_sponsored_rankings_own_click_lines_are_kept_as_recorded(tmp_path):
         ledger.record_click(click, [SPONSORED_CLICK], session_id="s1")
         ledger.record_click(click, [], session_id="s2")
     assert verify_ledger(path).ok
+    assert SPONSORED_CLICK_MODEL == ranking.SPONSORED_CLICK_MODEL  # the name the ranking writes
     recorded = recorded_totals(path)
     assert recorded.fees_by_model["sponsored-ranking"] == 45
     repriced = reprice_ledger(path, [load_fee_model("sponsored-cpc")])
