@@ -27,9 +27,13 @@ from agent_checkout.ledger.reprice import (
     recorded_totals,
     reprice_variants,
 )
+from agent_checkout.sim.channels import CHANNELS
 from merchants.money import format_money
 
 console = Console()
+
+#: Which AI-platform fees each traffic channel lets charge, as the simulation priced them.
+CHANNEL_FEES = {name: channel.ai_fees for name, channel in CHANNELS.items()}
 
 CAVEAT = (
     "Re-pricing holds only where fees do not change behaviour: it keeps every recorded order, "
@@ -155,7 +159,9 @@ def reprice(
     notes: list[str] = []
     try:
         for number, path in ledgers:
-            results, found = reprice_variants(path, variants, replace_all=replace_all)
+            results, found = reprice_variants(
+                path, variants, replace_all=replace_all, channel_fees=CHANNEL_FEES
+            )
             by_replication[number] = {"as recorded": recorded_totals(path), **results}
             notes += [note for note in found if note not in notes]
     except ValueError as problem:  # RepriceError and NotALedger are ones

@@ -18,7 +18,11 @@ Clicks are priced too: every recorded click (merchant, platform, currency, categ
 the ``link_clicked`` components of the same models, and an order placed in the session of a
 click, at or after it, by their ``purchase_attributed`` components (as the run priced a
 click-out's order). The sponsored ranking's own click lines (``sponsored-ranking``) are kept as
-recorded in every variant: the ranking bills them at its ``cpc``, not a fee model.
+recorded in every variant: the ranking bills them at its ``cpc``, not a fee model. A run with
+traffic channels is priced as its channels had it: ``M`` prices an order's ``order_completed``
+components only where the channel's AI fees are ``order`` (in-chat checkout), its
+``purchase_attributed`` ones only where they are ``attributed`` (a link out), and neither where
+they are ``none``; the merchant's own models price every order.
 
 This holds only where fees did not change behaviour: with prices passing fees on, or a ranking
 that weighs commission or sells placements, other fees would have meant other orders. Such a
@@ -296,6 +300,33 @@ def _click_times(con: duckdb.DuckDBPyConnection) -> dict[str, datetime]:
     }
 
 
+def _order_channels(
+    con: duckdb.DuckDBPyConnection, channel_fees: Mapping[str, str] | None
+) -> dict[str, str]:
+    """The AI fees of each order that arrived through a channel (none for runs without)."""
+    names = [
+        row[0]
+        for row in con.execute(
+            "SELECT DISTINCT channel FROM orders WHERE channel IS NOT NULL ORDER BY 1"
+        ).fetchall()
+    ]
+    if not names:
+        return {}
+    unknown = [name for name in names if name not in (channel_fees or {})]
+    if unknown:
+        raise RepriceError(
+            f"orders of channel {', '.join(repr(n) for n in unknown)}: say which AI fees that "
+            "channel charges (channel_fees) to re-price them"
+        )
+    fees = channel_fees or {}
+    return {
+        order_id: fees[channel]
+        for order_id, channel in con.execute(
+            "SELECT order_id, channel FROM orders WHERE channel IS NOT NULL"
+        ).fetchall()
+    }
+
+
 def _recorded_clicks(con: duckdb.DuckDBPyConnection, batch_size: int) -> Iterator[Click]:
     """Every recorded click, in the order it happened (ties in the order recorded)."""
     result = con.execute(
@@ -336,14 +367,18 @@ def reprice_variants(
     replace_all: bool = False,
     batch_size: int = 20_000,
     progress: Callable[[int], None] | None = None,
+    channel_fees: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, RepriceResult], list[str]]:
     """Re-price the run under each named variant in one read of the ledger.
 
     One :class:`FeePricer` prices each merchant's own models and keeps the running volume that
     every variant's volume tiers read (sales do not depend on fees), so each order's own lines
-    are priced once. Returns the results by variant and notes to show. Raises
-    :class:`RepriceError` for a run whose fees changed behaviour, a ledger in several
-    currencies, or a recorded model that cannot be loaded.
+    are priced once. ``channel_fees`` gives each traffic channel's AI fees (``order``,
+    ``attributed`` or ``none``, as the simulation's channels define them) for a run that
+    recorded channels: ``M`` then prices only what the channel let the AI platform charge.
+    Returns the results by variant and notes to show. Raises :class:`RepriceError` for a run
+    whose fees changed behaviour, a ledger in several currencies, a recorded model that cannot
+    be loaded, or channels ``channel_fees`` does not give.
     """
     if not variants:
         raise RepriceError("no fee models to re-price with")
@@ -372,16 +407,19 @@ def reprice_variants(
         pricer = FeePricer(originals, context)
         runs = {name: _Variant(models, originals, currency) for name, models in variants.items()}
         clicked = _click_times(con) if _attributes(every) else {}
+        channels = _order_channels(con, channel_fees)
         for done, (order, refunds) in enumerate(recorded_orders(con, batch_size), 1):
-            at = clicked.get(order.id)
+            at, ai_fees = clicked.get(order.id), channels.get(order.id)
             given = []
             for run in runs.values():
                 models = run.given(order.merchant_id, order.platform)[0]
-                lines = price_order(order, models, context)
-                if at is not None:
+                lines = price_order(order, models, context) if ai_fees in (None, "order") else []
+                if at is not None and ai_fees in (None, "attributed"):
                     lines += price_attributed(order, at, models, context)
                 given.append(lines)
-            own = pricer.price(order, clicked_at=at)  # after the variants: records the sales
+            # after the variants, as it records the order's sales; without channels a click-out's
+            # order was priced by every model's attributed components, with them by M's only
+            own = pricer.price(order, clicked_at=at if ai_fees is None else None)
             for run, lines in zip(runs.values(), given, strict=True):
                 run.add(order, lines, own, refunds)
             if progress is not None and done % batch_size == 0:
@@ -403,10 +441,15 @@ def reprice_ledger(
     *,
     replace_all: bool = False,
     batch_size: int = 20_000,
+    channel_fees: Mapping[str, str] | None = None,
 ) -> RepriceResult:
     """Re-price the run at ``path`` with ``models`` (see the module docstring for which)."""
     results, _ = reprice_variants(
-        path, {"reprice": models}, replace_all=replace_all, batch_size=batch_size
+        path,
+        {"reprice": models},
+        replace_all=replace_all,
+        batch_size=batch_size,
+        channel_fees=channel_fees,
     )
     return results["reprice"]
 
