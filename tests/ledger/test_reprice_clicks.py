@@ -11,11 +11,17 @@ import yaml
 from typer.testing import CliRunner
 
 from agent_checkout.agent import ranking
-from agent_checkout.commands.reprice import reprice
+from agent_checkout.commands.reprice import CHANNEL_FEES, reprice
 from agent_checkout.fees import load_fee_model, price_order
 from agent_checkout.fees.context import Click
 from agent_checkout.fees.line import FeeLine
-from agent_checkout.ledger import Ledger, recorded_totals, reprice_ledger, verify_ledger
+from agent_checkout.ledger import (
+    Ledger,
+    RepriceError,
+    recorded_totals,
+    reprice_ledger,
+    verify_ledger,
+)
 from agent_checkout.ledger.reprice import SPONSORED_CLICK_MODEL
 from agent_checkout.sim.run import run_scenario
 from agent_checkout.sim.scenario import Scenario
@@ -238,3 +244,46 @@ def test_the_sponsored_rankings_own_click_lines_are_kept_as_recorded(tmp_path):
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert "Kept as recorded in every row: sponsored-ranking clicks ($0.45)" in text
+
+
+@pytest.fixture(scope="module")
+def channels(tmp_path_factory) -> dict:
+    """Shoppers pay in the chat, follow a link out, or come direct: the AI platform's models
+    price only what each channel lets it charge."""
+    out = tmp_path_factory.mktemp("channels")
+    data = {
+        **SMALL_SCENARIO,
+        "arrivals": {"process": "poisson", "rate_per_minute": 120, "sessions": 600},
+        "channels": {"ai_in_chat": 0.4, "ai_link_out": 0.4, "direct": 0.2},
+        "returns": {"rate": 0.2},
+        "fees": {"ai_platform": RUN_MODELS},
+    }
+    summary = run_scenario(Scenario.model_validate(data), seed=4, out=out).summary
+    return {"summary": summary, "ledger": out / "ledger.duckdb", "dir": out}
+
+
+def test_a_channel_run_is_priced_as_its_channels_had_it(channels):
+    s = channels["summary"]
+    orders = {name: figures["orders"] for name, figures in s["channels"].items()}
+    assert orders == {"ai_in_chat": 8, "ai_link_out": 12, "direct": 8}
+    assert s["clicks"] == 12 and s["refunds"] == 5
+    assert s["fees_by_model"]["openai-instant-checkout"] == 986  # in-chat orders only
+    assert s["fees_by_model"]["amazon-associates"] == 1067  # orders after a link out only
+    recorded = recorded_totals(channels["ledger"])
+    _matches_summary(recorded, s)
+    again = reprice_ledger(
+        channels["ledger"], [load_fee_model(m) for m in RUN_MODELS], channel_fees=CHANNEL_FEES
+    )
+    assert again.fees == recorded.fees
+    assert (again.gmv, again.merchant_net) == (recorded.gmv, recorded.merchant_net)
+
+
+def test_a_channel_run_needs_its_channels_fees(channels):
+    with pytest.raises(RepriceError) as raised:
+        reprice_ledger(channels["ledger"], [load_fee_model("sponsored-cpc")])
+    assert str(raised.value) == (
+        "orders of channel 'ai_in_chat', 'ai_link_out', 'direct': say which AI fees that "
+        "channel charges (channel_fees) to re-price them"
+    )
+    result = runner.invoke(app, ["reprice", str(channels["dir"]), "--fee-models", "flat-per-order"])
+    assert result.exit_code == 0, result.output  # the command knows the channels
