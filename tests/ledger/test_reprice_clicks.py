@@ -287,3 +287,23 @@ def test_a_channel_run_needs_its_channels_fees(channels):
     )
     result = runner.invoke(app, ["reprice", str(channels["dir"]), "--fee-models", "flat-per-order"])
     assert result.exit_code == 0, result.output  # the command knows the channels
+
+
+def test_a_run_without_clicks_says_per_click_models_charged_nothing(tmp_path):
+    path = tmp_path / "ledger.duckdb"
+    order = build_order([("toys", 1, 5000)], tax=400, merchant="north", order_id="n1")
+    with Ledger(path) as ledger:
+        ledger.start_run(scenario="hand", seed=1, currency="usd", fee_models=["x"])
+        ledger.record(order, price_order(order, [load_fee_model("shopify-basic")]))
+    result = runner.invoke(
+        app,
+        ["reprice", str(tmp_path), "--fee-models", "sponsored-cpc,amazon-associates"],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert (
+        "Not charged: amazon-associates, sponsored-cpc (link_clicked and purchase_attributed "
+        "components: this run recorded no clicks)." in text
+    )
+    assert "click fees" not in text  # no column for a run without clicks
