@@ -22,13 +22,18 @@ from agent_checkout.commands.ledger import Replication, ledgers_or_fail
 from agent_checkout.fees.library import FeeModelError, load_fee_model
 from agent_checkout.fees.model import FeeModel
 from agent_checkout.ledger.reprice import (
+    SPONSORED_CLICK_MODEL,
     RepriceResult,
     recorded_totals,
     reprice_variants,
 )
+from agent_checkout.sim.channels import CHANNELS
 from merchants.money import format_money
 
 console = Console()
+
+#: Which AI-platform fees each traffic channel lets charge, as the simulation priced them.
+CHANNEL_FEES = {name: channel.ai_fees for name, channel in CHANNELS.items()}
 
 CAVEAT = (
     "Re-pricing holds only where fees do not change behaviour: it keeps every recorded order, "
@@ -61,6 +66,8 @@ def pooled(results: Sequence[RepriceResult]) -> RepriceResult:
     for result in results:
         total.orders += result.orders
         total.refunds += result.refunds
+        total.clicks += result.clicks
+        total.click_fees += result.click_fees
         total.gmv += result.gmv
         total.tax += result.tax
         total.merchant_net += result.merchant_net
@@ -72,11 +79,14 @@ def _table(rows: dict[str, RepriceResult], title: str) -> Table:
     """One row per variant; money columns are never cut short, the names fold instead."""
     currency = next(iter(rows.values())).currency
     payees = sorted({p for r in rows.values() for p in r.fees_by_payee} - {"ai_platform"})
-    headers = ["orders", *(p.replace("_", " ") for p in payees)]
+    clicks = any(r.clicks for r in rows.values())  # no column for a run without paid clicks
+    headers = ["orders", *(["click fees"] if clicks else [])]
+    headers += [*(p.replace("_", " ") for p in payees)]
     headers += ["AI platform revenue", "take rate", "merchant net"]
     cells = {
         name: [
             f"{result.orders:,}",
+            *([format_money(result.click_fees, currency)] if clicks else []),
             *(format_money(result.fees_by_payee.get(p, 0), currency) for p in payees),
             format_money(result.ai_platform_revenue, currency),
             f"{result.take_rate:.2%}",
@@ -149,7 +159,9 @@ def reprice(
     notes: list[str] = []
     try:
         for number, path in ledgers:
-            results, found = reprice_variants(path, variants, replace_all=replace_all)
+            results, found = reprice_variants(
+                path, variants, replace_all=replace_all, channel_fees=CHANNEL_FEES
+            )
             by_replication[number] = {"as recorded": recorded_totals(path), **results}
             notes += [note for note in found if note not in notes]
     except ValueError as problem:  # RepriceError and NotALedger are ones
@@ -179,18 +191,34 @@ def reprice(
     console.print(
         f"Priced with {side}; refunds reversed by each model's on_refund rule.", highlight=False
     )
-    attributed = sorted(
+    recorded = next(iter(rows.values()))
+    on_clicks = sorted(
         {
             m.name
             for ms in variants.values()
             for m in ms
-            if any(c.trigger == "purchase_attributed" for c in m.components)
+            if any(c.trigger != "order_completed" for c in m.components)
         }
     )
-    if attributed:
+    if on_clicks and not recorded.clicks:
         console.print(
-            f"Not charged: {', '.join(attributed)} (purchase_attributed: the ledger does not "
-            "link orders to clicks)."
+            f"Not charged: {', '.join(on_clicks)} (link_clicked and purchase_attributed "
+            "components: this run recorded no clicks).",
+            highlight=False,
+        )
+    if recorded.clicks:
+        console.print(
+            f"Clicks ({recorded.clicks:,}) priced by each variant's link_clicked components; "
+            "purchase_attributed components priced on orders placed after a click in its session.",
+            highlight=False,
+        )
+    kept = recorded.fees_by_model.get(SPONSORED_CLICK_MODEL, 0)
+    if kept:
+        console.print(
+            f"Kept as recorded in every row: {SPONSORED_CLICK_MODEL} clicks "
+            f"({format_money(kept, recorded.currency)}), billed by the sponsored ranking at its "
+            "cpc, not by a fee model.",
+            highlight=False,
         )
     for note in notes:
         console.print(f"note: {note}", style="yellow", highlight=False, markup=False)

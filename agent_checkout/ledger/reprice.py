@@ -12,8 +12,17 @@ are the AI-platform side; by default each merchant also keeps its original merch
 models, those named on its recorded fee lines with a payee other than ``ai_platform`` (their
 ``ai_platform`` components left out, since ``M`` replaces that side; a model named in ``M``
 is taken from ``M``). ``replace_all=True`` prices with ``M`` only. Refunds are re-reversed
-under each model's ``on_refund`` rules. ``purchase_attributed`` components charge nothing,
-as in the run: the ledger does not link an order to a click.
+under each model's ``on_refund`` rules.
+
+Clicks are priced too: every recorded click (merchant, platform, currency, category, time) by
+the ``link_clicked`` components of the same models, and an order placed in the session of a
+click, at or after it, by their ``purchase_attributed`` components (as the run priced a
+click-out's order). The sponsored ranking's own click lines (``sponsored-ranking``) are kept as
+recorded in every variant: the ranking bills them at its ``cpc``, not a fee model. A run with
+traffic channels is priced as its channels had it: ``M`` prices an order's ``order_completed``
+components only where the channel's AI fees are ``order`` (in-chat checkout), its
+``purchase_attributed`` ones only where they are ``attributed`` (a link out), and neither where
+they are ``none``; the merchant's own models price every order.
 
 This holds only where fees did not change behaviour: with prices passing fees on, or a ranking
 that weighs commission or sells placements, other fees would have meant other orders. Such a
@@ -23,22 +32,27 @@ run is refused (:class:`RepriceError`); compare fee models by simulating each in
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from agent_checkout.fees.context import FeeContext
+from agent_checkout.fees.context import Click, FeeContext
 from agent_checkout.fees.library import load_fee_model
 from agent_checkout.fees.line import FeeLine
 from agent_checkout.fees.model import FeeModel, price_order
-from agent_checkout.fees.pricer import FeePricer
+from agent_checkout.fees.pricer import FeePricer, price_attributed, price_click
 from agent_checkout.fees.refund import refund_lines
 from agent_checkout.ledger.journals import refund_tax
 from agent_checkout.ledger.reader import open_read_only
 from agent_checkout.ledger.recorded import recorded_orders
 from merchants.orders import PlacedOrder
+
+#: The model named on the click lines the sponsored ranking bills at its own ``cpc`` (as
+#: ``agent_checkout.agent.ranking`` writes them; the ledger sits below the agent, so not imported).
+SPONSORED_CLICK_MODEL = "sponsored-ranking"
 
 #: Rankings that do not look at fees, so the same shoppers would have bought the same things.
 FEE_BLIND_RANKINGS = frozenset({"neutral", "first_party"})
@@ -55,13 +69,17 @@ class RepriceError(ValueError):
 class RepriceResult:
     """What a run earned each party under one set of fee models, in minor units.
 
-    ``gmv`` is what buyers paid, surcharges included, net of refunds; ``tax`` and
-    ``merchant_net`` are net of refunds too, so ``gmv == merchant_net + fees_total + tax``.
+    ``gmv`` is what buyers paid, surcharges (and click fees charged to them) included, net of
+    refunds; ``tax`` and ``merchant_net`` are net of refunds too, and ``merchant_net`` is net of
+    the clicks merchants paid for, so ``gmv == merchant_net + fees_total + tax``. ``fees``
+    includes ``click_fees``, the fees of the ``clicks``.
     """
 
     currency: str
     orders: int = 0
     refunds: int = 0
+    clicks: int = 0
+    click_fees: int = 0
     gmv: int = 0
     tax: int = 0
     merchant_net: int = 0
@@ -161,15 +179,24 @@ def _originals(
     the model list stands in for the recorded model of the same name.
     """
     merchants = [
-        row[0] for row in con.execute("SELECT DISTINCT merchant_id FROM orders").fetchall()
+        row[0]
+        for row in con.execute(
+            "SELECT merchant_id FROM orders UNION SELECT merchant_id FROM clicks"
+        ).fetchall()
     ]
     by_merchant: dict[str, list[FeeModel]] = {merchant: [] for merchant in merchants}
     if replace_all:
         return by_merchant
     cache: dict[str, FeeModel | None] = {}
     for merchant, name in con.execute(
-        "SELECT o.merchant_id, f.model FROM fee_lines f JOIN orders o USING (order_id) "
-        "WHERE f.payee <> 'ai_platform' GROUP BY ALL ORDER BY 1, MIN(f.line_no), 2"
+        "SELECT merchant_id, model FROM ("
+        "SELECT o.merchant_id, f.model, f.line_no "
+        "FROM fee_lines f JOIN orders o USING (order_id) WHERE f.payee <> 'ai_platform' "
+        "UNION ALL SELECT c.merchant_id, l.model, l.line_no "
+        "FROM click_lines l JOIN clicks c USING (click_id) "
+        "WHERE l.payee <> 'ai_platform' AND l.model <> ?"
+        ") GROUP BY ALL ORDER BY 1, MIN(line_no), 2",
+        [SPONSORED_CLICK_MODEL],
     ).fetchall():
         model = None if name in taken else _merchant_side(name, cache)
         if model is not None:
@@ -186,14 +213,30 @@ class _Variant:
         self.result = RepriceResult(currency)
         self._given: dict[tuple[str, str], tuple[list[FeeModel], set[str]]] = {}
 
-    def given(self, order: PlacedOrder) -> tuple[list[FeeModel], set[str]]:
-        """``M`` for the order's platform, and the names it takes over from the originals."""
-        key = (order.merchant_id, order.platform)
+    def given(self, merchant: str, platform: str) -> tuple[list[FeeModel], set[str]]:
+        """``M`` for the merchant's platform, and the names it takes over from the originals."""
+        key = (merchant, platform)
         if key not in self._given:
             models = self.models
-            given = list(models.get(order.platform, ()) if isinstance(models, Mapping) else models)
+            given = list(models.get(platform, ()) if isinstance(models, Mapping) else models)
             self._given[key] = (given, {m.name for m in given})
         return self._given[key]
+
+    def click(self, click: Click) -> None:
+        """Price one click by the ``link_clicked`` components of ``M`` and the merchant's own."""
+        given, names = self.given(click.merchant_id, click.platform)
+        own = [m for m in self.originals.get(click.merchant_id, ()) if m.name not in names]
+        lines = price_click(click, given) + price_click(click, own)
+        self.result.clicks += 1
+        self.result.click_fees += sum(line.amount for line in lines)
+        _add_lines(self.result, lines)
+
+    def kept_clicks(self, kept: RepriceResult) -> None:
+        """Add click lines kept as recorded (the sponsored ranking's own)."""
+        self.result.click_fees += kept.click_fees
+        self.result.merchant_net += kept.merchant_net
+        self.result.gmv += kept.gmv
+        self.result.fees.update(kept.fees)
 
     def add(
         self,
@@ -203,7 +246,7 @@ class _Variant:
         refunds: list[int],
     ) -> None:
         """Sum one order's lines (``M`` then the merchant's own), and reverse its refunds."""
-        given, names = self.given(order)
+        given, names = self.given(order.merchant_id, order.platform)
         lines = given_lines + [line for line in own_lines if line.model not in names]
         result = self.result
         result.orders += 1
@@ -238,6 +281,79 @@ def _uses_volume(models: Iterable[FeeModel]) -> bool:
     )
 
 
+def _attributes(models: Iterable[FeeModel]) -> bool:
+    return any(c.trigger == "purchase_attributed" for m in models for c in m.components)
+
+
+def _click_times(con: duckdb.DuckDBPyConnection) -> dict[str, datetime]:
+    """The orders that followed a click: placed in the click's session, at or after it.
+
+    The latest such click counts (a session records one). A click-out's order is booked under
+    the session that clicked (ledgers written before that have no such orders).
+    """
+    return {
+        order_id: clicked_at.replace(tzinfo=UTC)
+        for order_id, clicked_at in con.execute(
+            "SELECT o.order_id, MAX(c.clicked_at) FROM orders o JOIN clicks c "
+            "ON c.session_id = o.session_id AND c.clicked_at <= o.placed_at GROUP BY 1"
+        ).fetchall()
+    }
+
+
+def _order_channels(
+    con: duckdb.DuckDBPyConnection, channel_fees: Mapping[str, str] | None
+) -> dict[str, str]:
+    """The AI fees of each order that arrived through a channel (none for runs without)."""
+    names = [
+        row[0]
+        for row in con.execute(
+            "SELECT DISTINCT channel FROM orders WHERE channel IS NOT NULL ORDER BY 1"
+        ).fetchall()
+    ]
+    if not names:
+        return {}
+    unknown = [name for name in names if name not in (channel_fees or {})]
+    if unknown:
+        raise RepriceError(
+            f"orders of channel {', '.join(repr(n) for n in unknown)}: say which AI fees that "
+            "channel charges (channel_fees) to re-price them"
+        )
+    fees = channel_fees or {}
+    return {
+        order_id: fees[channel]
+        for order_id, channel in con.execute(
+            "SELECT order_id, channel FROM orders WHERE channel IS NOT NULL"
+        ).fetchall()
+    }
+
+
+def _recorded_clicks(con: duckdb.DuckDBPyConnection, batch_size: int) -> Iterator[Click]:
+    """Every recorded click, in the order it happened (ties in the order recorded)."""
+    result = con.execute(
+        "SELECT merchant_id, platform, currency, product_category, clicked_at FROM clicks "
+        "ORDER BY clicked_at, rowid"
+    )
+    while batch := result.fetchmany(batch_size):
+        for merchant, platform, currency, category, at in batch:
+            yield Click(merchant, platform, currency, category, at.replace(tzinfo=UTC))
+
+
+def _sponsored_clicks(con: duckdb.DuckDBPyConnection, currency: str) -> RepriceResult:
+    """The sponsored ranking's own click lines as recorded: billed at its ``cpc``."""
+    kept = RepriceResult(currency)
+    for payer, payee, amount in con.execute(
+        "SELECT payer, payee, SUM(amount) FROM click_lines WHERE model = ? GROUP BY ALL",
+        [SPONSORED_CLICK_MODEL],
+    ).fetchall():
+        kept.fees[(SPONSORED_CLICK_MODEL, payee)] += int(amount)
+        kept.click_fees += int(amount)
+        if payer == "buyer":
+            kept.gmv += int(amount)
+        else:
+            kept.merchant_net -= int(amount)
+    return kept
+
+
 def _all_models(models: Models) -> list[FeeModel]:
     return (
         [m for ms in models.values() for m in ms] if isinstance(models, Mapping) else list(models)
@@ -251,14 +367,18 @@ def reprice_variants(
     replace_all: bool = False,
     batch_size: int = 20_000,
     progress: Callable[[int], None] | None = None,
+    channel_fees: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, RepriceResult], list[str]]:
     """Re-price the run under each named variant in one read of the ledger.
 
     One :class:`FeePricer` prices each merchant's own models and keeps the running volume that
     every variant's volume tiers read (sales do not depend on fees), so each order's own lines
-    are priced once. Returns the results by variant and notes to show. Raises
-    :class:`RepriceError` for a run whose fees changed behaviour, a ledger in several
-    currencies, or a recorded model that cannot be loaded.
+    are priced once. ``channel_fees`` gives each traffic channel's AI fees (``order``,
+    ``attributed`` or ``none``, as the simulation's channels define them) for a run that
+    recorded channels: ``M`` then prices only what the channel let the AI platform charge.
+    Returns the results by variant and notes to show. Raises :class:`RepriceError` for a run
+    whose fees changed behaviour, a ledger in several currencies, a recorded model that cannot
+    be loaded, or channels ``channel_fees`` does not give.
     """
     if not variants:
         raise RepriceError("no fee models to re-price with")
@@ -266,7 +386,10 @@ def reprice_variants(
     try:
         notes = check_repriceable(con)
         currencies = [
-            row[0] for row in con.execute("SELECT DISTINCT currency FROM orders").fetchall()
+            row[0]
+            for row in con.execute(
+                "SELECT currency FROM orders UNION SELECT currency FROM clicks"
+            ).fetchall()
         ]
         if len(currencies) > 1:
             raise RepriceError(
@@ -283,13 +406,30 @@ def reprice_variants(
         context = FeeContext() if _uses_volume(every) else _NoHistory()
         pricer = FeePricer(originals, context)
         runs = {name: _Variant(models, originals, currency) for name, models in variants.items()}
+        clicked = _click_times(con) if _attributes(every) else {}
+        channels = _order_channels(con, channel_fees)
         for done, (order, refunds) in enumerate(recorded_orders(con, batch_size), 1):
-            given = [price_order(order, run.given(order)[0], context) for run in runs.values()]
-            own = pricer.price(order)  # after the variants: this records the order's sales
+            at, ai_fees = clicked.get(order.id), channels.get(order.id)
+            given = []
+            for run in runs.values():
+                models = run.given(order.merchant_id, order.platform)[0]
+                lines = price_order(order, models, context) if ai_fees in (None, "order") else []
+                if at is not None and ai_fees in (None, "attributed"):
+                    lines += price_attributed(order, at, models, context)
+                given.append(lines)
+            # after the variants, as it records the order's sales; without channels a click-out's
+            # order was priced by every model's attributed components, with them by M's only
+            own = pricer.price(order, clicked_at=at if ai_fees is None else None)
             for run, lines in zip(runs.values(), given, strict=True):
                 run.add(order, lines, own, refunds)
             if progress is not None and done % batch_size == 0:
                 progress(done)
+        for click in _recorded_clicks(con, batch_size):
+            for run in runs.values():
+                run.click(click)
+        kept = _sponsored_clicks(con, currency)
+        for run in runs.values():
+            run.kept_clicks(kept)
         return {name: run.result for name, run in runs.items()}, notes
     finally:
         con.close()
@@ -301,32 +441,43 @@ def reprice_ledger(
     *,
     replace_all: bool = False,
     batch_size: int = 20_000,
+    channel_fees: Mapping[str, str] | None = None,
 ) -> RepriceResult:
     """Re-price the run at ``path`` with ``models`` (see the module docstring for which)."""
     results, _ = reprice_variants(
-        path, {"reprice": models}, replace_all=replace_all, batch_size=batch_size
+        path,
+        {"reprice": models},
+        replace_all=replace_all,
+        batch_size=batch_size,
+        channel_fees=channel_fees,
     )
     return results["reprice"]
 
 
 def recorded_totals(path: str | Path) -> RepriceResult:
-    """The same figures for the run as recorded (orders and refunds; clicks left out)."""
+    """The same figures for the run as recorded: orders, refunds and paid clicks, so fees by
+    payee and merchant net equal the run's summary to the minor unit."""
     con = open_read_only(path)
     try:
         currency = con.execute("SELECT ANY_VALUE(currency) FROM orders").fetchone()[0] or "usd"
         result = RepriceResult(currency)
         result.orders = con.execute("SELECT COUNT(*) FROM orders").fetchone()[0]
         result.refunds = con.execute("SELECT COUNT(*) FROM refunds").fetchone()[0]
+        clicks, click_fees = con.execute(
+            "SELECT COUNT(*), COALESCE(SUM(fees), 0) FROM clicks"
+        ).fetchone()
+        result.clicks, result.click_fees = clicks, int(click_fees)
         gmv, tax, net = con.execute(
             "SELECT -COALESCE(SUM(amount) FILTER (WHERE account = 'buyer'), 0), "
             "COALESCE(SUM(amount) FILTER (WHERE account = 'tax_authority'), 0), "
             "COALESCE(SUM(amount) FILTER (WHERE account = 'merchant'), 0) "
-            "FROM postings WHERE kind IN ('order', 'refund')"
+            "FROM postings WHERE kind IN ('order', 'refund', 'click')"
         ).fetchone()
         result.gmv, result.tax, result.merchant_net = int(gmv), int(tax), int(net)
         for model, payee, amount in con.execute(
             "SELECT model, payee, SUM(amount) FROM (SELECT model, payee, amount FROM fee_lines "
-            "UNION ALL SELECT model, payee, amount FROM refund_lines) GROUP BY ALL"
+            "UNION ALL SELECT model, payee, amount FROM refund_lines "
+            "UNION ALL SELECT model, payee, amount FROM click_lines) GROUP BY ALL"
         ).fetchall():
             result.fees[(model, payee)] = int(amount)
         return result
