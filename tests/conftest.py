@@ -1,8 +1,17 @@
-"""Shared fixtures: small scenarios written to a temporary folder."""
+"""Shared fixtures: small scenarios written to a temporary folder.
+
+Tests see no terminal size: pytest-xdist's workers inherit ``COLUMNS`` and ``LINES``, and rich
+fixes a module-level console's width from them at import, so tests that set ``COLUMNS`` for one
+command would print at another width on a worker than in a plain run.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
 
 import pytest
 import yaml
