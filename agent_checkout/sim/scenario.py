@@ -13,6 +13,7 @@ dollars, is converted into it through an explicit FX table (:mod:`agent_checkout
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -70,10 +71,15 @@ def _weights(value: dict, what: str) -> dict:
     return value
 
 
+def _known(keys: Iterable[str], allowed: Collection[str], what: str) -> None:
+    """Refuse the first key that is not one of ``allowed``, listing them in their order."""
+    for key in keys:
+        if key not in allowed:
+            raise FieldValueError(key, f"unknown {what} (known: {', '.join(allowed)})")
+
+
 def _known_categories(value: dict[str, float], what: str) -> dict[str, float]:
-    for name in value:
-        if name not in CATEGORIES:
-            raise FieldValueError(name, f"unknown {what} (known: {', '.join(sorted(CATEGORIES))})")
+    _known(value, sorted(CATEGORIES), what)
     return _weights(value, what)
 
 
@@ -168,10 +174,7 @@ class ChannelSpec(_Strict):
     def _known_intents(cls, value: dict[str, float] | None) -> dict[str, float] | None:
         if value is None:
             return None
-        for name in value:
-            if name not in INTENT_NAMES:
-                known = ", ".join(INTENT_NAMES)
-                raise FieldValueError(name, f"unknown intent (known: {known})")
+        _known(value, INTENT_NAMES, "intent")
         return _weights(value, "intent")
 
 
@@ -200,9 +203,7 @@ class PaymentsSpec(_Strict):
     @classmethod
     def _reasons(cls, value: dict[str, float]) -> dict[str, float]:
         for reason, rate in value.items():
-            if reason not in DECLINE_REASONS:
-                known = ", ".join(sorted(DECLINE_REASONS))
-                raise FieldValueError(reason, f"unknown decline reason (known: {known})")
+            _known([reason], sorted(DECLINE_REASONS), "decline reason")
             if not 0 <= rate <= 1:
                 raise FieldValueError(reason, f"a rate is within 0 and 1, not {rate}")
         if sum(value.values()) > 1:
@@ -294,10 +295,7 @@ class Scenario(_Strict):
     def _known_channels(cls, value: dict[str, ChannelSpec] | None) -> dict | None:
         if value is None:
             return None
-        for name in value:
-            if name not in CHANNEL_NAMES:
-                known = ", ".join(CHANNEL_NAMES)
-                raise FieldValueError(name, f"unknown channel (known: {known})")
+        _known(value, CHANNEL_NAMES, "channel")
         if not value or sum(spec.share for spec in value.values()) <= 0:
             raise ValueError("give at least one channel a positive share")
         return value
