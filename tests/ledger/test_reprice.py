@@ -7,11 +7,10 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-import typer
 import yaml
 from typer.testing import CliRunner
 
-from agent_checkout.commands.reprice import reprice
+from agent_checkout.cli import app
 from agent_checkout.fees import FeePricer, load_fee_model, price_order, refund_lines
 from agent_checkout.ledger import (
     Ledger,
@@ -23,9 +22,6 @@ from agent_checkout.ledger import (
 )
 from tests.fees.conftest import AT, build_order
 
-app = typer.Typer()
-app.command()(reprice)
-app.command("noop")(lambda: None)  # a second command, so typer keeps `reprice` as a name
 runner = CliRunner()
 
 VOLUME_MODEL = {

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-import typer
 import yaml
 from typer.testing import CliRunner
 
 from agent_checkout.agent import ranking
-from agent_checkout.commands.reprice import CHANNEL_FEES, reprice
+from agent_checkout.cli import app
+from agent_checkout.commands.reprice import CHANNEL_FEES
 from agent_checkout.fees import load_fee_model, price_order
 from agent_checkout.fees.context import Click
 from agent_checkout.fees.line import FeeLine
@@ -28,9 +28,6 @@ from agent_checkout.sim.scenario import Scenario
 from tests.conftest import SMALL_SCENARIO
 from tests.fees.conftest import AT, build_order
 
-app = typer.Typer()
-app.command()(reprice)
-app.command("noop")(lambda: None)  # a second command, so typer keeps `reprice` as a name
 runner = CliRunner()
 
 RUN_MODELS = ["openai-instant-checkout", "sponsored-cpc", "amazon-associates"]
