@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from merchants.acp import Address, Buyer
+from merchants import Merchant
+from merchants.acp import (
+    Address,
+    Allowance,
+    Buyer,
+    CheckoutSession,
+    CheckoutSessionCompleteRequest,
+    CheckoutSessionCreateRequest,
+    DelegatePaymentRequest,
+    Item,
+    PaymentData,
+    PaymentMethodCard,
+)
 from merchants.catalog import Catalog, Product
 from merchants.checkout import CheckoutService, ShippingRate
 from merchants.payments import PaymentProcessor
@@ -56,3 +68,38 @@ def tiny_service(orders: list | None = None, **kwargs) -> CheckoutService:
         order_sink=orders.append if orders is not None else None,
         **kwargs,
     )
+
+
+def buy_in_process(
+    merchant: Merchant,
+    product_id: str,
+    at: datetime,
+    *,
+    quantity: int = 1,
+    address: Address | dict = ADDRESS,
+) -> tuple[CheckoutSession, str, CheckoutSession]:
+    """Create a checkout, delegate a good card for its total and complete it, all at ``at``;
+    the created session, the payment token and the completed session."""
+    created = merchant.create_checkout(
+        CheckoutSessionCreateRequest(
+            items=[Item(id=product_id, quantity=quantity)], fulfillment_address=address
+        ),
+        at,
+    )
+    token = merchant.checkout.processor.delegate_payment(
+        DelegatePaymentRequest(
+            payment_method=PaymentMethodCard(number="4242424242424242"),
+            allowance=Allowance(
+                max_amount=created.total(),
+                currency="usd",
+                checkout_session_id=created.id,
+                merchant_id=merchant.id,
+                expires_at=at + timedelta(minutes=15),
+            ),
+        ),
+        at,
+    ).id
+    done = merchant.complete_checkout(
+        created.id, CheckoutSessionCompleteRequest(payment_data=PaymentData(token=token)), at
+    )
+    return created, token, done

@@ -8,15 +8,6 @@ import jsonschema
 import pytest
 import yaml
 
-from merchants.acp import (
-    Allowance,
-    CheckoutSessionCompleteRequest,
-    CheckoutSessionCreateRequest,
-    DelegatePaymentRequest,
-    Item,
-    PaymentData,
-    PaymentMethodCard,
-)
 from merchants.errors import ProtocolError
 from merchants.events import CallableSink, WebhookDeliveryError, canonical_json, verify_signature
 from merchants.merchant import Merchant
@@ -24,7 +15,7 @@ from merchants.payments import PaymentProcessor
 from merchants.profile import MerchantProfile, ShippingProfile
 from merchants.specs import acp_spec_dir
 
-from .checkout_fixtures import ADDRESS, NOW, tiny_catalog
+from .checkout_fixtures import NOW, buy_in_process, tiny_catalog
 
 SPEC = acp_spec_dir("2025-09-29") / "openapi.agentic_checkout_webhook.yaml"
 SECRET = b"whsec_test"
@@ -65,28 +56,7 @@ def _merchant(sink=None, secret=SECRET) -> Merchant:
 
 
 def _buy(merchant: Merchant, quantity: int = 2, at=NOW) -> str:
-    session = merchant.create_checkout(
-        CheckoutSessionCreateRequest(
-            items=[Item(id="mug", quantity=quantity)], fulfillment_address=ADDRESS
-        ),
-        at,
-    )
-    token = merchant.checkout.processor.delegate_payment(
-        DelegatePaymentRequest(
-            payment_method=PaymentMethodCard(number="4242424242424242"),
-            allowance=Allowance(
-                max_amount=session.total(),
-                currency="usd",
-                checkout_session_id=session.id,
-                merchant_id="tiny",
-                expires_at=at + timedelta(minutes=15),
-            ),
-        ),
-        at,
-    ).id
-    done = merchant.complete_checkout(
-        session.id, CheckoutSessionCompleteRequest(payment_data=PaymentData(token=token)), at
-    )
+    _, _, done = buy_in_process(merchant, "mug", at, quantity=quantity)
     assert done.status == "completed"
     return done.order.id
 

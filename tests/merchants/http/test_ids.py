@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import base64
 import re
-from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
 from agent_checkout.commands.serve import scenario_app
 from agent_checkout.sim.scenario import load_scenario
-from merchants.acp import (
-    Allowance,
-    CheckoutSessionCompleteRequest,
-    CheckoutSessionCreateRequest,
-    DelegatePaymentRequest,
-    Item,
-    PaymentData,
-    PaymentMethodCard,
-)
 from merchants.ids import SecretIds, SerialIds
 from merchants.shopify import ShopifyStorefront
 from merchants.shopify.cart_shapes import CartLineInput
 
+from ..checkout_fixtures import buy_in_process
 from .support import ADDRESS, CARD, HEADERS, NOW, build_shop
 
 RANDOM = r"[A-Za-z0-9_-]{22}"  # token_urlsafe(16): 16 bytes, 22 base64url characters
@@ -94,35 +85,11 @@ def test_secret_ids_are_random_and_serial_ids_are_the_serial():
 
 
 def _in_process_ids() -> list[str]:
-    merchants, processor = build_shop()
-    shop = merchants["shop"]
+    shop = build_shop()[0]["shop"]
     ids = []
     for index in range(2):
         product = list(shop.catalog)[index].id
-        session = shop.create_checkout(
-            CheckoutSessionCreateRequest(
-                items=[Item(id=product, quantity=1)], fulfillment_address=ADDRESS
-            ),
-            NOW,
-        )
-        token = processor.delegate_payment(
-            DelegatePaymentRequest(
-                payment_method=PaymentMethodCard(number="4242424242424242"),
-                allowance=Allowance(
-                    max_amount=session.total(),
-                    currency="usd",
-                    checkout_session_id=session.id,
-                    merchant_id="shop",
-                    expires_at=NOW + timedelta(minutes=5),
-                ),
-            ),
-            NOW,
-        ).id
-        done = shop.complete_checkout(
-            session.id,
-            CheckoutSessionCompleteRequest(payment_data=PaymentData(token=token)),
-            NOW,
-        )
+        session, token, done = buy_in_process(shop, product, NOW, address=ADDRESS)
         ids += [session.id, token, done.order.id, done.order.permalink_url]
     cart = ShopifyStorefront(shop).cart_create(
         [CartLineInput(merchandiseId=product)], None, [], NOW
