@@ -25,9 +25,10 @@ from agent_checkout.commands.ledger import ledger_app
 from agent_checkout.commands.reprice import reprice
 from agent_checkout.commands.serve import serve
 from agent_checkout.report import print_replications, print_summary
+from agent_checkout.sim.realism import conversion_remark
 from agent_checkout.sim.replications import run_replicated
 from agent_checkout.sim.run import run_scenario, untraceable
-from agent_checkout.sim.scenario import builtin_scenarios, load_scenario
+from agent_checkout.sim.scenario import Scenario, builtin_scenarios, load_scenario
 from agent_checkout.sim.streams import SEED_MAX
 
 app = typer.Typer(
@@ -123,6 +124,7 @@ def run(
             )
         elapsed = time.perf_counter() - started
         print_replications(summary, console)
+        _remark(summary, loaded)
         console.print(
             f"{summary['sessions'] / elapsed:,.0f} sessions/s in {elapsed:.1f} s "
             f"(wall clock, {workers} worker{'s' if workers > 1 else ''}) · wrote "
@@ -143,6 +145,7 @@ def run(
         result = run_scenario(loaded, seed=seed, out=out, progress=advance, trace=trace)
     elapsed = time.perf_counter() - started
     print_summary(result.summary, console)
+    _remark(result.summary, loaded)
     console.print(
         f"{result.summary['sessions'] / elapsed:,.0f} sessions/s in {elapsed:.1f} s "
         f"(wall clock) · wrote {out}/summary.json and {out}/ledger.duckdb",
@@ -155,6 +158,13 @@ def run(
             f"--trace {result.untraced[0]}: the run had {sessions} sessions (0 to "
             f"{sessions - 1}); no trace written for it"
         )
+
+
+def _remark(summary: dict, scenario: Scenario) -> None:
+    """Say so when the run converts like no real shop (agent_checkout.sim.realism)."""
+    remark = conversion_remark(summary["conversion_rate"], scenario.conversion_note)
+    if remark:
+        console.print(remark, style="yellow", highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command()

@@ -103,7 +103,16 @@ class SessionChannel:
     draw_shopper: Callable[[int, ShoppersSpec], SimulatedShopper]
 
     def shopper(self) -> SimulatedShopper:
-        return self.draw_shopper(self.index, self.spec)
+        shopper = self.draw_shopper(self.index, self.spec)
+        # What an item is worth does not depend on whether the shopper means to buy today: the
+        # intent's pull towards buying nothing sets whether they buy, not the value of a purchase
+        # (agent_checkout.sim.welfare).
+        shift = self.intent.outside_utility_shift
+        if shift:
+            shopper.value_spec = self.spec.model_copy(
+                update={"outside_utility": self.spec.outside_utility - shift}
+            )
+        return shopper
 
 
 class ChannelMix:

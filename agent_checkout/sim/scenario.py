@@ -258,6 +258,9 @@ class ProfileRef(BaseModel):
 class Scenario(_Strict):
     name: str
     description: str = ""
+    # Why this scenario converts far more sessions than a real shop (above 10%), when it means
+    # to: printed beside its figures (agent_checkout.sim.realism) instead of a warning.
+    conversion_note: str | None = None
     seed: int = 0  # 0 to SEED_MAX: the ledger stores it as a signed 64-bit integer
     start: datetime = datetime(2026, 11, 11, tzinfo=UTC)
     merchants: list[str | ProfileRef | MerchantProfile] = Field(min_length=1)

@@ -86,6 +86,9 @@ class SimulatedShopper:
     rng: random.Random = field(repr=False, compare=False)
     arrived_at: datetime | None = None  # set by the simulation when the session starts
     patience: float = 600.0  # virtual seconds
+    # The population an item's value is read from, when it differs from ``spec``: a session's
+    # intent moves the appeal of buying nothing, not what an item is worth (see valuation).
+    value_spec: ShoppersSpec | None = field(default=None, repr=False, compare=False)
 
     def utility(self, recommendation: Recommendation) -> float:
         offer = recommendation.offer
@@ -98,7 +101,7 @@ class SimulatedShopper:
 
     def valuation(self, rating: float) -> float:
         """What one unit of an item with ``rating`` is worth to this shopper, in minor units."""
-        return willingness_to_pay(self.spec, self.budget, rating)
+        return willingness_to_pay(self.value_spec or self.spec, self.budget, rating)
 
     def gave_up(self, now: datetime) -> bool:
         return (

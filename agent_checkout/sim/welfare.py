@@ -9,6 +9,8 @@ half-even, to the minor unit. Shipping, tax and buyer-side fees are not subtract
 weighs the item's price alone (extra costs act on checkout acceptance instead), and the
 summary reports them on their own. A session that buys nothing, or whose order is returned for a
 full refund, has a surplus of 0; an order bought after a click-out counts for its session.
+A session's intent (agent_checkout.sim.intent) moves the appeal of buying nothing today, not
+what an item is worth: values are read without it (``SimulatedShopper.value_spec``).
 The taste shocks of the logit are not valued, so a purchase a shock carried past a price above
 the value has a negative surplus.
 
@@ -242,7 +244,7 @@ class WelfareRecorder:
             return
         shopper, session = opened
         session.bought = True
-        spec = getattr(shopper, "spec", None)
+        spec = getattr(shopper, "value_spec", None) or getattr(shopper, "spec", None)
         if not kept or spec is None:
             return
         worth = 0.0

@@ -49,9 +49,9 @@ def test_a_scenario_object_and_out_give_the_same_run(write_scenario, tmp_path):
 def test_a_builtin_name_is_loaded(monkeypatch):
     # Loading "quickstart" by name is what is tested; an impossible trace stops the run before
     # it simulates, after the name has been resolved and the file read.
-    with pytest.raises(ValueError, match=r"trace: session 2000 is not in the run \(sessions are"):
-        run_scenario("quickstart", trace=[2000])
-    assert load_scenario("quickstart").arrivals.sessions == 2000
+    with pytest.raises(ValueError, match=r"trace: session 20000 is not in the run \(sessions are"):
+        run_scenario("quickstart", trace=[20000])
+    assert load_scenario("quickstart").arrivals.sessions == 20000
 
 
 def test_bad_input_raises_one_clear_error(write_scenario):
