@@ -72,7 +72,8 @@ def test_jpy_run_is_in_whole_yen_from_order_to_fee_line_to_report(tmp_path):
 name: in-jpy
 seed: 3
 merchants:
-  - {profile: northwind-outfitters, currency: jpy, tax_rate_bps: 1000, fee_models: [jpy-processing.yaml],
+  - {profile: northwind-outfitters, currency: jpy, tax_rate_bps: 1000,
+     fee_models: [jpy-processing.yaml],
      shipping: [{id: standard, title: Standard, price: 550, min_days: 2, max_days: 4}]}
 arrivals: {process: poisson, rate_per_minute: 120, sessions: 150}
 shoppers: {outside_utility: 1.0}
