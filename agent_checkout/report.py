@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from agent_checkout.market.companies import COMPANY_NET
+from agent_checkout.sim.currency_summary import currency_views
 from merchants.money import format_money
 
 
@@ -121,14 +122,50 @@ def channels_table(summary: dict) -> Table:
     return table
 
 
+def converted_table(summary: dict) -> Table:
+    """A mixed run's headline totals in its reporting currency, titled with the FX table."""
+    converted = summary["converted"]
+    cur = converted["currency"]
+    rates = ", ".join(
+        f"{code.upper()} 1 = {cur.upper()} {rate}"
+        for code, rate in converted["rates"].items()
+        if code != cur
+    )
+    table = Table(
+        title=f"all currencies, {converted['label']}",
+        caption=f"{rates}; {converted['rounding']}",
+        caption_justify="left",
+        show_header=False,
+        title_justify="left",
+    )
+    table.add_column("metric", style="bold")
+    table.add_column("value", justify="right")
+    table.add_row("GMV", format_money(converted["gmv"], cur))
+    if converted["refunded"]:
+        table.add_row("refunded to buyers", format_money(converted["refunded"], cur))
+    for payee, amount in converted["fees"].items():
+        table.add_row(f"fees → {payee.replace('_', ' ')}", format_money(amount, cur))
+    table.add_row("tax", format_money(converted["tax"], cur))
+    table.add_row("merchant net", format_money(converted["merchant_net"], cur))
+    table.add_row("inference cost", format_money(converted["inference_cost"], cur))
+    table.add_row("AI platform net of inference", format_money(converted["ai_platform_net"], cur))
+    return table
+
+
 def print_summary(summary: dict, console: Console | None = None) -> None:
+    """The run's tables; a mixed run's money once per currency, then converted, labelled."""
     console = console or Console()
-    console.print(summary_table(summary))
+    views = currency_views(summary)
+    for view in views:
+        console.print(summary_table(view))
+    if len(views) > 1:
+        console.print(converted_table(summary))
     console.print(outcomes_table(summary))
-    if _named(summary):
-        console.print(companies_table(summary))
-    if summary.get("channels"):
-        console.print(channels_table(summary))
+    for view in views:
+        if _named(view):
+            console.print(companies_table(view))
+        if view.get("channels"):
+            console.print(channels_table(view))
 
 
 #: Figures shown for replications and comparisons, with how to format a value.

@@ -6,14 +6,14 @@ it decrements any, so an order is either wholly filled or refused: never oversol
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from faker import Faker
 
-from merchants.taxonomy import CATEGORIES, category
+from merchants.markets import market_for
+from merchants.taxonomy import category, general_mix
 
 
 @dataclass(slots=True)
@@ -42,11 +42,12 @@ class CatalogSpec:
     """How to generate a catalog: size, category mix, stock range, seed."""
 
     size: int = 250
-    categories: Mapping[str, float] = field(default_factory=lambda: {c: 1.0 for c in CATEGORIES})
+    categories: Mapping[str, float] = field(default_factory=general_mix)
     stock_min: int = 0
     stock_max: int = 40
     backorder_share: float = 0.0
     id_prefix: str = "item"
+    market: str | None = None  # merchants.markets: None follows the currency
 
 
 class OutOfStock(Exception):
@@ -110,7 +111,9 @@ class Catalog:
 
     @classmethod
     def generate(cls, spec: CatalogSpec, seed: int, currency: str = "usd") -> Catalog:
-        """A deterministic catalog for ``seed``: same spec and seed, same products."""
+        """A deterministic catalog for ``seed``: same spec and seed, same products, priced at
+        the levels of the spec's market (or the one ``currency`` implies)."""
+        market = market_for(currency, spec.market)
         rng = random.Random(seed)
         fake = Faker("en_US")
         fake.seed_instance(seed)
@@ -126,7 +129,7 @@ class Catalog:
                 rng.choice(cat.materials),
             )
             attrs = {name: rng.choice(values) for name, values in sorted(cat.attributes.items())}
-            price = _price(rng, cat.median_price, cat.price_sigma)
+            price = market.price(rng, cat.id)
             products.append(
                 Product(
                     id=f"{spec.id_prefix}_{n:05d}",
@@ -148,10 +151,3 @@ class Catalog:
 
 def _brand(fake: Faker) -> str:
     return f"{fake.last_name()} {fake.random_element(('Goods', 'Studio', 'Supply', 'Co', 'Works'))}"
-
-
-def _price(rng: random.Random, median: int, sigma: float) -> int:
-    """A lognormal price, rounded to a shop-like ending (.99 or .00 for large ones)."""
-    raw = median * math.exp(rng.gauss(0.0, sigma))
-    dollars = max(1, round(raw / 100))
-    return dollars * 100 - 1 if dollars < 200 else dollars * 100

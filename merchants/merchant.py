@@ -31,7 +31,7 @@ from merchants.orders import PlacedOrder
 from merchants.payments import PaymentProcessor
 from merchants.profile import MerchantProfile
 from merchants.search import SearchIndex
-from merchants.taxonomy import CATEGORIES
+from merchants.taxonomy import general_mix
 from merchants.webhooks import EventOutbox
 
 
@@ -67,11 +67,12 @@ class Merchant:
         if catalog is None:
             spec = CatalogSpec(
                 size=profile.catalog.size,
-                categories=profile.catalog.categories or {c: 1.0 for c in CATEGORIES},
+                categories=profile.catalog.categories or general_mix(),
                 stock_min=profile.catalog.stock_min,
                 stock_max=profile.catalog.stock_max,
                 backorder_share=profile.catalog.backorder_share,
                 id_prefix=profile.id,
+                market=profile.catalog.market,
             )
             catalog = Catalog.generate(spec, seed, profile.currency)
         self.catalog = catalog

@@ -17,6 +17,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from merchants.money import ISO_4217
+
 PROFILE_DIR = Path(__file__).parent / "profiles"
 
 
@@ -28,6 +30,8 @@ class CatalogProfile(_Strict):
     """A catalog to generate, or ``file``: a user's JSON or CSV catalog to load instead."""
 
     file: str | None = None  # relative to the profile (or scenario) file that names it
+    # Whose price levels a generated catalog has (merchants.markets); None: the currency's
+    market: Literal["us", "cn", "jp"] | None = None
     size: int = Field(250, ge=1, le=2_000_000)
     categories: dict[str, float] = Field(default_factory=dict)
     stock_min: int = Field(0, ge=0)
@@ -78,6 +82,13 @@ class MerchantProfile(_Strict):
     def _lowercase(cls, value: object) -> object:
         """ACP writes currencies lowercase, ISO 4217 uppercase: ``EUR`` and ``eur`` are one."""
         return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("currency")
+    @classmethod
+    def _iso_4217(cls, value: str) -> str:
+        if value not in ISO_4217:
+            raise ValueError(f"unknown currency {value.upper()!r} (not an ISO 4217 code)")
+        return value
 
 
 def available_profiles() -> list[str]:

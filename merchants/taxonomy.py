@@ -109,8 +109,59 @@ CATEGORIES: dict[str, Category] = {
             0.6,
             {"age": ("3+", "6+", "8+", "12+")},
         ),
+        # Sold where a catalog names them (a Tmall-like or JD-like shop, merchants.markets);
+        # US levels are assumptions (docs/sources.md, "Defaults with no public figure",
+        # row 'Phones, beauty and snacks price levels').
+        Category(
+            "phones",
+            "Mobile phones",
+            ("smartphone", "phone", "foldable phone"),
+            ("flagship", "5g", "compact", "camera", "gaming", "budget"),
+            ("glass", "aluminum", "titanium", "plastic"),
+            49900,
+            0.6,
+            {"color": ("black", "white", "blue", "grey"), "storage": ("128gb", "256gb", "512gb")},
+        ),
+        Category(
+            "beauty",
+            "Beauty and skincare",
+            ("serum", "face cream", "lipstick", "sunscreen", "cleanser", "face mask"),
+            ("hydrating", "brightening", "gentle", "matte", "long-lasting", "repairing"),
+            ("hyaluronic", "vitamin c", "ceramide", "botanical", "niacinamide"),
+            2800,
+            0.6,
+            {"skin": ("dry", "oily", "combination", "sensitive")},
+        ),
+        Category(
+            "snacks",
+            "Snacks",
+            ("nuts", "dried fruit", "jerky", "cookies", "seaweed snack", "spicy strips"),
+            ("crunchy", "spicy", "sweet", "salted", "family size", "gift box"),
+            ("almond", "mango", "beef", "matcha", "sesame", "chili"),
+            1200,
+            0.5,
+            {"flavor": ("original", "spicy", "sweet", "salted")},
+        ),
     )
 }
+
+#: What a catalog or shopper that names no categories covers: the general-merchandise eight
+#: every catalog held before markets added phones, beauty and snacks.
+GENERAL_MERCHANDISE = (
+    "apparel",
+    "electronics",
+    "footwear",
+    "home_decor",
+    "jewelry",
+    "kitchen",
+    "outdoor",
+    "toys",
+)
+
+
+def general_mix() -> dict[str, float]:
+    """Equal weights over :data:`GENERAL_MERCHANDISE`: the default category mix."""
+    return {name: 1.0 for name in GENERAL_MERCHANDISE}
 
 
 def category(category_id: str) -> Category:

@@ -137,6 +137,8 @@ def compare(
     if fee_models is not None and vary is not None:
         raise fail("--vary and --fee-models: give one (--fee-models A,B is short for --vary)")
     loaded, seed = load_or_fail(scenario, seed)
+    if problem := loaded.several_currencies("compare"):
+        raise fail(problem)
     if pass_through is not None:
         loaded = loaded.model_copy(
             update={"fees": loaded.fees.model_copy(update={"pass_through": pass_through})}

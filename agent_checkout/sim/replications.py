@@ -91,7 +91,10 @@ def run_replications(
     progress: Callable[[int], None] | None = None,
 ) -> list[dict]:
     """Run replications 0..R-1 (serially, or on ``workers`` processes) and return summaries in
-    replication order. With ``out``, replication r writes its files to ``out/replications/r``."""
+    replication order. With ``out``, replication r writes its files to ``out/replications/r``.
+    A scenario in several currencies is refused (``ValueError``): pooling adds money of one."""
+    if problem := scenario.several_currencies("replications"):
+        raise ValueError(problem)
     jobs = [
         (
             scenario,

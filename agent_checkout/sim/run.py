@@ -20,13 +20,17 @@ from agent_checkout.fees.library import load_fee_model
 from agent_checkout.fees.model import FeeModel
 from agent_checkout.ledger.store import Ledger
 from agent_checkout.sim.channels import ChannelMix
+from agent_checkout.sim.currency_markets import CurrencyMarkets
+from agent_checkout.sim.currency_summary import mixed_summary
+from agent_checkout.sim.metrics import RunMetrics
 from agent_checkout.sim.passthrough import pass_through
 from agent_checkout.sim.run_dir import staged_run
-from agent_checkout.sim.scenario import Scenario, load_scenario
-from agent_checkout.sim.shoppers import ShopperPopulation
+from agent_checkout.sim.scenario import Scenario, ShoppersSpec, load_scenario
+from agent_checkout.sim.shoppers import ShopperPopulation, SimulatedShopper
 from agent_checkout.sim.simulation import Simulation
 from agent_checkout.sim.streams import SEED_MAX, RandomStreams
-from merchants import Merchant, PaymentProcessor, build_merchants
+from merchants import Merchant, MerchantProfile, PaymentProcessor, build_merchants
+from merchants.markets import market_for
 
 
 @dataclass
@@ -72,13 +76,20 @@ def build_simulation(scenario: Scenario, seed: int, ledger: Ledger | None = None
     streams = RandomStreams(seed)
     profiles = scenario.merchant_profiles()
     merchants, processor = build_market(scenario, seed)
-    categories: dict[str, float] = {}
-    for profile in profiles:
-        for name, weight in (profile.catalog.categories or {}).items():
-            categories[name] = categories.get(name, 0.0) + weight
-    population = ShopperPopulation(scenario.shoppers, categories, streams)
+    markets = currency_markets(scenario, streams)
+    populations = {
+        currency: _population(scenario, [p for p in profiles if p.currency == currency], streams)
+        for currency in scenario.currencies()
+    }
+    if markets is None:
+        shopper = next(iter(populations.values())).shopper
+    else:
+
+        def shopper(index: int, spec: ShoppersSpec | None = None) -> SimulatedShopper:
+            return populations[markets.currency_of(index)].shopper(index, spec)
+
     channels = (
-        ChannelMix(scenario.channels, scenario.shoppers, population.shopper, streams)
+        ChannelMix(scenario.channels, scenario.shoppers, shopper, streams)
         if scenario.channels is not None
         else None
     )
@@ -88,7 +99,7 @@ def build_simulation(scenario: Scenario, seed: int, ledger: Ledger | None = None
     return Simulation(
         merchants=merchants,
         processor=processor,
-        shopper=population.shopper,
+        shopper=shopper,
         arrival_gaps=arrivals.gaps(streams.stream("arrivals")),
         start=scenario.start,
         streams=streams,
@@ -106,7 +117,34 @@ def build_simulation(scenario: Scenario, seed: int, ledger: Ledger | None = None
         returns=scenario.returns,
         channels=channels,
         ai_fee_models=ai_models,
+        markets=markets,
     )
+
+
+def currency_markets(scenario: Scenario, streams: RandomStreams) -> CurrencyMarkets | None:
+    """For merchants in several currencies, which currency market each session shops in."""
+    profiles = scenario.merchant_profiles()
+    if len(scenario.currencies()) < 2:
+        return None
+    return CurrencyMarkets(
+        shares=scenario.session_shares(),
+        merchants={c: [p.id for p in profiles if p.currency == c] for c in scenario.currencies()},
+        streams=streams,
+    )
+
+
+def _population(
+    scenario: Scenario, profiles: list[MerchantProfile], streams: RandomStreams
+) -> ShopperPopulation:
+    """The shoppers of one currency's market: needs from what its merchants sell, budgets at
+    its price levels (the first merchant's market, merchants.markets)."""
+    categories: dict[str, float] = {}
+    for profile in profiles:
+        for name, weight in (profile.catalog.categories or {}).items():
+            categories[name] = categories.get(name, 0.0) + weight
+    first = profiles[0]
+    market = market_for(first.currency, first.catalog.market)
+    return ShopperPopulation(scenario.shoppers, categories, streams, market)
 
 
 def check_seed(seed: int) -> None:
@@ -178,7 +216,7 @@ def _simulate(
             ledger.start_run(
                 scenario=scenario.name,
                 seed=seed,
-                currency=scenario.currency,
+                currency=",".join(scenario.currencies()),
                 fee_models=sorted({m.name for ms in simulation.fee_models.values() for m in ms}),
                 pass_through=scenario.fees.pass_through,
                 ranking=scenario.agent.ranking.name,
@@ -186,7 +224,10 @@ def _simulate(
         simulation.on_session_end = progress
         traces = [simulation.trace(index) for index in dict.fromkeys(trace)]
         metrics = simulation.run()
-        summary = metrics.summary(
+        summarise = mixed_summary if simulation.by_currency else _one_currency
+        summary = summarise(
+            metrics,
+            simulation.by_currency,
             scenario=scenario.name,
             seed=seed,
             currency=scenario.currency,
@@ -204,6 +245,10 @@ def _simulate(
             if session_trace.records:  # a session the run never reached has nothing to say
                 session_trace.write(out_dir / f"trace-{session_trace.session}.jsonl")
     return summary, untraced
+
+
+def _one_currency(metrics: RunMetrics, _by_currency: dict, **figures) -> dict:
+    return metrics.summary(**figures)
 
 
 def write_json(path: Path, data: dict) -> None:

@@ -6,15 +6,18 @@ error becomes one line naming the file and the field.
 
 Paths a scenario file names (merchant profiles, catalog files, fee model files) are read relative
 to the scenario file's folder, not the working directory; built-in names and absolute paths work
-as they are. Money has one currency per run: every merchant sells in it, every fee model with
-amounts is priced in it, and ``currency`` (if given) must name it. Inference cost, priced in US
-dollars, is converted into it through an explicit FX table (:mod:`agent_checkout.fees.fx`).
+as they are. Every fee model with amounts is priced in the currency of the merchant whose
+orders it prices. A run's merchants usually share one currency, and ``currency`` (if given) must
+name it; merchants in several currencies make a mixed run: each session shops in one currency's
+market (``currency_shares``), every money figure is kept per currency, and ``currency`` names
+the reporting currency of the one converted total. Inference cost, priced in US dollars, and
+that total go through an explicit FX table (:mod:`agent_checkout.fees.fx`; ``fx`` replaces it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -41,11 +44,13 @@ from agent_checkout.sim.faults import Fault, StockOut
 from agent_checkout.sim.intent import NAMES as INTENT_NAMES
 from agent_checkout.sim.streams import SEED_MAX
 from merchants.catalog_files import CatalogFileError, load_catalog
+from merchants.money import ISO_4217
 from merchants.payments import DECLINE_REASONS
 from merchants.profile import MerchantProfile, anchor_profile_paths, load_profile, names_a_file
 from merchants.taxonomy import CATEGORIES
 
 REPO_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+FX_ABOUT = ("as_of", "source")  # keys of a scenario's fx block that are not rates
 
 
 class ScenarioError(Exception):
@@ -276,9 +281,15 @@ class Scenario(_Strict):
     # Traffic channels and their shares of arrivals; left out, every session is the agent's
     # (the monetization mode says where it pays), as before channels existed.
     channels: dict[str, ChannelSpec] | None = None
-    # Units of a currency per US dollar, to convert inference cost (model prices are in USD);
-    # when given, it replaces the built-in table (ECB reference rates, agent_checkout.fees.fx).
-    fx: dict[str, str | int | float] | None = None
+    # Units of a currency per US dollar, to convert inference cost (model prices are in USD)
+    # and a mixed run's converted total; when given, it replaces the built-in table (ECB
+    # reference rates, agent_checkout.fees.fx). Optional keys ``as_of`` and ``source`` say
+    # where the rates come from.
+    fx: dict[str, str | int | float | date] | None = None
+    # A mixed run: shares of sessions by the currency market they shop in (merchants'
+    # currencies); left out, equal shares (docs/sources.md, "Defaults with no public figure",
+    # row 'Sessions by currency').
+    currency_shares: dict[str, float] | None = None
     # Who owns what: company -> the ledger parties it is (roles, merchant:<id>); a reporting
     # view (agent_checkout.market.companies), never a change to the postings.
     companies: dict[str, list[str]] = Field(default_factory=dict)
@@ -310,35 +321,45 @@ class Scenario(_Strict):
 
     @field_validator("merchants")
     @classmethod
-    def _one_currency(cls, value: list) -> list:
-        """One currency per run: no figure may add amounts of two currencies."""
+    def _distinct_ids(cls, value: list) -> list:
         profiles = _profiles_or_none(value)
         if profiles is not None:
             ids = [p.id for p in profiles]
             for index, profile_id in enumerate(ids):
                 if profile_id in ids[:index]:
                     raise FieldValueError(index, f"two merchants share the id {profile_id!r}")
-            sellers: dict[str, list[str]] = {}
-            for profile in profiles:
-                sellers.setdefault(profile.currency, []).append(profile.id)
-            if len(sellers) > 1:
-                listed = "; ".join(f"{c.upper()}: {', '.join(ids)}" for c, ids in sellers.items())
-                raise ValueError(
-                    f"they sell in several currencies ({listed}); a run holds one currency, "
-                    "so split them into one scenario per currency"
-                )
         return value
 
     @field_validator("fx")
     @classmethod
     def _fx(cls, value: dict | None) -> dict | None:
         if value is not None:
+            about = {k: str(value[k]) for k in FX_ABOUT if k in value}
+            rates = {k: v for k, v in value.items() if k not in FX_ABOUT}
+            for key, text in about.items():
+                if not text.strip():
+                    raise FieldValueError(key, "give a date or source, or leave it out")
             try:
-                table = FxTable.per_usd(value, source="scenario fx")
+                table = FxTable.per_usd(rates, source="scenario fx")
             except FxError as problem:
                 raise ValueError(str(problem)) from None
-            return {code: str(rate) for code, rate in table.rates.items()}
+            return {code: str(rate) for code, rate in table.rates.items()} | about
         return value
+
+    @field_validator("currency_shares")
+    @classmethod
+    def _shares(cls, value: dict[str, float] | None, info: ValidationInfo) -> dict | None:
+        if value is None:
+            return None
+        try:
+            shares = {currency_code(code): share for code, share in value.items()}
+        except FxError as problem:
+            raise ValueError(str(problem)) from None
+        profiles = _profiles_or_none(info.data.get("merchants") or [])
+        if profiles:
+            sold_in = sorted({p.currency for p in profiles})
+            _known(shares, sold_in, "currency (no merchant sells in it)")
+        return _weights(shares, "currency")
 
     @field_validator("currency")
     @classmethod
@@ -349,10 +370,23 @@ class Scenario(_Strict):
                 given = currency_code(value)
             except FxError as problem:
                 raise ValueError(str(problem)) from None
+            if given not in ISO_4217:
+                raise ValueError(f"unknown currency {given.upper()!r} (not an ISO 4217 code)")
         profiles = _profiles_or_none(info.data.get("merchants") or [])
         if not profiles:
             return given  # a broken profile: load_scenario names it
         theirs = profiles[0].currency
+        sellers: dict[str, list[str]] = {}
+        for profile in profiles:
+            sellers.setdefault(profile.currency, []).append(profile.id)
+        if len(sellers) > 1:  # a mixed run: currency is the reporting currency
+            if given is None:
+                listed = "; ".join(f"{c.upper()}: {', '.join(ids)}" for c, ids in sellers.items())
+                raise ValueError(
+                    f"the merchants sell in several currencies ({listed}); name the currency "
+                    "the converted total is reported in, e.g. currency: USD"
+                )
+            return given
         if given is not None and given != theirs:
             raise ValueError(
                 f"{given.upper()} does not match the merchants' currency {theirs.upper()} "
@@ -413,10 +447,33 @@ class Scenario(_Strict):
         return names
 
     def fx_table(self) -> FxTable:
-        """The table that converts inference cost into the run's currency."""
+        """The table that converts inference cost into the run's currency (and a mixed run's
+        totals into its reporting currency)."""
         if self.fx is None:
             return REFERENCE_FX
-        return FxTable.per_usd(self.fx, source=f"scenario {self.name}, fx (units per USD)")
+        rates = {k: v for k, v in self.fx.items() if k not in FX_ABOUT}
+        source = self.fx.get("source") or f"scenario {self.name}, fx (units per USD)"
+        return FxTable(base="usd", rates=rates, as_of=self.fx.get("as_of"), source=source)
+
+    def currencies(self) -> list[str]:
+        """The currencies the merchants sell in, sorted; more than one makes a mixed run."""
+        return sorted({p.currency for p in self.merchant_profiles()})
+
+    def several_currencies(self, what: str) -> str | None:
+        """Why ``what`` (replications, a comparison) cannot take this mixed run yet, or None:
+        their pooled figures add money across runs, and do so in one currency only."""
+        currencies = self.currencies()
+        if len(currencies) < 2:
+            return None
+        return (
+            f"{what}: {self.name} sells in several currencies "
+            f"({', '.join(c.upper() for c in currencies)}); {what} pools money of one currency, "
+            "so run it once, or give each currency its own scenario"
+        )
+
+    def session_shares(self) -> dict[str, float]:
+        """A mixed run's weights of sessions by currency market (equal unless given)."""
+        return dict(self.currency_shares or dict.fromkeys(self.currencies(), 1.0))
 
     def currency_problem(self, ai_platform: list[str] | None = None) -> str | None:
         """``field: message`` if a fee model is priced in another currency than the merchant
@@ -440,13 +497,18 @@ class Scenario(_Strict):
                         f"but merchant {profile.id} sells in {profile.currency.upper()}; use a "
                         f"model with currency: {profile.currency.upper()}, or one of rates only"
                     )
-        if self.currency is not None and not self.fx_table().has(self.currency):
-            table = self.fx_table()
-            return (
-                f"fx: no exchange rate for {self.currency.upper()} to convert inference cost "
-                f"(the table has {', '.join(c.upper() for c in table.currencies)}); add "
-                f'fx: {{{self.currency.upper()}: "<units per US dollar>"}}'
-            )
+        table = self.fx_table()
+        needed = [self.currency] if self.currency is not None else []
+        if len({p.currency for p in profiles}) > 1:
+            needed += sorted({p.currency for p in profiles} - set(needed))
+        for code in needed:
+            if not table.has(code):
+                why = "convert inference cost" if len(needed) == 1 else "convert the run's totals"
+                return (
+                    f"fx: no exchange rate for {code.upper()} to {why} "
+                    f"(the table has {', '.join(c.upper() for c in table.currencies)}); add "
+                    f'fx: {{{code.upper()}: "<units per US dollar>"}}'
+                )
         return None
 
 

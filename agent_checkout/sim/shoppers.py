@@ -34,8 +34,9 @@ from agent_checkout.agent.state import Need, Recommendation
 from agent_checkout.sim.scenario import ShoppersSpec
 from agent_checkout.sim.streams import RandomStreams
 from merchants.acp import Address, Buyer, CheckoutSession, PaymentMethodCard
+from merchants.markets import Market, market_for
 from merchants.payments import TEST_CARDS
-from merchants.taxonomy import CATEGORIES, category
+from merchants.taxonomy import CATEGORIES, category, general_mix
 
 GOOD_CARDS = ("4242424242424242", "5555555555554444")
 _DECLINING = tuple(sorted(TEST_CARDS))
@@ -138,9 +139,14 @@ class ShopperPopulation:
     """Draws shopper ``i`` deterministically from the scenario's shopper spec and a seed."""
 
     def __init__(
-        self, spec: ShoppersSpec, categories: dict[str, float], streams: RandomStreams
+        self,
+        spec: ShoppersSpec,
+        categories: dict[str, float],
+        streams: RandomStreams,
+        market: Market | None = None,
     ) -> None:
         self.spec, self.streams = spec, streams
+        self.market = market or market_for("usd")  # budgets scale with its price levels
         self._merchant_categories = categories
         self._identities: dict[str, list[tuple[str, ...]]] = {}
         self._mixes: dict[int, tuple[ShoppersSpec, _Mix]] = {}  # by id(spec), spec kept alive
@@ -154,7 +160,7 @@ class ShopperPopulation:
             return cached[1]
         # Needs: the scenario's categories, else what the merchants' profiles say they sell,
         # else (catalog files only) every category, as a profile without categories sells.
-        weights = spec.categories or self._merchant_categories or {c: 1.0 for c in CATEGORIES}
+        weights = spec.categories or self._merchant_categories or general_mix()
         unknown = sorted(set(weights) - set(CATEGORIES))
         if unknown:  # ShoppersSpec refuses these at load; this guards direct construction
             raise ValueError(f"unknown shopper category {unknown[0]!r}")
@@ -192,7 +198,7 @@ class ShopperPopulation:
             units[0] if len(units) == 1 else rng.choices(units, [spec.units[u] for u in units])[0]
         )
         budget_factor = spec.budget.median_multiplier * math.exp(rng.gauss(0.0, spec.budget.sigma))
-        budget = max(100, int(cat.median_price * budget_factor))
+        budget = max(100, int(self.market.level(cat.id).median * budget_factor))
         locale = rng.choices(locales, locale_weights)[0]
         first, last, street, city, state, postcode, country = rng.choice(self._identities[locale])
         email = f"shopper.{index}@example.com"

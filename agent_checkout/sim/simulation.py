@@ -36,6 +36,7 @@ from agent_checkout.sim.cosim import (
     drive_session,
     virtual_sleep,
 )
+from agent_checkout.sim.currency_markets import CurrencyMarkets, WelfareByCurrency
 from agent_checkout.sim.faults import Fault, FaultSchedule, StockOut
 from agent_checkout.sim.metrics import RunMetrics, stage_reached
 from agent_checkout.sim.scenario import MonetizationSpec, ReturnsSpec
@@ -74,6 +75,7 @@ class Simulation:
         returns: ReturnsSpec | None = None,
         channels: ChannelMix | None = None,
         ai_fee_models: Sequence[FeeModel] = (),
+        markets: CurrencyMarkets | None = None,
     ) -> None:
         self.env = simpy.Environment()
         self.clock = VirtualClock(self.env, start)
@@ -102,6 +104,24 @@ class Simulation:
         self.metrics = RunMetrics(resolution_seconds=resolution_seconds)
         self.faults = FaultSchedule(faults, streams.stream("faults"))
         self.welfare = WelfareRecorder(BestItems(merchants), self.metrics.welfare)
+        # Several currencies: each session shops in one currency's market, and the money it
+        # causes is also counted per currency (agent_checkout.sim.currency_markets).
+        self.markets = markets
+        self.by_currency: dict[str, RunMetrics] = {}
+        if markets is not None:
+            self.by_currency = {
+                c: RunMetrics(resolution_seconds=resolution_seconds) for c in markets.currencies
+            }
+            self.welfare = WelfareByCurrency(
+                {
+                    c: WelfareRecorder(
+                        BestItems({m: merchants[m] for m in markets.merchants[c]}),
+                        self.by_currency[c].welfare,
+                    )
+                    for c in markets.currencies
+                },
+                markets.currency_of,
+            )
         self.records: list[SessionRecord] | None = None  # set to [] to keep every record
         self.call_log: list[tuple[float, str, str, int]] | None = None  # (t, server, endpoint, i)
         self.on_session_end: Callable[[int], None] | None = None
@@ -154,6 +174,8 @@ class Simulation:
             channel = draw.channel.name
             lines = self._price_for(order, draw.channel, self._link_clicked_at.get(self._serving))
         self.metrics.order_placed(order, lines, self.env.now, channel=channel)
+        if self.by_currency:
+            self.by_currency[order.currency].order_placed(order, lines, self.env.now, channel)
         if self.ledger is not None:
             self.ledger.record(order, lines, session_id=self._serving, channel=channel)
         returned = bool(self.returns.rate) and (
@@ -183,6 +205,8 @@ class Simulation:
         reversals = refund_lines(order, lines, order.total_amount, models)
         tax_back = refund_tax(order, order.total_amount)
         self.metrics.refunded(order, reversals, tax_back, channel)
+        if self.by_currency:
+            self.by_currency[order.currency].refunded(order, reversals, tax_back, channel)
         if self.ledger is not None:
             self.ledger.record_refund(
                 order,
@@ -209,8 +233,11 @@ class Simulation:
         if draw is not None and draw.leaves:
             self.welfare.started(label, index, None)  # nothing searched, shown or gained
             self.welfare.ended(label)
-            self._left_without_searching(draw, trace)
+            self._left_without_searching(draw, trace, index)
             return
+        if self.markets is not None:  # only the merchants of the session's currency market
+            shown = set(self.markets.merchants[self.markets.currency_of(index)])
+            merchants = {k: v for k, v in merchants.items() if k in shown}
         shopper = self.shopper(index) if draw is None else draw.shopper()
         if draw is not None:
             self._channel_of[label] = draw
@@ -251,23 +278,25 @@ class Simulation:
         state = record.state or {}
         channel = draw.channel.name if draw is not None else None
         self._channel_of.pop(label, None)
-        self.metrics.session_ended(
-            record.outcome,
-            record.ended - record.started,
-            record.calls,
-            now=self.env.now,
-            state=state,
-            stages=stages,
-            channel=channel,
-            intent=draw.intent.name if draw is not None else None,
-        )
+        for metrics in self._metrics_of(index):
+            metrics.session_ended(
+                record.outcome,
+                record.ended - record.started,
+                record.calls,
+                now=self.env.now,
+                state=state,
+                stages=stages,
+                channel=channel,
+                intent=draw.intent.name if draw is not None else None,
+            )
         usage = getattr(policy, "usage", None)
         steps = state.get("steps", 0)
         cost = usage.cost_micros if usage is not None else steps * self.cost_per_step_micros
         if draw is not None:  # an assistant's turns cost inference; a web page's do not
             steps = steps + draw.intent.chat_turns if draw.channel.assistant else 0
             cost = steps * self.cost_per_step_micros if draw.channel.assistant else 0
-        self.metrics.inference(steps, cost, channel)
+        for metrics in self._metrics_of(index):
+            metrics.inference(steps, cost, channel)
         choice = state.get("choice")
         link_clicked_at = self._link_clicked_at.pop(label, None)
         if choice is not None and (
@@ -292,20 +321,29 @@ class Simulation:
         if self.on_session_end is not None:
             self.on_session_end(self.metrics.sessions)
 
-    def _left_without_searching(self, draw: SessionChannel, trace: SessionTrace | None) -> None:
+    def _metrics_of(self, index: int) -> list[RunMetrics]:
+        """The run's metrics, and those of session ``index``'s currency in a mixed run."""
+        if self.markets is None:
+            return [self.metrics]
+        return [self.metrics, self.by_currency[self.markets.currency_of(index)]]
+
+    def _left_without_searching(
+        self, draw: SessionChannel, trace: SessionTrace | None, index: int
+    ) -> None:
         """A session whose shopper only talked (or read) and left: no merchant was asked, but
         an assistant's turns still cost inference."""
         channel = draw.channel.name
-        self.metrics.session_ended(
-            "left_without_searching",
-            0.0,
-            0,
-            now=self.env.now,
-            channel=channel,
-            intent=draw.intent.name,
-        )
         turns = draw.intent.chat_turns if draw.channel.assistant else 0
-        self.metrics.inference(turns, turns * self.cost_per_step_micros, channel)
+        for metrics in self._metrics_of(index):
+            metrics.session_ended(
+                "left_without_searching",
+                0.0,
+                0,
+                now=self.env.now,
+                channel=channel,
+                intent=draw.intent.name,
+            )
+            metrics.inference(turns, turns * self.cost_per_step_micros, channel)
         if trace is not None:
             trace.end(
                 {"outcome": "left_without_searching", "detail": draw.intent.name},
@@ -365,6 +403,8 @@ class Simulation:
         )
         lines = click_fee_lines(choice) + self.pricer.price_click(click)
         self.metrics.clicked(lines, merchant.id, channel)
+        if self.by_currency:
+            self.by_currency[click.currency].clicked(lines, merchant.id, channel)
         if self.ledger is not None:
             self.ledger.record_click(click, lines, session_id=f"s{index:07d}", channel=channel)
 

@@ -34,6 +34,14 @@ BAD_SCENARIOS = {
     "huge-seed": {**TEN, "seed": 10**23},
     "no-such-fee": {**TEN, "fees": {"ai_platform": ["four-percent"]}},
     "duration": {**TEN, "arrivals": {"rate_per_minute": 60, "duration_minutes": 0.2}},
+    "unknown-currency": {**TEN, "currency": "XYZ"},
+    "mixed": {**TEN, "merchants": ["northwind-outfitters", "tmall-like"], "currency": "USD"},
+    "mixed-no-rate": {
+        **TEN,
+        "merchants": ["northwind-outfitters", "tmall-like"],
+        "currency": "USD",
+        "fx": {"EUR": "0.92"},
+    },
 }
 
 
@@ -95,6 +103,26 @@ CASES = [
         id="currency-not-the-merchants",
     ),
     case("run {dir}/burst.yaml", "arrivals.burst: unknown field", id="unknown-field"),
+    case(
+        "run {dir}/unknown-currency.yaml",
+        "currency: unknown currency 'XYZ' (not an ISO 4217 code)",
+        id="unknown-currency",
+    ),
+    case(
+        "run {dir}/mixed-no-rate.yaml",
+        "fx: no exchange rate for CNY to convert the run's totals (the table has EUR, USD)",
+        id="fx-missing-a-currency-used",
+    ),
+    case(
+        "run {dir}/mixed.yaml --replications 2",
+        "--replications: small sells in several currencies (CNY, USD)",
+        id="replications-of-a-mixed-run",
+    ),
+    case(
+        "compare {dir}/mixed.yaml --fee-models flat-per-order",
+        "compare: small sells in several currencies (CNY, USD)",
+        id="compare-of-a-mixed-run",
+    ),
     case("run {dir}/huge-seed.yaml", "huge-seed.yaml: seed", id="scenario-seed-too-big"),
     case("run {dir}/no-such-fee.yaml", "fees: unknown fee model 'four-percent'", id="fee"),
     case("run {dir}/broken.yaml", "broken.yaml: not valid YAML (line 2)", id="bad-yaml"),

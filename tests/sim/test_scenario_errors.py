@@ -17,7 +17,10 @@ name: bad
 merchants: [northwind-outfitters]
 arrivals: {process: poisson, rate_per_minute: 60, sessions: 20}
 """
-KNOWN = "apparel, electronics, footwear, home_decor, jewelry, kitchen, outdoor, toys"
+KNOWN = (
+    "apparel, beauty, electronics, footwear, home_decor, jewelry, kitchen, outdoor, phones, "
+    "snacks, toys"
+)
 CNY_MERCHANT = """\
 name: bad
 merchants: [{profile: northwind-outfitters, currency: CNY, fee_models: []}]
@@ -80,8 +83,42 @@ CASES = [
             "[northwind-outfitters]",
             "[northwind-outfitters, {profile: juniper-handmade, currency: eur, fee_models: []}]",
         ),
-        "merchants: they sell in several currencies (USD: northwind; EUR: juniper); a run "
-        "holds one currency, so split them into one scenario per currency",
+        "currency: the merchants sell in several currencies (USD: northwind; EUR: juniper); "
+        "name the currency the converted total is reported in, e.g. currency: USD",
+    ),
+    (
+        "merchant in an unknown currency",
+        CNY_MERCHANT.replace("CNY", "XYZ"),
+        "merchants.0: the profile is invalid: currency: unknown currency 'XYZ' "
+        "(not an ISO 4217 code)",
+    ),
+    (
+        "unknown reporting currency",
+        HEAD + "currency: XYZ\n",
+        "currency: unknown currency 'XYZ' (not an ISO 4217 code)",
+    ),
+    (
+        "mixed run in a currency the FX table lacks",
+        HEAD.replace(
+            "[northwind-outfitters]",
+            "[northwind-outfitters, {profile: juniper-handmade, currency: sek, fee_models: []}]",
+        )
+        + "currency: USD\n",
+        f"fx: no exchange rate for SEK to convert the run's totals (the table has {BUILT_IN_FX}); "
+        'add fx: {SEK: "<units per US dollar>"}',
+    ),
+    (
+        "mixed run reported in a currency the scenario's FX table lacks",
+        HEAD.replace("[northwind-outfitters]", "[northwind-outfitters, tmall-like]")
+        + 'currency: JPY\nfx: {CNY: "7.1", as_of: 2026-01-05, source: a bank}\n',
+        "fx: no exchange rate for JPY to convert the run's totals (the table has CNY, USD); "
+        'add fx: {JPY: "<units per US dollar>"}',
+    ),
+    (
+        "session share for a currency no merchant sells in",
+        HEAD.replace("[northwind-outfitters]", "[northwind-outfitters, tmall-like]")
+        + "currency: USD\ncurrency_shares: {USD: 1, EUR: 1}\n",
+        "currency_shares.eur: unknown currency (no merchant sells in it) (known: cny, usd)",
     ),
     (
         "CNY merchant priced by shopify-basic (USD)",
@@ -240,7 +277,8 @@ def test_bad_scenario_is_one_line_naming_file_and_field(tmp_path, text, expected
         ),
         (
             HEAD.replace("[northwind-outfitters]", "[no-such-profile]"),
-            "merchants.0: no merchant profile 'no-such-profile' (built in: juniper-handmade, ",
+            "merchants.0: no merchant profile 'no-such-profile' "
+            "(built in: jd-like, juniper-handmade, ",
         ),
     ],
     ids=["unknown fee model", "unknown merchant profile"],
