@@ -23,7 +23,13 @@ import duckdb
 from agent_checkout.fees.context import Click
 from agent_checkout.fees.line import FeeLine
 from agent_checkout.fees.refund import check_refund
-from agent_checkout.ledger.journals import click_journal, journal, refund_journal, refund_tax
+from agent_checkout.ledger.journals import (
+    click_journal,
+    discount_journal,
+    journal,
+    refund_journal,
+    refund_tax,
+)
 from agent_checkout.ledger.schema import TABLES
 from merchants.orders import PlacedOrder
 
@@ -141,6 +147,22 @@ class Ledger:
             (order.id, n, *_fee_row(f)) for n, f in enumerate(fee_lines, 1)
         ]
         self._post(order.id, order.id, "order", order.currency, journal(order, fee_lines))
+        self._pending["discount_lines"] += [
+            (
+                order.id,
+                n,
+                d.promotion_id,
+                d.kind,
+                NULL if d.code is None else d.code,
+                d.funder,
+                d.amount,
+                order.currency,
+            )
+            for n, d in enumerate(order.discounts, 1)
+        ]
+        subsidies = discount_journal(order)
+        if subsidies:
+            self._post(order.id, f"{order.id}-d", "discount", order.currency, subsidies)
         self._maybe_flush()
 
     def refunded(self, order_id: str) -> int:
