@@ -165,7 +165,8 @@ class CheckoutService:
         """Open a session. ``expected_prices`` (unit price by item id) is what the client was
         shown, when its API version can say so; otherwise the current price is the quote.
         ``codes`` are discount codes submitted; ``companions`` the lines the same buyer holds at
-        other stores of the marketplace, which cross-store promotions count."""
+        other stores of the marketplace, which cross-store promotions count. Open each store's
+        session of one basket with the same codes, so that all price the same basket."""
         with self._lock:
             self._check_items(request.items, "$.items")
             items = _merge(request.items)

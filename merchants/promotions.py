@@ -7,8 +7,12 @@ in the order they apply (:data:`STAGES`); each applies to what the earlier stage
 2. ``store_coupon``: ``amount`` off one store's items at or above ``min_spend``;
 3. ``threshold``: ``off`` for every full ``every`` spent ("every ¥300 off ¥50"), counted across
    every store of the marketplace (``scope: marketplace``, the default) or one store;
-4. ``platform_coupon``: ``amount`` off, paid for by the AI platform by default;
-5. ``credit``: shopping credit, ``amount`` off whatever is left, last.
+4. ``platform_coupon``: ``amount`` off the declaring store's order, paid for by the AI platform
+   by default;
+5. ``credit``: shopping credit, ``amount`` off whatever the whole basket has left, last.
+
+``scope`` (``store`` or ``marketplace``) says which lines a promotion counts and discounts; the
+defaults are ``marketplace`` for thresholds and credit, ``store`` for the rest.
 
 Stacking: kinds of different stages always stack. Within one stage and one scope (the store,
 for ``scope: store``; the whole basket for ``scope: marketplace``) only one promotion applies:
@@ -67,11 +71,7 @@ _FUNDERS: dict[str, Funder] = {
     "platform_coupon": "ai_platform",
     "credit": "ai_platform",
 }
-_SCOPES: dict[str, Scope] = {
-    "threshold": "marketplace",
-    "platform_coupon": "marketplace",
-    "credit": "marketplace",
-}
+_SCOPES: dict[str, Scope] = {"threshold": "marketplace", "credit": "marketplace"}
 #: The fields each kind needs; any other amount field is refused, so a typo cannot pass.
 _NEEDS: dict[str, tuple[str, ...]] = {
     "percentage": ("percent_bps",),
