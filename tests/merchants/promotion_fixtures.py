@@ -24,6 +24,7 @@ from merchants.catalog import Catalog, Product
 from merchants.merchant import marketplace_books
 from merchants.payments import PaymentProcessor
 from merchants.profile import MerchantProfile
+from merchants.promotions import BasketLine
 
 NOW = datetime(2026, 11, 11, 0, 5, tzinfo=UTC)
 ADDRESS = Address(
@@ -44,6 +45,11 @@ PROMOTIONS_B = [
     {"id": "B10", "kind": "percentage", "percent_bps": 1000, "code": "B10", "min_spend": 50000},
     {"id": "AI5", "kind": "platform_coupon", "amount": 500, "code": "AI5", "min_spend": 10000},
 ]
+
+#: The basket's lines at each store, and the codes sent to both stores' sessions.
+A_LINES = [BasketLine("tmall-a", "a1", 2, 19900), BasketLine("tmall-a", "a2", 1, 5990)]
+B_LINES = [BasketLine("tmall-b", "b1", 1, 12900)]
+CODES = ["B10", "nope", "AI5"]
 
 
 def _product(pid: str, title: str, price: int) -> Product:

@@ -21,11 +21,7 @@ from pydantic import ValidationError
 from merchants.discounts import effective_price
 from merchants.promotions import BasketLine, Promotion, PromotionBook
 
-from .promotion_fixtures import NOW, open_session, pay, two_stores
-
-A_LINES = [BasketLine("tmall-a", "a1", 2, 19900), BasketLine("tmall-a", "a2", 1, 5990)]
-B_LINES = [BasketLine("tmall-b", "b1", 1, 12900)]
-CODES = ["B10", "nope", "AI5"]
+from .promotion_fixtures import A_LINES, B_LINES, CODES, NOW, open_session, pay, two_stores
 
 
 def _basket(orders: list | None = None):
