@@ -629,7 +629,7 @@ class CheckoutService:
                 category=self.catalog.get(line.product_id).category,
                 quantity=line.quantity,
                 unit_price=line.unit_amount,
-                subtotal=line.subtotal,
+                subtotal=line.base_amount,  # before discounts, as items_amount is
                 tax=line.tax,
             )
             for line in view.lines
