@@ -82,7 +82,7 @@ def _store_part(applied: Applied, own: range) -> StoreDiscount:
         shares=shares,
         stage=applied.stage,
         percent_bps=promotion.percent_bps,
-        fixed=promotion.amount if promotion.amount is not None else promotion.off,
+        fixed=promotion.amount,
     )
 
 

@@ -5,7 +5,8 @@ in the order they apply (:data:`STAGES`); each applies to what the earlier stage
 
 1. ``percentage`` (``percent_bps`` off) and ``fixed_amount`` (``amount`` off): store discounts;
 2. ``store_coupon``: ``amount`` off one store's items at or above ``min_spend``;
-3. ``threshold``: ``off`` for every full ``every`` spent ("every ¥300 off ¥50"), counted across
+3. ``threshold``: ``amount`` off for every full ``every`` spent ("every ¥300, ¥50 off"; not
+   ``off``, which YAML reads as false), counted across
    every store of the marketplace (``scope: marketplace``, the default) or one store;
 4. ``platform_coupon``: ``amount`` off the declaring store's order, paid for by the AI platform
    by default;
@@ -77,11 +78,11 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "percentage": ("percent_bps",),
     "fixed_amount": ("amount",),
     "store_coupon": ("amount",),
-    "threshold": ("every", "off"),
+    "threshold": ("every", "amount"),
     "platform_coupon": ("amount",),
     "credit": ("amount",),
 }
-_AMOUNT_FIELDS = ("percent_bps", "amount", "every", "off")
+_AMOUNT_FIELDS = ("percent_bps", "amount", "every")
 
 
 class Promotion(BaseModel):
@@ -96,7 +97,6 @@ class Promotion(BaseModel):
     percent_bps: int | None = Field(None, gt=0, le=BPS)
     amount: int | None = Field(None, gt=0)
     every: int | None = Field(None, gt=0)
-    off: int | None = Field(None, gt=0)
     min_spend: int = Field(0, ge=0)
     funder: Funder | None = None  # None: the kind's default
     scope: Scope | None = None  # None: the kind's default
@@ -112,8 +112,8 @@ class Promotion(BaseModel):
         for name in _AMOUNT_FIELDS:
             if name not in needs and getattr(self, name) is not None:
                 raise ValueError(f"{name} does not apply to a {self.kind} promotion")
-        if self.kind == "threshold" and self.off >= self.every:
-            raise ValueError("a threshold's off must be less than its every")
+        if self.kind == "threshold" and self.amount >= self.every:
+            raise ValueError("a threshold's amount must be less than its every")
         return self
 
     @property
@@ -140,7 +140,7 @@ class Promotion(BaseModel):
         if self.kind == "percentage":
             return apply_bps(left, self.percent_bps)
         if self.kind == "threshold":
-            return min((left // self.every) * self.off, left)
+            return min((left // self.every) * self.amount, left)
         return min(self.amount, left)
 
 

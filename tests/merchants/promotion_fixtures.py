@@ -38,7 +38,7 @@ ADDRESS = Address(
 SHIPPING = [{"id": "free", "title": "Free delivery", "price": 0, "min_days": 1, "max_days": 3}]
 PROMOTIONS_A = [
     {"id": "a-coupon", "kind": "store_coupon", "amount": 2000, "min_spend": 20000},
-    {"id": "every-300-off-50", "kind": "threshold", "every": 30000, "off": 5000},
+    {"id": "every-300-off-50", "kind": "threshold", "every": 30000, "amount": 5000},
     {"id": "red-packet", "kind": "credit", "amount": 1000},
 ]
 PROMOTIONS_B = [

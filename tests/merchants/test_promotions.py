@@ -141,7 +141,7 @@ def test_a_promotion_outside_its_window_is_expired():
     [
         ({"kind": "bogus", "amount": 1}, "kind"),
         ({"kind": "fixed_amount", "amount": -1}, "amount"),
-        ({"kind": "threshold", "every": 300}, "needs off"),
+        ({"kind": "threshold", "every": 300}, "needs amount"),
         ({"kind": "credit", "amount": 5, "percent_bps": 10}, "percent_bps does not apply"),
     ],
 )

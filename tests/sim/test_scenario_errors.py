@@ -178,12 +178,12 @@ CASES = [
         "merchants.0: the profile is invalid: promotions.0.amount: Input should be greater than 0",
     ),
     (
-        "threshold discount without its amount off",
+        "threshold discount without its amount",
         HEAD.replace(
             "[northwind-outfitters]",
             "[{profile: northwind-outfitters, promotions: [{id: x, kind: threshold, every: 300}]}]",
         ),
-        "merchants.0: the profile is invalid: promotions.0: a threshold promotion needs off",
+        "merchants.0: the profile is invalid: promotions.0: a threshold promotion needs amount",
     ),
     (
         "unknown top-level field",
