@@ -27,6 +27,11 @@ proportion to what each has left by the largest-remainder method (:func:`merchan
 a tie goes to the line first by store id, then product id, whatever order the basket lists them
 in), so the line shares add up to it exactly.
 
+Sources: docs/sources.md, Promotions and presales (China, Singles' Day), row 'cross-store threshold
+discount (跨店满减)'; the stacking order, funders and split are assumptions: docs/sources.md,
+Defaults with no public figure, rows 'Promotion stacking', 'Promotion funders', 'Discount
+allocation'.
+
 Each promotion names its ``funder``: ``merchant`` (it lowers the merchant's revenue),
 ``marketplace`` or ``ai_platform`` (they pay the merchant the amount, so the merchant is made
 whole). Defaults: the merchant for store kinds, the marketplace for thresholds, the AI platform
