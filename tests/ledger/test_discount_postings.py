@@ -12,7 +12,8 @@ import duckdb
 
 from agent_checkout.fees import load_fee_model, price_order
 from agent_checkout.ledger import Ledger, verify_ledger
-from tests.merchants.promotion_fixtures import A_LINES, CODES, open_session, pay, two_stores
+from tests.merchants.checkout_fixtures import pay
+from tests.merchants.promotion_fixtures import A_LINES, CODES, NOW, open_session, two_stores
 
 FEE = "openai-instant-checkout/checkout_fee"
 
@@ -21,7 +22,7 @@ def _lamp_order():
     orders: list = []
     stores = two_stores(orders)
     session = open_session(stores["tmall-b"], {"b1": 1}, codes=CODES, companions=A_LINES)
-    pay(stores["tmall-b"], session.id, session.total())
+    pay(stores["tmall-b"], session.id, session.total(), NOW)
     return orders[0]
 
 

@@ -7,19 +7,10 @@ tax included in prices, free shipping). The marketplace runs "every ¥300 off ¥
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from merchants import Merchant
-from merchants.acp import (
-    Address,
-    Allowance,
-    CheckoutSessionCompleteRequest,
-    CheckoutSessionCreateRequest,
-    DelegatePaymentRequest,
-    Item,
-    PaymentData,
-    PaymentMethodCard,
-)
+from merchants.acp import Address, CheckoutSessionCreateRequest, Item
 from merchants.catalog import Catalog, Product
 from merchants.merchant import marketplace_books
 from merchants.payments import PaymentProcessor
@@ -93,26 +84,6 @@ def two_stores(orders: list | None = None) -> dict[str, Merchant]:
         )
         for p in profiles
     }
-
-
-def pay(merchant: Merchant, session_id: str, amount: int, at: datetime = NOW):
-    """Delegate a good card for ``amount`` and complete the session."""
-    token = merchant.checkout.processor.delegate_payment(
-        DelegatePaymentRequest(
-            payment_method=PaymentMethodCard(number="4242424242424242"),
-            allowance=Allowance(
-                max_amount=amount,
-                currency="cny",
-                checkout_session_id=session_id,
-                merchant_id=merchant.id,
-                expires_at=at + timedelta(minutes=15),
-            ),
-        ),
-        at,
-    ).id
-    return merchant.complete_checkout(
-        session_id, CheckoutSessionCompleteRequest(payment_data=PaymentData(token=token)), at
-    )
 
 
 def open_session(merchant: Merchant, items: dict[str, int], **kwargs):

@@ -21,7 +21,8 @@ from pydantic import ValidationError
 from merchants.discounts import effective_price
 from merchants.promotions import BasketLine, Promotion, PromotionBook
 
-from .promotion_fixtures import A_LINES, B_LINES, CODES, NOW, open_session, pay, two_stores
+from .checkout_fixtures import pay
+from .promotion_fixtures import A_LINES, B_LINES, CODES, NOW, open_session, two_stores
 
 
 def _basket(orders: list | None = None):
@@ -81,7 +82,7 @@ def test_rejected_codes_come_back_as_messages():
 def test_the_order_carries_each_discount_and_its_funder():
     orders: list = []
     stores, _, b = _basket(orders)
-    done = pay(stores["tmall-b"], b.id, b.total())
+    _, done = pay(stores["tmall-b"], b.id, b.total(), NOW)
     assert done.status == "completed"
     (order,) = orders
     assert (order.items_amount, order.discount_amount, order.total_amount) == (12900, 1858, 11042)
