@@ -19,6 +19,11 @@ from what the client was quoted (the price when the line was set, or the ``unit_
 2026-04-17 client sent) carries a ``price_change`` warning. Every method takes ``now``; nothing
 here reads a clock. Answers are :class:`CheckoutSession` (2025-09-29); :meth:`snapshot` gives
 the version-free state that :mod:`merchants.versions` renders for any supported version.
+
+Promotions (:mod:`merchants.promotions`) take their share off each line before tax: a session
+prices its lines, with any ``companions`` held at other stores of the marketplace and the codes
+sent, through :func:`merchants.discounts.store_discounts`, and a closed session keeps the
+discounts it had. The order it places lists each promotion and who funds it.
 """
 
 from __future__ import annotations

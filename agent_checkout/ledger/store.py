@@ -2,7 +2,9 @@
 
 Each order posts one balanced journal: the buyer pays the total (plus any fee charged to the
 buyer), the merchant receives the total less tax, the tax authority the tax, and every fee line
-moves its amount from its payer to its payee. A refund posts its own journal (see
+moves its amount from its payer to its payee. An order's promotions go to ``discount_lines``;
+those funded by the marketplace or the AI platform post a ``discount`` journal paying the
+merchant from the funder (a refund does not claw them back). A refund posts its own journal (see
 :func:`~agent_checkout.ledger.journals.refund_journal`), and so does a paid click. Postings of
 every journal, and of the whole ledger per currency, sum to zero. Fee lines keep model,
 component, base, rate and payee, so a recorded run can be queried or re-priced later. Rows are
