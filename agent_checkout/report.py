@@ -37,6 +37,9 @@ def summary_table(summary: dict) -> Table:
         f"{summary['ai_platform_take_rate']:.2%}",
     )
     table.add_row("merchant net", format_money(summary["merchant_net"], cur))
+    for funder, amount in summary.get("discounts", {}).get("by_funder", {}).items():
+        # merchant_net excludes subsidies; ai_platform_net subtracts the AI platform's own
+        table.add_row(f"discounts funded by {funder.replace('_', ' ')}", format_money(amount, cur))
     table.add_row(
         "inference cost (agent steps)",
         f"{format_money(summary['inference_cost'], cur)} ({summary['agent_steps']:,})",

@@ -274,14 +274,23 @@ class PricedItem(Item):
     unit_amount: Annotated[int, Field(ge=0)] | None = None
 
 
+class DiscountsRequest(_Wire):
+    """The discount extension's input: codes to apply, replacing any sent before."""
+
+    codes: Annotated[list[Annotated[str, Field(min_length=1)]], Field(max_length=20)] = []
+
+
 class CheckoutSessionCreateRequest20260417(CheckoutSessionCreateRequest):
-    """Create, as a 2026-04-17 client may send it to this mock: items may carry a price."""
+    """Create, as a 2026-04-17 client may send it to this mock: items may carry a price, and
+    ``discounts.codes`` codes to apply."""
 
     items: Annotated[list[PricedItem], Field(min_length=1, max_length=100)]
+    discounts: DiscountsRequest | None = None
 
 
 class CheckoutSessionUpdateRequest20260417(CheckoutSessionUpdateRequest):
     items: Annotated[list[PricedItem], Field(max_length=100)] | None = None
+    discounts: DiscountsRequest | None = None
 
 
 class AuthenticationResult(_Wire):

@@ -19,12 +19,17 @@ from what the client was quoted (the price when the line was set, or the ``unit_
 2026-04-17 client sent) carries a ``price_change`` warning. Every method takes ``now``; nothing
 here reads a clock. Answers are :class:`CheckoutSession` (2025-09-29); :meth:`snapshot` gives
 the version-free state that :mod:`merchants.versions` renders for any supported version.
+
+Promotions (:mod:`merchants.promotions`) take their share off each line before tax: a session
+prices its lines, with any ``companions`` held at other stores of the marketplace and the codes
+sent, through :func:`merchants.discounts.store_discounts`, and a closed session keeps the
+discounts it had. The order it places lists each promotion and who funds it.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
@@ -45,11 +50,13 @@ from merchants.acp import (
     timestamp,
 )
 from merchants.catalog import Catalog, OutOfStock
+from merchants.discounts import NO_DISCOUNTS, CheckoutDiscounts, store_discounts
 from merchants.errors import ProtocolError, invalid, not_found
 from merchants.ids import IdSource, SerialIds
 from merchants.money import apply_bps, format_money
-from merchants.orders import OrderLine, PlacedOrder
+from merchants.orders import OrderDiscount, OrderLine, PlacedOrder
 from merchants.payments import PaymentProcessor
+from merchants.promotions import BasketLine, PromotionBook
 from merchants.snapshot import LineSnapshot, Note, SessionSnapshot, SessionStatus
 from merchants.versions import checkout_session
 
@@ -95,6 +102,9 @@ class _Session:
     order: Order | None = None
     pending_token: str | None = None  # a token whose 3-D Secure challenge is outstanding
     prices: dict[str, int] | None = None  # unit prices frozen when the session closed
+    codes: tuple[str, ...] = ()  # discount codes submitted
+    companions: tuple[BasketLine, ...] = ()  # lines held at other stores of the marketplace
+    discounts: CheckoutDiscounts | None = None  # frozen when the session closed
 
 
 OrderSink = Callable[[PlacedOrder], None]
@@ -120,6 +130,7 @@ class CheckoutService:
         site_url: str = "https://merchant.example",
         order_sink: OrderSink | None = None,
         session_retention: timedelta = timedelta(hours=1),
+        promotions: PromotionBook | None = None,
     ) -> None:
         if not shipping:
             raise ValueError("a merchant needs at least one shipping rate")
@@ -128,6 +139,8 @@ class CheckoutService:
         self.session_ttl, self.site_url = session_ttl, site_url.rstrip("/")
         self.order_sinks: list[OrderSink] = [order_sink] if order_sink else []
         self.price_changes: list[PriceChange] = []
+        #: This store's promotions and its marketplace's (:mod:`merchants.promotions`).
+        self.promotions = promotions or PromotionBook()
         self._sessions: dict[str, _Session] = {}
         self._orders: dict[str, Order] = {}
         # Memory stays bounded over long runs: a session is forgotten ``session_retention``
@@ -151,9 +164,14 @@ class CheckoutService:
         now: datetime,
         *,
         expected_prices: Mapping[str, int] | None = None,
+        codes: Sequence[str] = (),
+        companions: Sequence[BasketLine] = (),
     ) -> CheckoutSession:
         """Open a session. ``expected_prices`` (unit price by item id) is what the client was
-        shown, when its API version can say so; otherwise the current price is the quote."""
+        shown, when its API version can say so; otherwise the current price is the quote.
+        ``codes`` are discount codes submitted; ``companions`` the lines the same buyer holds at
+        other stores of the marketplace, which cross-store promotions count. Open each store's
+        session of one basket with the same codes, so that all price the same basket."""
         with self._lock:
             self._check_items(request.items, "$.items")
             items = _merge(request.items)
@@ -169,9 +187,11 @@ class CheckoutService:
                 created_at=now,
                 expires_at=now + self.session_ttl,
                 quotes=self._quotes(items, expected_prices),
+                codes=tuple(codes),
+                companions=tuple(companions),
             )
             if session.address is not None:
-                session.option_id = self._cheapest_option(session).id
+                session.option_id = self._cheapest_option(session, now).id
             self._sessions[session.id] = session
             return self._view(session, now)
 
@@ -182,8 +202,10 @@ class CheckoutService:
         now: datetime,
         *,
         expected_prices: Mapping[str, int] | None = None,
+        codes: Sequence[str] | None = None,
     ) -> CheckoutSession:
-        """Change a session; new items are quoted afresh, which acknowledges a price change."""
+        """Change a session; new items are quoted afresh, which acknowledges a price change.
+        ``codes`` replace the codes submitted before (an empty list clears them)."""
         with self._lock:
             session = self._open(session_id, now, "update")
             # Check everything before changing anything, so a refused update leaves no trace.
@@ -203,11 +225,13 @@ class CheckoutService:
             if items is not None:
                 session.items = items
                 session.quotes = self._quotes(items, expected_prices)
+            if codes is not None:
+                session.codes = tuple(codes)
             if request.buyer is not None:
                 session.buyer = request.buyer
             if request.fulfillment_address is not None:
                 session.address = request.fulfillment_address
-                session.option_id = session.option_id or self._cheapest_option(session).id
+                session.option_id = session.option_id or self._cheapest_option(session, now).id
             if request.fulfillment_option_id is not None:
                 session.option_id = request.fulfillment_option_id
             session.notes.clear()
@@ -288,7 +312,7 @@ class CheckoutService:
             self._orders[session.order.id] = session.order
             if self.order_limit is not None and len(self._orders) > self.order_limit:
                 del self._orders[next(iter(self._orders))]  # the oldest
-            self._close(session, "completed")
+            self._close(session, "completed", now)
             completed = self._snapshot(session, now)
             placed = self._placed_order(session, completed, now)
             for sink in self.order_sinks:
@@ -328,7 +352,7 @@ class CheckoutService:
                     "invalid_state",
                     f"checkout session {session_id} is {status}",
                 )
-            self._close(session, "canceled")
+            self._close(session, "canceled", now)
             session.notes = [CANCELED]
             return self._view(session, now)
 
@@ -397,14 +421,37 @@ class CheckoutService:
 
     def _expire(self, session: _Session, now: datetime) -> None:
         if session.state == "open" and now >= session.expires_at:
-            self._close(session, "expired")
+            self._close(session, "expired", now)
             session.notes = [EXPIRED]
 
-    def _close(self, session: _Session, state: Literal["completed", "canceled", "expired"]) -> None:
-        """End a session, freezing its prices so later price changes leave it as it was."""
+    def _close(
+        self, session: _Session, state: Literal["completed", "canceled", "expired"], now: datetime
+    ) -> None:
+        """End a session, freezing its prices and discounts so later price changes and
+        promotions that end leave it as it was."""
+        session.discounts = self._discounts(session, now)
         session.state = state
         session.pending_token = None
         session.prices = {i.id: self.catalog.get(i.id).price for i in session.items}
+
+    def _discounts(self, session: _Session, now: datetime) -> CheckoutDiscounts:
+        """The session's share of its basket's promotions (frozen once it closed)."""
+        if session.discounts is not None:
+            return session.discounts
+        if not self.promotions:
+            return NO_DISCOUNTS
+        lines = [
+            BasketLine(self.merchant_id, i.id, i.quantity, self._unit_price(session, i.id))
+            for i in session.items
+        ]
+        return store_discounts(
+            self.promotions,
+            self.merchant_id,
+            lines,
+            now,
+            codes=session.codes,
+            companions=session.companions,
+        )
 
     def _check_items(self, items: list[Item], param: str) -> None:
         for index, item in enumerate(items):
@@ -420,8 +467,9 @@ class CheckoutService:
             return session.prices[product_id]
         return self.catalog.get(product_id).price
 
-    def _cheapest_option(self, session: _Session) -> ShippingRate:
+    def _cheapest_option(self, session: _Session, now: datetime) -> ShippingRate:
         subtotal = sum(self._unit_price(session, i.id) * i.quantity for i in session.items)
+        subtotal -= self._discounts(session, now).total
         return min(self.shipping, key=lambda r: (self._shipping_price(r, subtotal), r.id))
 
     @staticmethod
@@ -432,12 +480,14 @@ class CheckoutService:
         """Price the session as it stands and derive its status: the single source of totals."""
         is_open = session.state == "open"
         lines, notes = [], list(session.notes)
+        discounts = self._discounts(session, now)
         for index, item in enumerate(session.items):
             product = self.catalog.get(item.id)
             unit = self._unit_price(session, item.id)
             quoted = session.quotes.get(item.id, unit)
             base = unit * item.quantity
-            tax = apply_bps(base, self.tax_rate_bps)
+            discount = discounts.line_discounts[index] if discounts.line_discounts else 0
+            tax = apply_bps(base - discount, self.tax_rate_bps)
             lines.append(
                 LineSnapshot(
                     id=f"li_{index + 1}",
@@ -447,10 +497,10 @@ class CheckoutService:
                     unit_amount=unit,
                     quoted=quoted,
                     base_amount=base,
-                    discount=0,
-                    subtotal=base,
+                    discount=discount,
+                    subtotal=base - discount,
                     tax=tax,
-                    total=base + tax,
+                    total=base - discount + tax,
                 )
             )
             if not is_open:
@@ -475,6 +525,11 @@ class CheckoutService:
                         param=f"$.line_items[{index}]",
                     )
                 )
+        if is_open:
+            notes += [
+                Note("warning", r.message, code=r.reason, param="$.discounts.codes")
+                for r in discounts.rejected
+            ]
         items_subtotal = sum(line.subtotal for line in lines)
         options = tuple(self._option(rate, items_subtotal, now) for rate in self.shipping)
         chosen = next((o for o in options if o.id == session.option_id), None)
@@ -487,8 +542,10 @@ class CheckoutService:
                 display_text="Item(s) total",
                 amount=sum(line.base_amount for line in lines),
             ),
-            Total(type="subtotal", display_text="Subtotal", amount=items_subtotal),
         ]
+        if discounts.total:
+            totals.append(Total(type="discount", display_text="Discounts", amount=discounts.total))
+        totals += [Total(type="subtotal", display_text="Subtotal", amount=items_subtotal)]
         if chosen is not None:
             totals.append(Total(type="fulfillment", display_text="Shipping", amount=shipping))
         totals += [
@@ -549,6 +606,7 @@ class CheckoutService:
             created_at=session.created_at,
             expires_at=session.expires_at,
             order=session.order,
+            discounts=discounts,
         )
 
     def _option(
@@ -576,7 +634,7 @@ class CheckoutService:
                 category=self.catalog.get(line.product_id).category,
                 quantity=line.quantity,
                 unit_price=line.unit_amount,
-                subtotal=line.subtotal,
+                subtotal=line.base_amount,  # before discounts, as items_amount is
                 tax=line.tax,
             )
             for line in view.lines
@@ -588,13 +646,17 @@ class CheckoutService:
             platform=self.platform,
             currency=self.catalog.currency,
             lines=lines,
-            items_amount=view.total("subtotal"),
-            discount_amount=0,
+            items_amount=view.total("items_base_amount"),
+            discount_amount=view.total("discount"),
             shipping_amount=view.total("fulfillment"),
             tax_amount=view.total("tax"),
             total_amount=view.total("total"),
             placed_at=now,
             buyer_email=session.buyer.email if session.buyer else None,
+            discounts=tuple(
+                OrderDiscount(d.promotion_id, d.kind, d.code, d.funder, d.amount)
+                for d in view.discounts.applied
+            ),
         )
 
 

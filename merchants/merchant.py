@@ -10,7 +10,7 @@ queued in :attr:`Merchant.events` under the checkout lock and sent after it is r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,6 +30,7 @@ from merchants.order_book import OrderBook, OrderRecord
 from merchants.orders import PlacedOrder
 from merchants.payments import PaymentProcessor
 from merchants.profile import MerchantProfile
+from merchants.promotions import BasketLine, PromotionBook
 from merchants.search import SearchIndex
 from merchants.taxonomy import general_mix
 from merchants.webhooks import EventOutbox
@@ -60,6 +61,7 @@ class Merchant:
         catalog: Catalog | None = None,
         event_sink: EventSink | None = None,
         webhook_secret: bytes | None = None,
+        promotions: PromotionBook | None = None,
     ) -> None:
         self.profile = profile
         if catalog is None and profile.catalog.file is not None:
@@ -87,6 +89,7 @@ class Merchant:
             session_ttl=timedelta(minutes=profile.session_ttl_minutes),
             site_url=profile.site_url,
             order_sink=order_sink,
+            promotions=promotions or PromotionBook((profile.id, p) for p in profile.promotions),
         )
         self.checkout.ships_to = frozenset(profile.ships_to) if profile.ships_to else None
         self.orders = OrderBook(catalog, lock=self.checkout.lock)
@@ -143,8 +146,13 @@ class Merchant:
         now: datetime,
         *,
         expected_prices: Mapping[str, int] | None = None,
+        codes: Sequence[str] = (),
+        companions: Sequence[BasketLine] = (),
     ) -> CheckoutSession:
-        return self.checkout.create(request, now, expected_prices=expected_prices)
+        """Open a checkout; ``codes`` and ``companions`` as :meth:`CheckoutService.create`."""
+        return self.checkout.create(
+            request, now, expected_prices=expected_prices, codes=codes, companions=companions
+        )
 
     def update_checkout(
         self,
@@ -153,8 +161,11 @@ class Merchant:
         now: datetime,
         *,
         expected_prices: Mapping[str, int] | None = None,
+        codes: Sequence[str] | None = None,
     ) -> CheckoutSession:
-        return self.checkout.update(session_id, request, now, expected_prices=expected_prices)
+        return self.checkout.update(
+            session_id, request, now, expected_prices=expected_prices, codes=codes
+        )
 
     def get_checkout(self, session_id: str, now: datetime) -> CheckoutSession:
         return self.checkout.get(session_id, now)
@@ -245,7 +256,12 @@ def build_merchants(
     event_sink: EventSink | None = None,
     webhook_secret: bytes | None = None,
 ) -> Mapping[str, Merchant]:
-    """Merchants by id; each catalog's seed is derived from ``seed`` and the merchant's index."""
+    """Merchants by id; each catalog's seed is derived from ``seed`` and the merchant's index.
+
+    Stores of one ``marketplace`` share one promotion book: every store's promotions, so a
+    basket spread over them is priced alike at each (see :mod:`merchants.discounts`).
+    """
+    books = marketplace_books(profiles)
     merchants: dict[str, Merchant] = {}
     for index, profile in enumerate(profiles):
         if profile.id in merchants:
@@ -257,5 +273,16 @@ def build_merchants(
             order_sink=order_sink,
             event_sink=event_sink,
             webhook_secret=webhook_secret,
+            promotions=books.get(profile.marketplace or ""),
         )
     return merchants
+
+
+def marketplace_books(profiles: Sequence[MerchantProfile]) -> dict[str, PromotionBook]:
+    """One promotion book per marketplace, holding the promotions of all its stores."""
+    entries: dict[str, list] = {}
+    for profile in profiles:
+        if profile.marketplace:
+            entries.setdefault(profile.marketplace, [])
+            entries[profile.marketplace] += [(profile.id, p) for p in profile.promotions]
+    return {name: PromotionBook(found) for name, found in entries.items()}

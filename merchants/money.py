@@ -7,6 +7,8 @@ half-even, back to the minor unit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 #: Minor-unit exponent per currency (ISO 4217); anything not listed has two decimals.
 _EXPONENTS = {"jpy": 0, "krw": 0, "clp": 0, "vnd": 0, "bhd": 3, "kwd": 3, "jod": 3}
 _SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "jpy": "¥", "cad": "CA$", "aud": "A$", "cny": "¥"}
@@ -39,6 +41,24 @@ def divide_half_even(numerator: int, denominator: int) -> int:
 def apply_bps(amount: int, bps: int) -> int:
     """``amount`` times ``bps`` basis points, rounded once half-even to the minor unit."""
     return divide_half_even(amount * bps, BPS)
+
+
+def allocate(total: int, weights: Sequence[int]) -> list[int]:
+    """Split ``total`` over ``weights`` proportionally, exactly (largest remainder, ties first).
+
+    ``allocate(100, [1, 1, 1]) == [34, 33, 33]``; the parts always sum to ``total``.
+    """
+    whole = sum(weights)
+    if whole <= 0:
+        return [0] * len(weights)
+    parts, remainders = [], []
+    for index, weight in enumerate(weights):
+        share, remainder = divmod(total * weight, whole)
+        parts.append(share)
+        remainders.append((-remainder, index))
+    for _, index in sorted(remainders)[: total - sum(parts)]:
+        parts[index] += 1
+    return parts
 
 
 def minor_exponent(currency: str) -> int:

@@ -23,6 +23,17 @@ class OrderLine:
 
 
 @dataclass(frozen=True, slots=True)
+class OrderDiscount:
+    """One promotion applied to an order, and who funds it (:mod:`merchants.promotions`)."""
+
+    promotion_id: str
+    kind: str
+    code: str | None
+    funder: str  # merchant, marketplace or ai_platform
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
 class PlacedOrder:
     """A completed order. ``total == items_amount - discount + shipping_amount + tax_amount``."""
 
@@ -39,6 +50,8 @@ class PlacedOrder:
     total_amount: int
     placed_at: datetime
     buyer_email: str | None = None
+    #: The promotions behind ``discount_amount``, which they add up to.
+    discounts: tuple[OrderDiscount, ...] = ()
 
     @property
     def units(self) -> int:

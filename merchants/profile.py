@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from merchants.money import ISO_4217
+from merchants.promotions import Promotion
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
 
@@ -76,6 +77,10 @@ class MerchantProfile(_Strict):
     rate_limited: bool = False  # apply the platform's API rate limits (merchants.ratelimit)
     session_ttl_minutes: float = Field(30.0, gt=0)
     fee_models: list[str] = Field(default_factory=list)
+    #: The marketplace the store sells on: stores that share one share its cross-store
+    #: promotions (a threshold counted over the whole basket, platform coupons, credit).
+    marketplace: str | None = None
+    promotions: list[Promotion] = Field(default_factory=list)  # see merchants.promotions
 
     @field_validator("currency", mode="before")
     @classmethod

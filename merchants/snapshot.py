@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Literal
 
 from merchants.acp import Address, Buyer, FulfillmentOptionShipping, Link, Order, Total
+from merchants.discounts import NO_DISCOUNTS, CheckoutDiscounts
 
 #: Every status any supported version can show; each version maps these onto its own.
 SessionStatus = Literal[
@@ -73,6 +74,7 @@ class SessionSnapshot:
     created_at: datetime
     expires_at: datetime
     order: Order | None = None
+    discounts: CheckoutDiscounts = NO_DISCOUNTS
 
     def total(self, kind: str = "total") -> int:
         """The amount of one ``totals`` entry (0 when absent)."""

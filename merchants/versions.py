@@ -142,6 +142,9 @@ def _render_2026(snapshot: SessionSnapshot) -> dict[str, Any]:
             }
         ]
     body["totals"] = [t.wire() for t in snapshot.totals]
+    if snapshot.discounts.applied or snapshot.discounts.codes or snapshot.discounts.rejected:
+        body["capabilities"] = {**_CAPABILITIES, "extensions": [_DISCOUNT_EXTENSION]}
+        body["discounts"] = _discounts_2026(snapshot)
     body["fulfillment_options"] = [_option_2026(o) for o in snapshot.options]
     body["messages"] = [_message_2026(n) for n in snapshot.notes]
     body["links"] = [link.wire() for link in snapshot.links]
@@ -152,6 +155,47 @@ def _render_2026(snapshot: SessionSnapshot) -> dict[str, Any]:
     if snapshot.order is not None:
         body["order"] = snapshot.order.wire()
     return body
+
+
+_DISCOUNT_EXTENSION = {"name": "discount", "extends": ["$.CheckoutSession.discounts"]}
+
+
+def _discounts_2026(snapshot: SessionSnapshot) -> dict[str, Any]:
+    """The discount extension (added 2026-01-30): codes, applied discounts with their line
+    allocations and stacking priority, and rejected codes (also shown as warnings)."""
+    found = snapshot.discounts
+    applied = []
+    for discount in found.applied:
+        coupon: dict[str, Any] = {"id": discount.promotion_id, "name": discount.title}
+        if discount.percent_bps is not None:
+            coupon["percent_off"] = discount.percent_bps / 100
+        elif discount.fixed is not None:
+            coupon["amount_off"] = discount.fixed
+            coupon["currency"] = snapshot.currency
+        coupon["metadata"] = {"kind": discount.kind, "funder": discount.funder}
+        entry: dict[str, Any] = {"id": f"discount_{discount.promotion_id}"}
+        if discount.code is not None:
+            entry["code"] = discount.code
+        entry |= {
+            "coupon": coupon,
+            "amount": discount.amount,
+            "automatic": discount.code is None,
+            "method": "across",
+            "priority": discount.stage,
+            "allocations": [
+                {"path": f"$.line_items[{index}]", "amount": share}
+                for index, share in enumerate(discount.shares)
+                if share
+            ],
+        }
+        applied.append(entry)
+    return {
+        "codes": list(found.codes),
+        "applied": applied,
+        "rejected": [
+            {"code": r.code, "reason": r.reason, "message": r.message} for r in found.rejected
+        ],
+    }
 
 
 def _line_2026(line: LineSnapshot) -> dict[str, Any]:

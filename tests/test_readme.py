@@ -44,3 +44,14 @@ def test_every_command_in_the_table_exists():
     assert listed >= {"run", "compare", "reprice", "ledger", "fees", "serve", "chat"}
     for command in listed:
         assert CliRunner().invoke(app, [command, "--help"]).exit_code == 0, command
+
+
+def test_promotions_example_loads(tmp_path):
+    path = tmp_path / "promotions.yaml"
+    arrivals = "arrivals: {process: poisson, rate_per_minute: 40, sessions: 300}\n"
+    path.write_text("name: promotions\n" + _yaml_after("### Promotions") + arrivals)
+    profiles = load_scenario(path).merchant_profiles()
+    assert [(p.marketplace, [x.kind for x in p.promotions]) for p in profiles] == [
+        ("mall", ["percentage", "threshold"]),
+        ("mall", ["store_coupon", "credit", "platform_coupon"]),
+    ]

@@ -29,6 +29,20 @@ def journal(order: PlacedOrder, fee_lines: Iterable[FeeLine]) -> list[Posting]:
     return rows
 
 
+def discount_journal(order: PlacedOrder) -> list[Posting]:
+    """Each discount funded by someone other than the merchant moves its amount from the funder
+    to the merchant, which is so made whole. A merchant-funded discount posts nothing: the lower
+    total already lowered the merchant's sale."""
+    rows: list[Posting] = []
+    for discount in order.discounts:
+        if discount.funder == "merchant" or not discount.amount:
+            continue
+        memo = f"discount/{discount.promotion_id}"
+        rows.append((discount.funder, discount.promotion_id, -discount.amount, memo))
+        rows.append(("merchant", order.merchant_id, discount.amount, memo))
+    return rows
+
+
 def refund_tax(order: PlacedOrder, refund_amount: int, refunded_before: int = 0) -> int:
     """The tax authority's part of a refund: the order's tax pro rata to the refunded share.
 

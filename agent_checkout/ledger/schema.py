@@ -114,6 +114,21 @@ TABLES = (
         (("order_id", "VARCHAR"), ("line_no", "INTEGER"), *_FEE_COLUMNS),
     ),
     Table(
+        "discount_lines",
+        "every promotion applied to an order (they add up to its discount_amount) and who funds "
+        "it: merchant (less revenue), marketplace or ai_platform (a subsidy paid to the merchant)",
+        (
+            ("order_id", "VARCHAR"),
+            ("line_no", "INTEGER"),
+            ("promotion_id", "VARCHAR"),
+            ("kind", "VARCHAR"),
+            ("code", "VARCHAR"),
+            ("funder", "VARCHAR"),
+            ("amount", "BIGINT"),
+            ("currency", "VARCHAR"),
+        ),
+    ),
+    Table(
         "refunds",
         "one row per refund: amount is what it returns of the order total, tax_amount the part "
         "of it the tax authority returns, fee_reversals the sum of its (negative) refund_lines, "
@@ -162,8 +177,9 @@ TABLES = (
     ),
     Table(
         "postings",
-        "double-entry postings; each journal (an order, a refund or a click: kind) sums to zero; "
-        "order_id is set for orders and refunds, journal is the order, refund or click id",
+        "double-entry postings; each journal (an order, a refund, a click, or the discount "
+        "subsidies of an order: kind) sums to zero; order_id is set for orders, refunds and "
+        "discounts, journal is the order, refund or click id (an order's id + '-d' for discounts)",
         (
             ("order_id", "VARCHAR"),
             ("seq", "INTEGER"),

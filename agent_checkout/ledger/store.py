@@ -2,7 +2,9 @@
 
 Each order posts one balanced journal: the buyer pays the total (plus any fee charged to the
 buyer), the merchant receives the total less tax, the tax authority the tax, and every fee line
-moves its amount from its payer to its payee. A refund posts its own journal (see
+moves its amount from its payer to its payee. An order's promotions go to ``discount_lines``;
+those funded by the marketplace or the AI platform post a ``discount`` journal paying the
+merchant from the funder (a refund does not claw them back). A refund posts its own journal (see
 :func:`~agent_checkout.ledger.journals.refund_journal`), and so does a paid click. Postings of
 every journal, and of the whole ledger per currency, sum to zero. Fee lines keep model,
 component, base, rate and payee, so a recorded run can be queried or re-priced later. Rows are
@@ -23,7 +25,13 @@ import duckdb
 from agent_checkout.fees.context import Click
 from agent_checkout.fees.line import FeeLine
 from agent_checkout.fees.refund import check_refund
-from agent_checkout.ledger.journals import click_journal, journal, refund_journal, refund_tax
+from agent_checkout.ledger.journals import (
+    click_journal,
+    discount_journal,
+    journal,
+    refund_journal,
+    refund_tax,
+)
 from agent_checkout.ledger.schema import TABLES
 from merchants.orders import PlacedOrder
 
@@ -141,6 +149,22 @@ class Ledger:
             (order.id, n, *_fee_row(f)) for n, f in enumerate(fee_lines, 1)
         ]
         self._post(order.id, order.id, "order", order.currency, journal(order, fee_lines))
+        self._pending["discount_lines"] += [
+            (
+                order.id,
+                n,
+                d.promotion_id,
+                d.kind,
+                NULL if d.code is None else d.code,
+                d.funder,
+                d.amount,
+                order.currency,
+            )
+            for n, d in enumerate(order.discounts, 1)
+        ]
+        subsidies = discount_journal(order)
+        if subsidies:
+            self._post(order.id, f"{order.id}-d", "discount", order.currency, subsidies)
         self._maybe_flush()
 
     def refunded(self, order_id: str) -> int:

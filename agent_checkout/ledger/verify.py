@@ -1,6 +1,8 @@
 """Ledger invariants, checked by query: a recorded run either balances to the cent or says where.
 
-Every journal (an order, a refund or a click) sums to zero. For every order, net of its refunds:
+Every journal (an order, a refund, a click or an order's discount subsidies) sums to zero; an
+order's discount lines add up to its discount, and the subsidies posted to its merchant equal its
+lines funded by others. For every order, net of its refunds:
 what the buyer paid equals merchant net plus every fee line (less reversals) plus tax; the fee
 lines equal what was posted to payees; refunds never return more than was paid, of the total,
 of the tax or of any fee. Each refund and click row agrees with its postings. Over the whole
@@ -47,6 +49,29 @@ _CHECKS: list[tuple[str, str, str]] = [
         """SELECT order_id, total_amount - (items_amount - discount_amount + shipping_amount
                                             + tax_amount) AS off
            FROM orders WHERE off <> 0""",
+        "order",
+    ),
+    (
+        "discount lines != the order's discount",
+        """SELECT o.order_id, SUM(d.amount) - ANY_VALUE(o.discount_amount) AS off
+           FROM discount_lines d JOIN orders o USING (order_id)
+           GROUP BY o.order_id HAVING off <> 0""",
+        "order",
+    ),
+    (
+        "discount postings do not sum to zero",
+        "SELECT order_id, SUM(amount) AS off FROM postings WHERE kind = 'discount' "
+        "GROUP BY order_id HAVING off <> 0",
+        "order",
+    ),
+    (
+        "discount postings != subsidies in its discount lines",
+        """WITH p AS (SELECT order_id, SUM(amount) AS paid FROM postings
+                      WHERE kind = 'discount' AND account = 'merchant' GROUP BY order_id),
+            d AS (SELECT order_id, SUM(amount) AS subsidy FROM discount_lines
+                  WHERE funder <> 'merchant' GROUP BY order_id)
+           SELECT order_id, COALESCE(p.paid, 0) - COALESCE(d.subsidy, 0) AS off
+           FROM p FULL JOIN d USING (order_id) WHERE off <> 0""",
         "order",
     ),
     (

@@ -13,8 +13,13 @@ Money figures of the summary, in integer minor units (each matches a ledger quer
 * ``tax``: sales tax collected, less tax returned on refunds;
 * ``fees`` (by payee), ``fees_by_model``, ``fees_total``: every fee line, order and click
   alike, less reversals on refunds;
-* ``merchant_net``: what merchants keep: sales net of tax, less refunds (net of the tax
-  returned), less every fee they pay (order fees and click fees), plus fees reversed to them.
+* ``merchant_net``: what merchants keep of buyers' money: sales net of tax, less refunds (net
+  of the tax returned), less every fee they pay (order fees and click fees), plus fees
+  reversed to them;
+* ``discounts`` (only when an order had one): ``by_funder``, what promotions took off orders
+  by who funds them (``merchant``, ``marketplace``, ``ai_platform``), and ``subsidies``, the
+  part others paid merchants (the ledger's ``discount`` journals). ``merchant_net`` leaves
+  subsidies out; ``ai_platform_net`` subtracts what the AI platform funded.
 
 So ``buyer_paid == merchant_net + fees_total + tax`` exactly, as the ledger's postings balance.
 
@@ -129,6 +134,7 @@ class RunMetrics:
     click_fees: int = 0
     buyer_click_fees: int = 0
     by_party: Counter = field(default_factory=Counter)  # party -> net postings
+    discounts_by_funder: Counter = field(default_factory=Counter)
     fees_paid: Counter = field(default_factory=Counter)  # (merchant party, payee) -> fees
     welfare: WelfareTally = field(default_factory=WelfareTally)  # see agent_checkout.sim.welfare
     channels: dict[str, ChannelFigures] = field(default_factory=dict)  # only with channels
@@ -278,6 +284,11 @@ class RunMetrics:
         self._fees_by_party(MERCHANT + order.merchant_id, fee_lines)
         self.orders_by_merchant[order.merchant_id] += 1
         self.gmv_by_merchant[order.merchant_id] += order.total_amount
+        for discount in order.discounts:
+            self.discounts_by_funder[discount.funder] += discount.amount
+            if discount.funder != "merchant":  # as the discount journal posts it
+                self.by_party[discount.funder] -= discount.amount
+                self.by_party[MERCHANT + order.merchant_id] += discount.amount
         for line in fee_lines:
             self.fees_by_payee[line.payee] += line.amount
             self.fees_by_model[line.model] += line.amount
@@ -317,53 +328,70 @@ class RunMetrics:
         outcomes = {name: self.outcomes.get(name, 0) for name in OUTCOMES}
         outcomes.update({k: v for k, v in sorted(self.outcomes.items()) if k not in outcomes})
         started = self.funnel.get("checkout_started", 0)
-        return {
-            "scenario": scenario,
-            "seed": seed,
-            "currency": currency,
-            "sessions": self.sessions,
-            "orders": self.orders,
-            "conversion_rate": round(self.orders / self.sessions, 6) if self.sessions else 0.0,
-            "checkout_abandonment": (
-                round(1 - self.funnel.get("paid", 0) / started, 6) if started else 0.0
-            ),
-            "funnel": {stage: self.funnel.get(stage, 0) for stage in FUNNEL},
-            "gmv": self.gmv,
-            "refunds": self.refunds,
-            "refunded": self.refunded_amount,
-            "buyer_paid": self.buyer_paid,
-            "aov": self.gmv // self.orders if self.orders else 0,
-            "tax": self.tax,
-            "merchant_net": self.merchant_net,
-            "fees": dict(sorted(self.fees_by_payee.items())),
-            "fees_by_model": dict(sorted(self.fees_by_model.items())),
-            "fees_total": fees_total,
-            "take_rate": round(fees_total / self.gmv, 6) if self.gmv else 0.0,
-            "ai_platform_take_rate": take_rate(third_party),
-            "ai_platform_third_party": third_party,
-            "orders_by_merchant": dict(sorted(self.orders_by_merchant.items())),
-            "gmv_by_merchant": dict(sorted(self.gmv_by_merchant.items())),
-            "outcomes": outcomes,
-            "unhandled_errors": self.outcomes.get("unhandled_error", 0),
-            "oversells": oversells,
-            "merchant_calls": self.merchant_calls,
-            "errors": dict(sorted(self.errors.items())),
-            "retries": self.retries,
-            "agent_steps": self.steps,
-            "clicks": self.clicks,
-            "click_fees": self.click_fees,
-            "inference_cost": inference,
-            "inference_fx": {**fx.describe("usd", currency), "usd_micros": self.inference_micros},
-            "ai_platform_net": self.fees_by_payee.get("ai_platform", 0) - inference,
-            "companies": consolidate(self.by_party, self.fees_paid, companies or {}, inference),
-            "session_seconds": self.session_seconds.summary(),
-            "latency_ms": {k: v.summary(scale=1000) for k, v in sorted(self.endpoints.items())},
-            "timeseries": {
-                "resolution_seconds": self.resolution_seconds,
-                "rows": self.timeseries.rows(),
-            },
-            "welfare": self.welfare.summary(),
-        } | self._channels_summary(fx, currency)
+        return (
+            {
+                "scenario": scenario,
+                "seed": seed,
+                "currency": currency,
+                "sessions": self.sessions,
+                "orders": self.orders,
+                "conversion_rate": round(self.orders / self.sessions, 6) if self.sessions else 0.0,
+                "checkout_abandonment": (
+                    round(1 - self.funnel.get("paid", 0) / started, 6) if started else 0.0
+                ),
+                "funnel": {stage: self.funnel.get(stage, 0) for stage in FUNNEL},
+                "gmv": self.gmv,
+                "refunds": self.refunds,
+                "refunded": self.refunded_amount,
+                "buyer_paid": self.buyer_paid,
+                "aov": self.gmv // self.orders if self.orders else 0,
+                "tax": self.tax,
+                "merchant_net": self.merchant_net,
+                "fees": dict(sorted(self.fees_by_payee.items())),
+                "fees_by_model": dict(sorted(self.fees_by_model.items())),
+                "fees_total": fees_total,
+                "take_rate": round(fees_total / self.gmv, 6) if self.gmv else 0.0,
+                "ai_platform_take_rate": take_rate(third_party),
+                "ai_platform_third_party": third_party,
+                "orders_by_merchant": dict(sorted(self.orders_by_merchant.items())),
+                "gmv_by_merchant": dict(sorted(self.gmv_by_merchant.items())),
+                "outcomes": outcomes,
+                "unhandled_errors": self.outcomes.get("unhandled_error", 0),
+                "oversells": oversells,
+                "merchant_calls": self.merchant_calls,
+                "errors": dict(sorted(self.errors.items())),
+                "retries": self.retries,
+                "agent_steps": self.steps,
+                "clicks": self.clicks,
+                "click_fees": self.click_fees,
+                "inference_cost": inference,
+                "inference_fx": {
+                    **fx.describe("usd", currency),
+                    "usd_micros": self.inference_micros,
+                },
+                "ai_platform_net": self.fees_by_payee.get("ai_platform", 0)
+                - inference
+                - self.discounts_by_funder.get("ai_platform", 0),
+                "companies": consolidate(self.by_party, self.fees_paid, companies or {}, inference),
+                "session_seconds": self.session_seconds.summary(),
+                "latency_ms": {k: v.summary(scale=1000) for k, v in sorted(self.endpoints.items())},
+                "timeseries": {
+                    "resolution_seconds": self.resolution_seconds,
+                    "rows": self.timeseries.rows(),
+                },
+                "welfare": self.welfare.summary(),
+            }
+            | self._channels_summary(fx, currency)
+            | self._discounts_summary()
+        )
+
+    def _discounts_summary(self) -> dict:
+        """``discounts``: promotions by funder and subsidies paid (only for runs with any)."""
+        if not self.discounts_by_funder:
+            return {}
+        by_funder = dict(sorted(self.discounts_by_funder.items()))
+        subsidies = sum(v for k, v in by_funder.items() if k != "merchant")
+        return {"discounts": {"by_funder": by_funder, "subsidies": subsidies}}
 
     def _channels_summary(self, fx: FxTable, currency: str) -> dict:
         """``channels``: each channel's funnel and money (only for runs with channels)."""

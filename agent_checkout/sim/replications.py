@@ -206,6 +206,15 @@ def summed(mappings: Sequence[Mapping[str, int]], order: Sequence[str] = ()) -> 
     return {k: sum(m.get(k, 0) for m in mappings) for k in ordered}
 
 
+def pooled_discounts(summaries: Sequence[dict]) -> dict:
+    """``discounts`` summed over the replications that had any (absent when none had)."""
+    found = [s["discounts"] for s in summaries if "discounts" in s]
+    if not found:
+        return {}
+    by_funder = summed([d["by_funder"] for d in found])
+    return {"discounts": {"by_funder": by_funder, "subsidies": sum(d["subsidies"] for d in found)}}
+
+
 def pooled_companies(summaries: Sequence[dict]) -> dict[str, dict]:
     """Each company's money summed over replications; a company that one replication lacks
     (a party with no postings there) counts 0 in it, and its parties are the union."""
@@ -302,6 +311,7 @@ def pooled_summary(scenario: Scenario, seed: int, summaries: Sequence[dict]) -> 
         "companies": pooled_companies(summaries),
         "welfare": WelfareTally.pooled(summaries).summary(),
         **({"channels": channels} if channels else {}),
+        **pooled_discounts(summaries),
         "ci95": aggregate(summaries) | channel_intervals(summaries),
         "per_replication": [
             {

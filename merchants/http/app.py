@@ -156,10 +156,18 @@ def rendered(
     return run
 
 
-def _priced(items: Any) -> dict[str, Any]:
-    """``expected_prices`` for a create or update, only when the client stated any."""
-    prices = expected_prices(items)
-    return {"expected_prices": prices} if prices else {}
+def _priced(body: Any) -> dict[str, Any]:
+    """``expected_prices`` for a create or update, only when the client stated any, and the
+    discount codes a 2026-04-17 client sent (``discounts.codes``)."""
+    found: dict[str, Any] = {}
+    if body.items:
+        prices = expected_prices(body.items)
+        if prices:
+            found["expected_prices"] = prices
+    discounts = getattr(body, "discounts", None)
+    if discounts is not None:
+        found["codes"] = discounts.codes
+    return found
 
 
 def _by_version(version: str, latest: type[Body], first: type[Body]) -> type[Body]:
@@ -349,7 +357,7 @@ def create_app(
             ),
             rendered(
                 shop,
-                lambda body, at: shop.create_checkout(body, at, **_priced(body.items)),
+                lambda body, at: shop.create_checkout(body, at, **_priced(body)),
             ),
             201,
         )
@@ -373,7 +381,7 @@ def create_app(
             rendered(
                 shop,
                 lambda body, at: shop.update_checkout(
-                    checkout_session_id, body, at, **_priced(body.items)
+                    checkout_session_id, body, at, **_priced(body)
                 ),
             ),
         )

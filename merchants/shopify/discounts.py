@@ -15,12 +15,13 @@ holds it, as on Shopify.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from merchants.money import BPS, apply_bps
+from merchants.money import allocate as allocate  # re-exported; shared with promotions
 
 DiscountKind = Literal["percentage", "fixed_amount"]
 NotApplicable = Literal[
@@ -121,21 +122,3 @@ class DiscountBook:
         if subtotal < found.minimum_subtotal:
             return "DISCOUNT_PURCHASE_NOT_IN_RANGE"
         return None
-
-
-def allocate(total: int, weights: Sequence[int]) -> list[int]:
-    """Split ``total`` over ``weights`` proportionally, exactly (largest remainder, ties first).
-
-    ``allocate(100, [1, 1, 1]) == [34, 33, 33]``; the parts always sum to ``total``.
-    """
-    whole = sum(weights)
-    if whole <= 0:
-        return [0] * len(weights)
-    parts, remainders = [], []
-    for index, weight in enumerate(weights):
-        share, remainder = divmod(total * weight, whole)
-        parts.append(share)
-        remainders.append((-remainder, index))
-    for _, index in sorted(remainders)[: total - sum(parts)]:
-        parts[index] += 1
-    return parts

@@ -8,7 +8,11 @@ falls below what a line holds, the cart says so in ``warnings`` instead.
 
 Totals (exact integer minor units, see :mod:`merchants.shopify.discounts` for discount rounding):
 ``subtotal = sum(price x quantity)``; at most one code applies, the first applicable one in the
-order given; its amount is spread over the lines; tax is ``apply_bps(line total, tax rate)`` per
+order given; its amount is spread over the lines. A merchant whose profile declares
+``promotions`` prices carts with them instead, through the ACP checkout's own engine
+(:func:`merchants.discounts.store_discounts`), so cart and checkout agree to the minor unit:
+automatic promotions apply, codes as the engine's rules say, each allocation named by its code
+(or, automatic, by its promotion id). Tax is ``apply_bps(line total, tax rate)`` per
 line, half-even, as the ACP checkout does; ``total = subtotal - discount + tax``. Shipping is
 not a cart's business (it is chosen at checkout).
 
@@ -25,8 +29,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from merchants.acp import MAX_QUANTITY, timestamp
+from merchants.discounts import store_discounts
 from merchants.merchant import Merchant
 from merchants.money import apply_bps
+from merchants.promotions import BasketLine
 from merchants.shopify.cart_shapes import (
     Cart,
     CartBuyerIdentity,
@@ -65,6 +71,29 @@ _WHY = {
     "DISCOUNT_NO_ENTITLED_LINE_ITEMS": "the cart is empty",
     "DISCOUNT_CODE_NOT_HONOURED": "another code already applies and codes do not combine",
 }
+#: A promotion engine's refusal (ACP's names), as Shopify's cart warning says it.
+_SHOPIFY_REASON = {
+    "discount_code_invalid": "DISCOUNT_NOT_FOUND",
+    "discount_code_expired": "DISCOUNT_CURRENTLY_INACTIVE",
+    "discount_code_minimum_not_met": "DISCOUNT_PURCHASE_NOT_IN_RANGE",
+    "discount_code_combination_disallowed": "DISCOUNT_CODE_NOT_HONOURED",
+    "discount_code_already_applied": "DISCOUNT_CODE_NOT_HONOURED",
+}
+
+
+@dataclass(slots=True)
+class _CartDiscounts:
+    """A cart's discounts from either source: each line's share and allocations, the cart's."""
+
+    shares: list[int]
+    line_allocations: list[list[CartDiscountAllocation]]
+    allocations: list[CartDiscountAllocation]
+    codes: list[CartDiscountCode]
+    warnings: list[CartWarning]
+
+    @property
+    def total(self) -> int:
+        return sum(self.shares)
 
 
 class UnknownCart(LookupError):
@@ -387,26 +416,16 @@ class ShopifyStorefront:
         products = [self.catalog.get(li.variant_id) for li in cart.lines]
         subtotals = [p.price * li.quantity for p, li in zip(products, cart.lines, strict=True)]
         subtotal = sum(subtotals)
-        warnings: list[CartWarning] = []
-        codes, applied = [], None
-        for code in cart.codes:
-            reason = self.discounts.check(code, subtotal, now)
-            if reason is None and applied is not None:
-                reason = "DISCOUNT_CODE_NOT_HONOURED"
-            if reason is None:
-                applied = code
-            codes.append(CartDiscountCode(code=code, applicable=reason is None))
-            if reason is not None:
-                warnings.append(
-                    CartWarning(
-                        code=reason, target=code, message=f"Discount code {code}: {_WHY[reason]}."
-                    )
-                )
-        discount = self.discounts.get(applied).amount(subtotal) if applied else 0
-        shares = allocate(discount, subtotals)
+        found = (
+            self._promotions(cart, products, now)
+            if self.merchant.checkout.promotions
+            else self._codes(cart, subtotals, now)
+        )
+        warnings = found.warnings
+        discount = found.total
         lines, tax = [], 0
-        for line, product, line_subtotal, share in zip(
-            cart.lines, products, subtotals, shares, strict=True
+        for line, product, line_subtotal, share, allocations in zip(
+            cart.lines, products, subtotals, found.shares, found.line_allocations, strict=True
         ):
             line_total = line_subtotal - share
             tax += apply_bps(line_total, self.tax_rate_bps)
@@ -424,11 +443,7 @@ class ShopifyStorefront:
                         subtotal_amount=self._money(line_subtotal),
                         total_amount=self._money(line_total),
                     ),
-                    discount_allocations=[
-                        CartDiscountAllocation(code=applied, discounted_amount=self._money(share))
-                    ]
-                    if share
-                    else [],
+                    discount_allocations=allocations,
                 )
             )
             if not product.allow_backorder and line.quantity > product.stock:
@@ -454,11 +469,86 @@ class ShopifyStorefront:
                 total_tax_amount=self._money(tax),
                 total_amount=self._money(subtotal - discount + tax),
             ),
-            discount_codes=codes,
-            discount_allocations=[
+            discount_codes=found.codes,
+            discount_allocations=found.allocations,
+        )
+        return rendered, warnings
+
+    def _codes(self, cart: _Cart, subtotals: list[int], now: datetime) -> _CartDiscounts:
+        """The storefront's own codes: the first applicable one, spread over the lines."""
+        subtotal = sum(subtotals)
+        warnings: list[CartWarning] = []
+        codes, applied = [], None
+        for code in cart.codes:
+            reason = self.discounts.check(code, subtotal, now)
+            if reason is None and applied is not None:
+                reason = "DISCOUNT_CODE_NOT_HONOURED"
+            if reason is None:
+                applied = code
+            codes.append(CartDiscountCode(code=code, applicable=reason is None))
+            if reason is not None:
+                warnings.append(
+                    CartWarning(
+                        code=reason, target=code, message=f"Discount code {code}: {_WHY[reason]}."
+                    )
+                )
+        discount = self.discounts.get(applied).amount(subtotal) if applied else 0
+        shares = allocate(discount, subtotals)
+        return _CartDiscounts(
+            shares=shares,
+            line_allocations=[
+                [CartDiscountAllocation(code=applied, discounted_amount=self._money(share))]
+                if share
+                else []
+                for share in shares
+            ],
+            allocations=[
                 CartDiscountAllocation(code=applied, discounted_amount=self._money(discount))
             ]
             if applied
             else [],
+            codes=codes,
+            warnings=warnings,
         )
-        return rendered, warnings
+
+    def _promotions(self, cart: _Cart, products: list, now: datetime) -> _CartDiscounts:
+        """The merchant's promotions, priced by the checkout's engine."""
+        found = store_discounts(
+            self.merchant.checkout.promotions,
+            self.merchant.id,
+            [
+                BasketLine(self.merchant.id, p.id, li.quantity, p.price)
+                for p, li in zip(products, cart.lines, strict=True)
+            ],
+            now,
+            codes=cart.codes,
+        )
+        refused = {r.code: r for r in found.rejected}
+        applied_codes = {d.code.strip().upper() for d in found.applied if d.code}
+        return _CartDiscounts(
+            shares=list(found.line_discounts),
+            line_allocations=[
+                [
+                    CartDiscountAllocation(
+                        code=d.code or d.promotion_id, discounted_amount=self._money(d.shares[i])
+                    )
+                    for d in found.applied
+                    if d.shares[i]
+                ]
+                for i in range(len(cart.lines))
+            ],
+            allocations=[
+                CartDiscountAllocation(
+                    code=d.code or d.promotion_id, discounted_amount=self._money(d.amount)
+                )
+                for d in found.applied
+            ],
+            codes=[
+                CartDiscountCode(code=c, applicable=c.strip().upper() in applied_codes)
+                for c in cart.codes
+            ],
+            warnings=[
+                CartWarning(code=_SHOPIFY_REASON[r.reason], target=code, message=r.message)
+                for code, r in refused.items()
+            ],
+        )

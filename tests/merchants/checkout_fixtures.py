@@ -86,13 +86,21 @@ def buy_in_process(
         ),
         at,
     )
+    return created, *pay(merchant, created.id, created.total(), at)
+
+
+def pay(
+    merchant: Merchant, session_id: str, amount: int, at: datetime
+) -> tuple[str, CheckoutSession]:
+    """Delegate a good card for ``amount`` of the merchant's currency and complete the session
+    with it at ``at``: the payment token and the completed session."""
     token = merchant.checkout.processor.delegate_payment(
         DelegatePaymentRequest(
             payment_method=PaymentMethodCard(number="4242424242424242"),
             allowance=Allowance(
-                max_amount=created.total(),
-                currency="usd",
-                checkout_session_id=created.id,
+                max_amount=amount,
+                currency=merchant.catalog.currency,
+                checkout_session_id=session_id,
                 merchant_id=merchant.id,
                 expires_at=at + timedelta(minutes=15),
             ),
@@ -100,6 +108,6 @@ def buy_in_process(
         at,
     ).id
     done = merchant.complete_checkout(
-        created.id, CheckoutSessionCompleteRequest(payment_data=PaymentData(token=token)), at
+        session_id, CheckoutSessionCompleteRequest(payment_data=PaymentData(token=token)), at
     )
-    return created, token, done
+    return token, done

@@ -197,6 +197,32 @@ CASES = [
         "merchants.0.catalog.stock_min: 30 is above stock_max (5)",
     ),
     (
+        "unknown discount kind",
+        HEAD.replace(
+            "[northwind-outfitters]",
+            "[{profile: northwind-outfitters, promotions: [{id: x, kind: bogus, amount: 1}]}]",
+        ),
+        "merchants.0: the profile is invalid: promotions.0.kind: Input should be 'percentage', "
+        "'fixed_amount', 'store_coupon', 'threshold', 'platform_coupon' or 'credit'",
+    ),
+    (
+        "negative discount amount",
+        HEAD.replace(
+            "[northwind-outfitters]",
+            "[{profile: northwind-outfitters, "
+            "promotions: [{id: x, kind: fixed_amount, amount: -100}]}]",
+        ),
+        "merchants.0: the profile is invalid: promotions.0.amount: Input should be greater than 0",
+    ),
+    (
+        "threshold discount without its amount",
+        HEAD.replace(
+            "[northwind-outfitters]",
+            "[{profile: northwind-outfitters, promotions: [{id: x, kind: threshold, every: 300}]}]",
+        ),
+        "merchants.0: the profile is invalid: promotions.0: a threshold promotion needs amount",
+    ),
+    (
         "unknown top-level field",
         HEAD + "colour: blue\n",
         "colour: unknown field",
