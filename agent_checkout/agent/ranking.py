@@ -118,8 +118,8 @@ class NeutralRanking:
 
 #: Score per minor unit of the platform's commission when a scenario gives no ``weight``:
 #: docs/sources.md, Defaults with no public figure, row 'Commission-weighted ranking' (an
-#: assumption: a dollar of commission is worth half a perfect budget fit).
-DEFAULT_COMMISSION_WEIGHT = 0.002
+#: assumption: a dollar of commission is worth an eighth of a perfect budget fit).
+DEFAULT_COMMISSION_WEIGHT = 0.0005
 
 
 @dataclass(frozen=True)

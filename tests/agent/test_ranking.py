@@ -189,8 +189,8 @@ def test_commission_priced_through_fee_models_steers_to_what_earns_most():
     # an attributed commission counts too: amazon-associates pays 4.5% on kitchen
     linked = UnitEarnings({"juniper": ("etsy", [load_fee_model("amazon-associates")])})
     assert linked(OFFERS[2]) == 225 and linked(OFFERS[0]) == 0  # no models for northwind
-    ranking = ranking_policy("commission_weighted", commission=earnings)
-    assert ranking.weight == DEFAULT_COMMISSION_WEIGHT == 0.002
+    assert ranking_policy("commission_weighted").weight == DEFAULT_COMMISSION_WEIGHT == 0.0005
+    ranking = ranking_policy("commission_weighted", commission=earnings, weight=0.002)
     recs = ranked(ranking)
     # neutral + 0.002 × commission: jp-2 0.751556 + 0.72, nw-2 0.792 + 0.6, jp-1 0.984 + 0.4,
     # nw-1 0.98 + 0.4: the neutral order turned upside down
