@@ -186,12 +186,8 @@ def variant_problem(scenario: Scenario) -> str | None:
         target = fault.merchant if isinstance(fault, StockOut) else fault.server
         if target not in servers - ({"psp"} if isinstance(fault, StockOut) else set()):
             return f"faults.{index}: unknown server {target!r}"
-    for name in scenario.fee_model_names():
-        try:
-            load_fee_model(name)
-        except (KeyError, FileNotFoundError, ValueError) as problem:
-            return f"fees: {problem.args[0] if problem.args else problem}"
-    for where, name in scenario.channel_fee_models():
+    named = [("fees", n) for n in scenario.fee_model_names()] + scenario.channel_fee_models()
+    for where, name in named:
         try:
             load_fee_model(name)
         except (KeyError, FileNotFoundError, ValueError) as problem:

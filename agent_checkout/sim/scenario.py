@@ -37,6 +37,7 @@ from agent_checkout.fees.model import FeeModel
 from agent_checkout.market.companies import company_problem
 from agent_checkout.sim.arrivals import ArrivalProfile
 from agent_checkout.sim.channels import NAMES as CHANNEL_NAMES
+from agent_checkout.sim.channels import channel_fee_models
 from agent_checkout.sim.faults import Fault, StockOut
 from agent_checkout.sim.intent import NAMES as INTENT_NAMES
 from agent_checkout.sim.scenario_ranking import scenario_ranking
@@ -431,8 +432,6 @@ class Scenario(_Strict):
 
     def channel_fee_models(self) -> list[tuple[str, str]]:
         """``(field, name)`` of every fee model the channels price their orders with."""
-        from agent_checkout.sim.channels import channel_fee_models
-
         return [
             (f"channels.{channel}.fee_models", name)
             for channel, names in channel_fee_models(self.channels or {}).items()
