@@ -6,9 +6,11 @@ recommendations shown, recording its name on each one, and a disclosure ``label`
 places an offer for pay. The four built in let a comparison ask what steering costs the shopper:
 
 - ``neutral``: the neutral score alone;
-- ``commission_weighted``: neutral score + ``weight`` × the platform's expected commission;
+- ``commission_weighted``: neutral score + ``weight`` × the platform's expected commission (given
+  as rates, or priced through the scenario's fee models: :mod:`agent_checkout.fees.earnings`);
 - ``sponsored``: paid slots at the top for sponsors' offers, labelled and priced per click (the
-  ranking bills each click on a paid slot itself: :func:`click_fee_lines`);
+  ranking bills each click on a paid slot itself: :func:`click_fee_lines`); with ``bids`` (the
+  advertisers' prices per click), the slot goes to the highest ad rank, bid × neutral score;
 - ``first_party``: the platform's own merchants first, as an assistant tied to one shop would.
 
 Every ordering breaks ties by merchant id, then product id, so a run is reproducible.
@@ -114,22 +116,33 @@ class NeutralRanking:
         return _recommendations([(s, c, None) for s, c in ordered], self.name, limit)
 
 
+#: Score per minor unit of the platform's commission when a scenario gives no ``weight``:
+#: docs/sources.md, Defaults with no public figure, row 'Commission-weighted ranking' (an
+#: assumption: a dollar of commission is worth an eighth of a perfect budget fit).
+DEFAULT_COMMISSION_WEIGHT = 0.0005
+
+
 @dataclass(frozen=True)
 class CommissionWeightedRanking:
     """Neutral score plus ``weight`` × the commission the platform expects from the offer.
 
     ``rates_bps`` maps merchant id to the platform's commission in basis points (400 = 4%);
-    merchants not in it pay ``default_bps``. ``weight`` is score per minor unit of commission:
-    at 0 the order is the neutral one; raise it to see how far commission can buy rank.
+    merchants not in it pay ``default_bps``. ``commission``, if given, replaces the rates: what
+    the platform earns on one unit of an offer (a scenario without ``rates_bps`` prices it
+    through its own fee models, :class:`agent_checkout.fees.earnings.UnitEarnings`).
+    ``weight`` is score per minor unit of commission: at 0 the order is the neutral one.
     """
 
     rates_bps: Mapping[str, int] = field(default_factory=dict)
-    weight: float = 0.0
+    weight: float = DEFAULT_COMMISSION_WEIGHT
     default_bps: int = 0
+    commission: Callable[[FeedProduct], int] | None = None
     name: str = "commission_weighted"
 
     def expected_commission(self, offer: FeedProduct) -> int:
         """The platform's commission on one unit, in minor units, rounded half-even."""
+        if self.commission is not None:
+            return self.commission(offer)
         bps = self.rates_bps.get(offer.seller_id, self.default_bps)
         return apply_bps(offer.price, bps)
 
@@ -148,10 +161,13 @@ def _id_set(value: Collection[str] | str) -> frozenset[str]:
 class SponsoredRanking:
     """The first ``slots`` places go to sponsors' offers, labelled; the rest rank neutrally.
 
-    ``sponsors`` holds merchant ids, product ids or ``merchant:product`` keys. Sponsored offers
-    fill their slots in neutral order; a sponsored offer beyond the slots ranks organically,
-    unlabelled. Each labelled recommendation carries ``cpc``: the minor units its sponsor pays
-    per click.
+    Sponsors are named one of two ways. ``sponsors`` holds merchant ids, product ids or
+    ``merchant:product`` keys, all paying ``cpc``; their offers fill the slots in neutral order.
+    ``bids`` maps advertising merchants to what each pays per click (a scenario's
+    ``advertisers``); their offers fill the slots by ad rank, bid × neutral score (ties by
+    merchant, then product id), and each click costs its own merchant's bid (first price: an
+    assumption, simpler than a second-price auction). A sponsored offer beyond the slots ranks
+    organically, unlabelled. Each labelled recommendation carries ``cpc``, its price per click.
     """
 
     sponsors: Collection[str] = frozenset()
@@ -159,16 +175,31 @@ class SponsoredRanking:
     # Minor units per click: docs/sources.md, Defaults with no public figure, row 'Sponsored
     # clicks in AI answers' (an assumption). The ranking bills it: click_fee_lines.
     cpc: int = 45
+    bids: Mapping[str, int] = field(default_factory=dict)
     label: str = "Sponsored"
     name: str = "sponsored"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sponsors", _id_set(self.sponsors))
-        if self.slots < 0 or self.cpc < 0:
-            raise ValueError("ranking 'sponsored': slots and cpc must be >= 0")
+        object.__setattr__(self, "bids", dict(self.bids))
+        if self.slots < 0 or self.cpc < 0 or any(bid < 0 for bid in self.bids.values()):
+            raise ValueError("ranking 'sponsored': slots, cpc and bids must be >= 0")
+        if self.sponsors and self.bids:
+            raise ValueError(
+                "ranking 'sponsored': give sponsors (all paying cpc) or bids (each its own), "
+                "not both"
+            )
 
     def is_sponsored(self, offer: FeedProduct) -> bool:
+        if self.bids:
+            return offer.seller_id in self.bids
         return bool({offer.seller_id, offer.id, f"{offer.seller_id}:{offer.id}"} & self.sponsors)
+
+    def bid(self, offer: FeedProduct) -> int:
+        """Minor units the offer's sponsor pays per click on a paid slot (0 if it has none)."""
+        if self.bids:
+            return self.bids.get(offer.seller_id, 0)
+        return self.cpc if self.is_sponsored(offer) else 0
 
     def cpc_for(self, recommendation: Recommendation) -> int:
         """Minor units the sponsor pays if the shopper clicks this recommendation (0 if organic)."""
@@ -176,12 +207,15 @@ class SponsoredRanking:
 
     def rank(self, candidates: Sequence[Candidate], *, limit: int) -> list[Recommendation]:
         ordered = _by_score([(c.score, c) for c in candidates])
-        paid = [row for row in ordered if self.is_sponsored(row[1].offer)][: self.slots]
+        eligible = [row for row in ordered if self.is_sponsored(row[1].offer)]
+        if self.bids:  # the auction: highest bid × neutral score first
+            eligible.sort(key=lambda row: (-self.bid(row[1].offer) * row[0], *row[1].tie_break))
+        paid = eligible[: self.slots]
         paid_keys = {c.key for _, c in paid}
         rows = [(s, c, self.label) for s, c in paid]
         rows += [(s, c, None) for s, c in ordered if c.key not in paid_keys]
         return [
-            replace(r, cpc=self.cpc) if r.label == self.label else r
+            replace(r, cpc=self.bid(r.offer)) if r.label == self.label else r
             for r in _recommendations(rows, self.name, limit)
         ]
 

@@ -28,6 +28,7 @@ from agent_checkout.ledger.reprice import (
     reprice_variants,
 )
 from agent_checkout.sim.channels import CHANNELS
+from agent_checkout.sim.channels import FEE_MODELS as CHANNEL_MODELS  # by default: see notes
 from merchants.money import format_money
 
 console = Console()
@@ -160,7 +161,11 @@ def reprice(
     try:
         for number, path in ledgers:
             results, found = reprice_variants(
-                path, variants, replace_all=replace_all, channel_fees=CHANNEL_FEES
+                path,
+                variants,
+                replace_all=replace_all,
+                channel_fees=CHANNEL_FEES,
+                channel_models=CHANNEL_MODELS,
             )
             by_replication[number] = {"as recorded": recorded_totals(path), **results}
             notes += [note for note in found if note not in notes]

@@ -22,7 +22,8 @@ recorded in every variant: the ranking bills them at its ``cpc``, not a fee mode
 traffic channels is priced as its channels had it: ``M`` prices an order's ``order_completed``
 components only where the channel's AI fees are ``order`` (in-chat checkout), its
 ``purchase_attributed`` ones only where they are ``attributed`` (a link out), and neither where
-they are ``none``; the merchant's own models price every order.
+they are ``none``; the merchant's own models price every order, and a channel's own models
+(``channel_models``: the affiliate channel's commission) every order of that channel.
 
 This holds only where fees did not change behaviour: with prices passing fees on, or a ranking
 that weighs commission or sells placements, other fees would have meant other orders. Such a
@@ -155,16 +156,21 @@ def check_repriceable(con: duckdb.DuckDBPyConnection) -> list[str]:
     return notes
 
 
+def _recorded_model(name: str) -> FeeModel:
+    """A model named on the recorded lines, loaded by name (built in, or a file still there)."""
+    try:
+        return load_fee_model(name)
+    except KeyError:
+        raise RepriceError(
+            f"fee model {name!r} priced orders in this run but is not built in: give its "
+            "file in the model list, or use --replace-all"
+        ) from None
+
+
 def _merchant_side(name: str, cache: dict[str, FeeModel | None]) -> FeeModel | None:
     """A recorded model without its ``ai_platform`` components (None if nothing is left)."""
     if name not in cache:
-        try:
-            model = load_fee_model(name)
-        except KeyError:
-            raise RepriceError(
-                f"fee model {name!r} priced orders in this run but is not built in: give its "
-                "file in the model list, or use --replace-all"
-            ) from None
+        model = _recorded_model(name)
         kept = [c for c in model.components if c.payee != "ai_platform"]
         cache[name] = model.model_copy(update={"components": kept}) if kept else None
     return cache[name]
@@ -244,8 +250,10 @@ class _Variant:
         given_lines: list[FeeLine],
         own_lines: list[FeeLine],
         refunds: list[int],
+        channel_models: Sequence[FeeModel] = (),
     ) -> None:
-        """Sum one order's lines (``M`` then the merchant's own), and reverse its refunds."""
+        """Sum one order's lines (``M`` then the merchant's own and its channel's), and reverse
+        its refunds."""
         given, names = self.given(order.merchant_id, order.platform)
         lines = given_lines + [line for line in own_lines if line.model not in names]
         result = self.result
@@ -255,8 +263,9 @@ class _Variant:
         result.merchant_net += order.total_amount - order.tax_amount
         _add_lines(result, lines)
         before = 0
+        own = [*self.originals[order.merchant_id], *channel_models]
         for amount in refunds:
-            models = given + [m for m in self.originals[order.merchant_id] if m.name not in names]
+            models = given + [m for m in own if m.name not in names]
             tax_back = refund_tax(order, amount, before)
             result.refunds += 1
             result.gmv -= amount
@@ -303,7 +312,7 @@ def _click_times(con: duckdb.DuckDBPyConnection) -> dict[str, datetime]:
 def _order_channels(
     con: duckdb.DuckDBPyConnection, channel_fees: Mapping[str, str] | None
 ) -> dict[str, str]:
-    """The AI fees of each order that arrived through a channel (none for runs without)."""
+    """The channel of each order that arrived through one (none for runs without)."""
     names = [
         row[0]
         for row in con.execute(
@@ -318,9 +327,8 @@ def _order_channels(
             f"orders of channel {', '.join(repr(n) for n in unknown)}: say which AI fees that "
             "channel charges (channel_fees) to re-price them"
         )
-    fees = channel_fees or {}
     return {
-        order_id: fees[channel]
+        order_id: channel
         for order_id, channel in con.execute(
             "SELECT order_id, channel FROM orders WHERE channel IS NOT NULL"
         ).fetchall()
@@ -368,6 +376,7 @@ def reprice_variants(
     batch_size: int = 20_000,
     progress: Callable[[int], None] | None = None,
     channel_fees: Mapping[str, str] | None = None,
+    channel_models: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[dict[str, RepriceResult], list[str]]:
     """Re-price the run under each named variant in one read of the ledger.
 
@@ -376,6 +385,8 @@ def reprice_variants(
     are priced once. ``channel_fees`` gives each traffic channel's AI fees (``order``,
     ``attributed`` or ``none``, as the simulation's channels define them) for a run that
     recorded channels: ``M`` then prices only what the channel let the AI platform charge.
+    ``channel_models`` names the models each channel adds to its orders (the affiliate
+    channel's commission): they price that channel's orders only, never the merchant's others.
     Returns the results by variant and notes to show. Raises :class:`RepriceError` for a run
     whose fees changed behaviour, a ledger in several currencies, a recorded model that cannot
     be loaded, or channels ``channel_fees`` does not give.
@@ -400,16 +411,22 @@ def reprice_variants(
         taken = set.intersection(
             *({m.name for m in _all_models(models)} for models in variants.values())
         )
-        originals = _originals(con, replace_all, taken)
-        every = [m for ms in originals.values() for m in ms]
+        bound = {} if replace_all else dict(channel_models or {})
+        originals = _originals(con, replace_all, taken | {n for ns in bound.values() for n in ns})
+        by_channel = {
+            channel: [_recorded_model(name) for name in names] for channel, names in bound.items()
+        }
+        every = [m for ms in [*originals.values(), *by_channel.values()] for m in ms]
         every += [m for models in variants.values() for m in _all_models(models)]
         context = FeeContext() if _uses_volume(every) else _NoHistory()
         pricer = FeePricer(originals, context)
         runs = {name: _Variant(models, originals, currency) for name, models in variants.items()}
         clicked = _click_times(con) if _attributes(every) else {}
         channels = _order_channels(con, channel_fees)
+        fees = channel_fees or {}
         for done, (order, refunds) in enumerate(recorded_orders(con, batch_size), 1):
-            at, ai_fees = clicked.get(order.id), channels.get(order.id)
+            at, channel = clicked.get(order.id), channels.get(order.id)
+            ai_fees = None if channel is None else fees[channel]
             given = []
             for run in runs.values():
                 models = run.given(order.merchant_id, order.platform)[0]
@@ -419,9 +436,11 @@ def reprice_variants(
                 given.append(lines)
             # after the variants, as it records the order's sales; without channels a click-out's
             # order was priced by every model's attributed components, with them by M's only
-            own = pricer.price(order, clicked_at=at if ai_fees is None else None)
+            extra = by_channel.get(channel, []) if channel is not None else []
+            own = price_order(order, extra, context)  # the channel's, before the order counts
+            own = pricer.price(order, clicked_at=at if ai_fees is None else None) + own
             for run, lines in zip(runs.values(), given, strict=True):
-                run.add(order, lines, own, refunds)
+                run.add(order, lines, own, refunds, extra)
             if progress is not None and done % batch_size == 0:
                 progress(done)
         for click in _recorded_clicks(con, batch_size):
@@ -442,6 +461,7 @@ def reprice_ledger(
     replace_all: bool = False,
     batch_size: int = 20_000,
     channel_fees: Mapping[str, str] | None = None,
+    channel_models: Mapping[str, Sequence[str]] | None = None,
 ) -> RepriceResult:
     """Re-price the run at ``path`` with ``models`` (see the module docstring for which)."""
     results, _ = reprice_variants(
@@ -450,6 +470,7 @@ def reprice_ledger(
         replace_all=replace_all,
         batch_size=batch_size,
         channel_fees=channel_fees,
+        channel_models=channel_models,
     )
     return results["reprice"]
 

@@ -25,6 +25,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from agent_checkout.fees.library import load_fee_model
+from agent_checkout.fees.model import FeeModel
 from agent_checkout.sim.intent import Intent, draw_intent
 from agent_checkout.sim.streams import RandomStreams
 
@@ -89,6 +91,19 @@ CHANNELS: dict[str, Channel] = {
 ORDER: tuple[str, ...] = tuple(CHANNELS)
 NAMES: tuple[str, ...] = tuple(sorted(CHANNELS))
 
+#: Fee models a channel's orders pay besides the merchant platform's, by default: an affiliate
+#: sends its visitors for a commission (fees/builtin/affiliate-network.yaml). A scenario's
+#: ``channels.<name>.fee_models`` replaces them ([] switches them off).
+FEE_MODELS: dict[str, tuple[str, ...]] = {"affiliate": ("affiliate-network",)}
+
+
+def channel_fee_models(specs: Mapping[str, ChannelSpec]) -> dict[str, tuple[str, ...]]:
+    """The fee models each channel of ``specs`` prices its orders with, as named."""
+    return {
+        name: tuple(spec.fee_models if spec.fee_models is not None else FEE_MODELS.get(name, ()))
+        for name, spec in sorted(specs.items())
+    }
+
 
 @dataclass(slots=True)
 class SessionChannel:
@@ -137,6 +152,10 @@ class ChannelMix:
             name: dict(specs[name].intents or CHANNELS[name].intents) for name in self.names
         }
         self._populations = {name: _merged(base, specs[name].shoppers) for name in self.names}
+        self.fee_models: dict[str, list[FeeModel]] = {
+            name: [load_fee_model(model) for model in models]
+            for name, models in channel_fee_models(specs).items()
+        }
         self._specs: dict[tuple[str, str], ShoppersSpec] = {}
 
     def draw(self, index: int) -> SessionChannel:

@@ -22,11 +22,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from agent_checkout.agent.ranking import ranking_policy
 from agent_checkout.fees.library import load_fee_model
 from agent_checkout.sim.faults import StockOut
 from agent_checkout.sim.replications import FIGURES, aggregate, interval, run_replications
 from agent_checkout.sim.scenario import Scenario, catalog_problem, describe
+from agent_checkout.sim.scenario_ranking import scenario_ranking
 from merchants.catalog_files import CatalogFileError, load_catalog
 
 #: Fields a variant may not change: the root seed is what makes the random numbers common.
@@ -186,15 +186,16 @@ def variant_problem(scenario: Scenario) -> str | None:
         target = fault.merchant if isinstance(fault, StockOut) else fault.server
         if target not in servers - ({"psp"} if isinstance(fault, StockOut) else set()):
             return f"faults.{index}: unknown server {target!r}"
-    try:
-        ranking_policy(scenario.agent.ranking.name, **scenario.agent.ranking.params)
-    except ValueError as problem:
-        return f"agent.ranking: {problem}"
-    for name in scenario.fee_model_names():
+    named = [("fees", n) for n in scenario.fee_model_names()] + scenario.channel_fee_models()
+    for where, name in named:
         try:
             load_fee_model(name)
         except (KeyError, FileNotFoundError, ValueError) as problem:
-            return f"fees: {problem.args[0] if problem.args else problem}"
+            return f"{where}: {problem.args[0] if problem.args else problem}"
+    try:
+        scenario_ranking(scenario)
+    except ValueError as problem:
+        return f"agent.ranking: {problem}"
     return scenario.currency_problem()
 
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent_checkout.agent.policy import RulePolicy
-from agent_checkout.agent.ranking import ranking_policy
 from agent_checkout.fees.library import load_fee_model
 from agent_checkout.fees.model import FeeModel
 from agent_checkout.ledger.store import Ledger
@@ -26,6 +25,7 @@ from agent_checkout.sim.metrics import RunMetrics
 from agent_checkout.sim.passthrough import pass_through
 from agent_checkout.sim.run_dir import staged_run
 from agent_checkout.sim.scenario import Scenario, ShoppersSpec, load_scenario
+from agent_checkout.sim.scenario_ranking import scenario_ranking
 from agent_checkout.sim.shoppers import ShopperPopulation, SimulatedShopper
 from agent_checkout.sim.simulation import Simulation
 from agent_checkout.sim.streams import SEED_MAX, RandomStreams
@@ -106,7 +106,7 @@ def build_simulation(scenario: Scenario, seed: int, ledger: Ledger | None = None
         fee_models=fee_models,
         policy=RulePolicy(
             limit=scenario.agent.recommendations,
-            ranking=ranking_policy(scenario.agent.ranking.name, **scenario.agent.ranking.params),
+            ranking=scenario_ranking(scenario),
         ),
         search_limit=scenario.agent.search_limit,
         ledger=ledger,

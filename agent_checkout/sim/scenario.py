@@ -33,15 +33,17 @@ from pydantic import (
     model_validator,
 )
 
-from agent_checkout.agent.ranking import double_billing, ranking_policy
+from agent_checkout.agent.ranking import double_billing
 from agent_checkout.fees.fx import REFERENCE_FX, FxError, FxTable, currency_code
 from agent_checkout.fees.library import load_fee_model
 from agent_checkout.fees.model import FeeModel
 from agent_checkout.market.companies import company_problem
 from agent_checkout.sim.arrivals import ArrivalProfile
 from agent_checkout.sim.channels import NAMES as CHANNEL_NAMES
+from agent_checkout.sim.channels import channel_fee_models
 from agent_checkout.sim.faults import Fault, StockOut
 from agent_checkout.sim.intent import NAMES as INTENT_NAMES
+from agent_checkout.sim.scenario_ranking import scenario_ranking
 from agent_checkout.sim.streams import SEED_MAX
 from merchants.catalog_files import CatalogFileError, load_catalog
 from merchants.money import ISO_4217
@@ -168,6 +170,9 @@ class ChannelSpec(_Strict):
     share: float = Field(ge=0)
     intents: dict[str, float] | None = None  # default: the channel's built-in intent mix
     shoppers: ShoppersSpec | None = None  # only the fields given change
+    # Fee models priced on every order of the channel, besides the merchant platform's; left
+    # out: the channel's own (affiliate: affiliate-network); [] switches them off.
+    fee_models: list[str] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -188,6 +193,18 @@ class RankingSpec(_Strict):
 
     name: Literal["neutral", "commission_weighted", "sponsored", "first_party"] = "neutral"
     params: dict[str, Any] = Field(default_factory=dict)
+
+
+class AdvertiserSpec(_Strict):
+    """A merchant that buys sponsored slots in the assistant's answers: its bid per click, in
+    minor units of the run's currency. A bare number is the bid."""
+
+    cpc: int = Field(ge=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bid_alone(cls, value: Any) -> Any:
+        return {"cpc": value} if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 class AgentSpec(_Strict):
@@ -293,6 +310,9 @@ class Scenario(_Strict):
     # Who owns what: company -> the ledger parties it is (roles, merchant:<id>); a reporting
     # view (agent_checkout.market.companies), never a change to the postings.
     companies: dict[str, list[str]] = Field(default_factory=dict)
+    # Merchants that advertise in the assistant's answers, by id: the sponsored ranking sells
+    # its slots to them when it names no sponsors (agent_checkout.sim.scenario_ranking).
+    advertisers: dict[str, AdvertiserSpec] = Field(default_factory=dict)
     # The run's currency, lowercase ISO 4217 (any case accepted). Left out: the merchants'
     # currency; given: it must be theirs. Declared last, so its check sees the merchants.
     currency: str | None = Field(None, validate_default=True)
@@ -404,6 +424,14 @@ class Scenario(_Strict):
             raise FieldValueError(*problem)
         return value
 
+    @field_validator("advertisers")
+    @classmethod
+    def _known_advertisers(cls, value: dict, info: ValidationInfo) -> dict:
+        profiles = _profiles_or_none(info.data.get("merchants") or [])
+        if profiles:
+            _known(value, [p.id for p in profiles], "merchant")
+        return value
+
     @model_validator(mode="after")
     def _billed_once(self) -> Scenario:
         problem = self.billing_problem()
@@ -438,6 +466,14 @@ class Scenario(_Strict):
 
     def merchant_profiles(self) -> list[MerchantProfile]:
         return _profiles(self.merchants)
+
+    def channel_fee_models(self) -> list[tuple[str, str]]:
+        """``(field, name)`` of every fee model the channels price their orders with."""
+        return [
+            (f"channels.{channel}.fee_models", name)
+            for channel, names in channel_fee_models(self.channels or {}).items()
+            for name in names
+        ]
 
     def fee_model_names(self) -> list[str]:
         """The AI platform's models and every merchant's platform models, as named."""
@@ -489,6 +525,7 @@ class Scenario(_Strict):
         for index, profile in enumerate(profiles):
             named = [("fees.ai_platform", n) for n in ai_platform or self.fees.ai_platform]
             named += [(f"merchants.{index}.fee_models", n) for n in profile.fee_models]
+            named += self.channel_fee_models()
             for where, name in named:
                 model = _fee_model_or_none(name)
                 if model is not None and not model.prices(profile.currency):
@@ -603,21 +640,21 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
                 f"{path}: faults.{index}: unknown server {target!r} "
                 f"(known: {', '.join(sorted(servers))})"
             )
-    try:
-        ranking_policy(scenario.agent.ranking.name, **scenario.agent.ranking.params)
-    except ValueError as problem:
-        raise ScenarioError(f"{path}: agent.ranking: {problem}") from None
     named = [("fees", n) for n in scenario.fees.ai_platform] + [
         (f"merchants.{index}.fee_models", n)
         for index, profile in enumerate(scenario.merchant_profiles())
         for n in profile.fee_models
     ]
-    for where, name in named:
+    for where, name in named + scenario.channel_fee_models():
         try:
             load_fee_model(name)
         except (KeyError, FileNotFoundError, ValueError) as problem:
             message = problem.args[0] if problem.args else str(problem)
             raise ScenarioError(f"{path}: {where}: {message}") from None
+    try:
+        scenario_ranking(scenario)  # after the fee models: it prices through them
+    except ValueError as problem:
+        raise ScenarioError(f"{path}: agent.ranking: {problem}") from None
     problem_text = scenario.currency_problem()  # again: the names now all load
     if problem_text:
         raise ScenarioError(f"{path}: {problem_text}")
@@ -651,6 +688,13 @@ def anchor_paths(raw: dict, folder: Path) -> dict:
         }
     if isinstance(raw.get("merchants"), list):
         raw["merchants"] = [_anchor_merchant(m, folder) for m in raw["merchants"]]
+    if isinstance(raw.get("channels"), dict):
+        raw["channels"] = {
+            name: {**spec, "fee_models": [_anchor_fee_model(n, folder) for n in spec["fee_models"]]}
+            if isinstance(spec, dict) and isinstance(spec.get("fee_models"), list)
+            else spec
+            for name, spec in raw["channels"].items()
+        }
     return raw
 
 

@@ -188,20 +188,28 @@ class Simulation:
     def _price_for(self, order: PlacedOrder, channel: Channel, clicked_at: datetime | None) -> list:
         """An order's fees as its channel has them: the AI platform's models price in-chat
         sales, only attributed purchases after a link out, nothing of the merchant's own
-        traffic; the merchant platform's models price every sale."""
+        traffic; the merchant platform's models price every sale, and the channel's own
+        (an affiliate's commission) every sale of the channel."""
         merchant = order.merchant_id
         context = self.pricer.context
         models = self.pricer.models_for(merchant) if channel.ai_fees == "order" else None
         lines = price_order(order, list(models or self._own_models[merchant]), context)
         if channel.ai_fees == "attributed" and clicked_at is not None:
             lines += price_attributed(order, clicked_at, self._ai_models[merchant], context)
+        lines += price_order(order, self._channel_models(channel.name), context)
         context.record(order)
         return lines
+
+    def _channel_models(self, channel: str | None) -> list[FeeModel]:
+        """The fee models a channel adds to its orders (none without channels)."""
+        if channel is None or self.channels is None:
+            return []
+        return self.channels.fee_models.get(channel, [])
 
     def _returned(self, order: PlacedOrder, lines: list, channel: str | None = None) -> None:
         """The buyer sends it back: a full refund, booked ``after_days`` later, each fee line
         reversed by its model's rule (the simulation does not wait for it)."""
-        models = self.pricer.models_for(order.merchant_id)
+        models = [*self.pricer.models_for(order.merchant_id), *self._channel_models(channel)]
         reversals = refund_lines(order, lines, order.total_amount, models)
         tax_back = refund_tax(order, order.total_amount)
         self.metrics.refunded(order, reversals, tax_back, channel)

@@ -10,6 +10,7 @@ import pytest
 
 from agent_checkout.agent.policy import RulePolicy
 from agent_checkout.agent.ranking import (
+    DEFAULT_COMMISSION_WEIGHT,
     CommissionWeightedRanking,
     FirstPartyRanking,
     NeutralRanking,
@@ -18,6 +19,9 @@ from agent_checkout.agent.ranking import (
     score_offers,
 )
 from agent_checkout.agent.state import Need
+from agent_checkout.fees.earnings import UnitEarnings
+from agent_checkout.fees.library import load_fee_model
+from agent_checkout.fees.model import FeeModel
 
 from .offers import OFFERS, offer
 
@@ -138,5 +142,57 @@ def test_ranking_policy_by_name_rejects_unknown_names_and_parameters():
         ranking_policy("paid")
     with pytest.raises(ValueError, match="ranking 'sponsored':.*bid"):
         ranking_policy("sponsored", bid=3)
-    with pytest.raises(ValueError, match="slots and cpc"):
+    with pytest.raises(ValueError, match="slots, cpc and bids"):
         ranking_policy("sponsored", sponsors={"x"}, cpc=-1)
+    with pytest.raises(ValueError, match="slots, cpc and bids"):
+        ranking_policy("sponsored", bids={"x": -1})
+    with pytest.raises(ValueError, match=r"give sponsors \(all paying cpc\) or bids"):
+        ranking_policy("sponsored", sponsors={"x"}, bids={"y": 3})
+
+
+def test_advertisers_bids_win_the_slot_by_bid_times_neutral_score():
+    # ad rank: northwind:nw-1 100 × 0.98 = 98.0 beats juniper:jp-1 99 × 0.984 = 97.416
+    ranking = ranking_policy("sponsored", bids={"northwind": 100, "juniper": 99})
+    recs = ranked(ranking)
+    assert keys(recs) == ["northwind:nw-1", "juniper:jp-1", "northwind:nw-2", "juniper:jp-2"]
+    assert [r.label for r in recs] == ["Sponsored", None, None, None]
+    assert [r.cpc for r in recs] == [100, 0, 0, 0]  # the winner pays its own bid
+    # one cent more for juniper (101 × 0.984 = 99.384) and its best offer takes the slot
+    richer = ranked(SponsoredRanking(bids={"northwind": 100, "juniper": 101}, slots=2))
+    assert keys(richer) == ["juniper:jp-1", "northwind:nw-1", "northwind:nw-2", "juniper:jp-2"]
+    assert [r.cpc for r in richer] == [101, 100, 0, 0]
+    # the only advertiser gets the slot however little it bids; others never pay
+    lone = ranked(SponsoredRanking(bids={"northwind": 1}))
+    assert keys(lone)[0] == "northwind:nw-1" and [r.cpc for r in lone] == [1, 0, 0, 0]
+
+
+def test_commission_priced_through_fee_models_steers_to_what_earns_most():
+    bonus = FeeModel.model_validate(
+        {
+            "name": "shopify-bonus",
+            "title": "t",
+            "source": "test",
+            "components": [
+                {"name": "bonus", "payee": "ai_platform", "rate_bps": 100, "platforms": ["shopify"]}
+            ],
+        }
+    )
+    instant = load_fee_model("openai-instant-checkout")
+    earnings = UnitEarnings(
+        {
+            "northwind": ("shopify", [instant, load_fee_model("shopify-basic"), bonus]),
+            "juniper": ("etsy", [instant, load_fee_model("etsy-standard"), bonus]),
+        }
+    )
+    # northwind 4% + 1% (shopify only); juniper 4%; the merchant platforms' fees earn it nothing
+    assert [earnings(o) for o in OFFERS] == [200, 300, 200, 360]
+    # an attributed commission counts too: amazon-associates pays 4.5% on kitchen
+    linked = UnitEarnings({"juniper": ("etsy", [load_fee_model("amazon-associates")])})
+    assert linked(OFFERS[2]) == 225 and linked(OFFERS[0]) == 0  # no models for northwind
+    assert ranking_policy("commission_weighted").weight == DEFAULT_COMMISSION_WEIGHT == 0.0005
+    ranking = ranking_policy("commission_weighted", commission=earnings, weight=0.002)
+    recs = ranked(ranking)
+    # neutral + 0.002 × commission: jp-2 0.751556 + 0.72, nw-2 0.792 + 0.6, jp-1 0.984 + 0.4,
+    # nw-1 0.98 + 0.4: the neutral order turned upside down
+    assert keys(recs) == ["juniper:jp-2", "northwind:nw-2", "juniper:jp-1", "northwind:nw-1"]
+    assert [r.score for r in recs] == [1.471556, 1.392, 1.384, 1.38]

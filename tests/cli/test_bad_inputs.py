@@ -195,6 +195,12 @@ CASES = [
         id="vary-bad-value",
     ),
     case(
+        "compare {dir}/good.yaml --vary agent.ranking=neutral,sponsored",
+        "--vary agent.ranking=sponsored: agent.ranking: ranking 'sponsored' has no sponsors: no "
+        "merchant advertises; give advertisers: ",
+        id="vary-sponsored-without-advertisers",
+    ),
+    case(
         "compare {dir}/good.yaml --vary shoppers.price_sensitivity=2,-1",
         "--vary shoppers.price_sensitivity=-1: shoppers.price_sensitivity: Input should be",
         id="vary-out-of-range",

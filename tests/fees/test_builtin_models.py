@@ -39,6 +39,7 @@ def test_library_lists_every_model_and_each_cites_a_source():
     names = builtin_names()
     assert names == sorted(
         [
+            "affiliate-network",
             "amazon-associates",
             "amazon-referral",
             "etsy-offsite-ads",
@@ -87,7 +88,7 @@ def test_every_row_a_builtin_model_cites_is_on_the_sources_page():
         for row in re.findall(r"'([^']+)'", rows):
             assert row in sections[section], (name, row)
             cited += 1
-    assert cited == 21  # 19 models; etsy-standard cites three rows
+    assert cited == 22  # 20 models; etsy-standard cites three rows
 
 
 def test_fees_show_says_what_the_sources_page_is():
@@ -105,6 +106,14 @@ def test_openai_instant_checkout_four_percent_of_items_and_shipping(make_order):
     # 4% x (10.00 + 2.50) = 0.50 exactly; tax is not in the base
     assert amounts(price_order(order, [load_fee_model("openai-instant-checkout")])) == [
         ("openai-instant-checkout", "checkout_fee", "merchant", "ai_platform", 1250, 50)
+    ]
+
+
+def test_affiliate_network_by_category_on_items_only(make_order):
+    order = make_order([("kitchen", 1, 1_010), ("outdoor", 2, 1_250)], shipping=500, tax=91)
+    # one line: 4.5% x 10.10 + 3% x 25.00 = 0.4545 + 0.75 = 1.2045 -> 1.20; no shipping or tax
+    assert amounts(price_order(order, [load_fee_model("affiliate-network")])) == [
+        ("affiliate-network", "affiliate_commission", "merchant", "affiliate_network", 3_510, 120)
     ]
 
 

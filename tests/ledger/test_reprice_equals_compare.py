@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from agent_checkout.commands.reprice import CHANNEL_FEES
+from agent_checkout.commands.reprice import CHANNEL_FEES, CHANNEL_MODELS
 from agent_checkout.fees import load_fee_model
 from agent_checkout.ledger.reprice import reprice_ledger
 from agent_checkout.sim.compare import compare_models
@@ -65,7 +65,7 @@ EVERY_TRIGGER = {
     "market",
     [
         {"monetization": {"mode": "click_out"}},
-        {"channels": {"ai_in_chat": 0.4, "ai_link_out": 0.4, "direct": 0.2}},
+        {"channels": {"ai_in_chat": 0.4, "ai_link_out": 0.4, "direct": 0.1, "affiliate": 0.1}},
     ],
     ids=["click-outs", "channels"],
 )
@@ -82,11 +82,16 @@ def test_reprice_equals_compare_with_paid_clicks(market, write_scenario, tmp_pat
     out = tmp_path / "run"
     summary = run_scenario(scenario, seed=4, out=out).summary  # openai-instant-checkout
     assert summary["clicks"] > 0 and summary["refunds"] > 0 and summary["click_fees"] == 0
+    if "channels" in market:  # the affiliate channel's orders pay their own commission
+        assert summary["channels"]["affiliate"]["fees"]["affiliate_network"] > 0
     models = ["sponsored-cpc", "amazon-associates", "openai-instant-checkout", str(model)]
     compared = compare_models(scenario, models, seed=4, replications=1)
     for name in models:
         repriced = reprice_ledger(
-            out / "ledger.duckdb", [load_fee_model(name)], channel_fees=CHANNEL_FEES
+            out / "ledger.duckdb",
+            [load_fee_model(name)],
+            channel_fees=CHANNEL_FEES,
+            channel_models=CHANNEL_MODELS,
         )
         figures = compared["figures"][name]
         assert repriced.clicks == summary["clicks"]

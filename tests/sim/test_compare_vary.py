@@ -58,7 +58,11 @@ def test_a_variant_changes_one_field_and_keeps_the_rest():
     assert vary(mall, "agent.ranking", "first_party").agent.ranking.params == {
         "merchant_ids": ["x"]
     }
-    assert vary(mall, "agent.ranking", "sponsored").agent.ranking.params == {}
+    # sponsored with no sponsors sells its slot to the advertisers, and is refused without any
+    with pytest.raises(VariantError, match=r"^agent\.ranking: ranking 'sponsored' has no spons"):
+        vary(mall, "agent.ranking", "sponsored")
+    advertised = vary(mall, "advertisers", {"juniper": 60})
+    assert vary(advertised, "agent.ranking", "sponsored").agent.ranking.params == {}
     with pytest.raises(VariantError, match=r"^agent\.rankin: unknown field$"):
         vary(SMALL, "agent.rankin", "neutral")
 

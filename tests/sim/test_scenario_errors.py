@@ -248,6 +248,39 @@ CASES = [
         "with cpc)",
     ),
     (
+        "sponsored ranking with no sponsor and no advertiser",
+        HEAD + "agent: {ranking: {name: sponsored}}\n",
+        "agent.ranking: ranking 'sponsored' has no sponsors: no merchant advertises; give "
+        "advertisers: {<merchant id>: {cpc: <minor units per click>}} in the scenario, or "
+        "agent.ranking.params.sponsors",
+    ),
+    (
+        "sponsored ranking with a cpc but no sponsors",
+        HEAD
+        + "advertisers: {northwind: 40}\nagent: {ranking: {name: sponsored, params: {cpc: 9}}}\n",
+        "agent.ranking: ranking 'sponsored': cpc prices the clicks of the sponsors you name; "
+        "give sponsors with it, or leave both out so the advertisers pay their own bids",
+    ),
+    (
+        "commission-weighted ranking with no commission",
+        HEAD
+        + "agent: {ranking: {name: commission_weighted}}\n"
+        + "fees: {ai_platform: [sponsored-cpc]}\n",
+        "agent.ranking: ranking 'commission_weighted' has no commission to weigh: no fee model "
+        "pays the AI platform on a sale (fees.ai_platform: sponsored-cpc); add a commission "
+        "model (e.g. openai-instant-checkout) or give agent.ranking.params.rates_bps",
+    ),
+    (
+        "advertiser that is not a merchant",
+        HEAD + "advertisers: {acme: {cpc: 40}}\n",
+        "advertisers.acme: unknown merchant (known: northwind)",
+    ),
+    (
+        "advertiser bidding nothing",
+        HEAD + "advertisers: {northwind: 0}\n",
+        "advertisers.northwind.cpc: Input should be greater than or equal to 1",
+    ),
+    (
         "unknown traffic channel",
         HEAD + "channels: {tv: 1}\n",
         "channels.tv: unknown channel (known: affiliate, ai_in_chat, ai_link_out, direct, "
@@ -299,7 +332,12 @@ def test_bad_scenario_is_one_line_naming_file_and_field(tmp_path, text, expected
     [
         (
             HEAD + "fees: {ai_platform: [nope]}\n",
-            "fees: unknown fee model 'nope' (built in: amazon-associates, ",
+            "fees: unknown fee model 'nope' (built in: affiliate-network, amazon-associates, ",
+        ),
+        (
+            HEAD + "channels: {affiliate: {share: 1, fee_models: [nope]}}\n",
+            "channels.affiliate.fee_models: unknown fee model 'nope' (built in: "
+            "affiliate-network, ",
         ),
         (
             HEAD.replace("[northwind-outfitters]", "[no-such-profile]"),
@@ -307,7 +345,7 @@ def test_bad_scenario_is_one_line_naming_file_and_field(tmp_path, text, expected
             "(built in: jd-like, juniper-handmade, ",
         ),
     ],
-    ids=["unknown fee model", "unknown merchant profile"],
+    ids=["unknown fee model", "unknown channel fee model", "unknown merchant profile"],
 )
 def test_unknown_names_list_the_known_ones(tmp_path, text, required):
     path = tmp_path / "bad.yaml"
