@@ -17,7 +17,7 @@ value, per unit), once, through :meth:`merchants.promotions.PromotionBook.price`
 payment is exact to the minor unit and never negative.
 
 Sources: docs/sources.md, Promotions and presales (China, Singles' Day), row 'presale deposit
-inflation (定金膨胀)'; the final payment probability and the rules above are assumptions:
+(定金)'; the final payment probability and the rules above are assumptions:
 docs/sources.md, Defaults with no public figure, rows 'Presale final payment', 'Presale rules'.
 """
 
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -63,6 +63,12 @@ class Presale(BaseModel):
     final_payment_ends_at: datetime  # exclusive
     #: The chance a deposit payer makes the final payment; None: FINAL_PAYMENT_PROBABILITY.
     final_payment_probability: float | None = Field(None, ge=0, le=1)
+
+    @field_validator("deposits_from", "final_payment_starts_at", "final_payment_ends_at")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        """A time without a zone is UTC, so it compares with the simulation's clock."""
+        return value.replace(tzinfo=UTC) if value and value.tzinfo is None else value
 
     @field_validator("deposit_value")
     @classmethod
