@@ -40,6 +40,15 @@ def summary_table(summary: dict) -> Table:
     for funder, amount in summary.get("discounts", {}).get("by_funder", {}).items():
         # merchant_net excludes subsidies; ai_platform_net subtracts the AI platform's own
         table.add_row(f"discounts funded by {funder.replace('_', ' ')}", format_money(amount, cur))
+    presales = summary.get("presales")
+    if presales:  # see merchants.presales
+        table.add_row(
+            "presales started / completed / forfeited",
+            f"{presales['started']:,} / {presales['completed']:,} / {presales['forfeited']:,}",
+        )
+        forfeited = format_money(presales["forfeited_amount"], cur)
+        table.add_row("deposits forfeited to merchants", forfeited)
+        table.add_row("deposits held at the end", format_money(presales["deposits_held"], cur))
     table.add_row(
         "inference cost (agent steps)",
         f"{format_money(summary['inference_cost'], cur)} ({summary['agent_steps']:,})",

@@ -90,6 +90,16 @@ class Catalog:
             self._products[product_id].stock -= qty
             self.sold[product_id] = self.sold.get(product_id, 0) + qty
 
+    def put_back(self, quantities: Mapping[str, int]) -> None:
+        """Units sold that come back to the shelf (a canceled order, a forfeited presale)."""
+        for product_id, qty in quantities.items():
+            self._products[product_id].stock += qty
+            sold = self.sold.get(product_id, 0) - qty
+            if sold > 0:
+                self.sold[product_id] = sold
+            else:
+                self.sold.pop(product_id, None)
+
     def restock(self) -> int:
         """Bring every product back up to its initial stock; returns the units received."""
         received = 0

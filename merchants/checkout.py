@@ -55,7 +55,8 @@ from merchants.errors import ProtocolError, invalid, not_found
 from merchants.ids import IdSource, SerialIds
 from merchants.money import apply_bps, format_money
 from merchants.orders import OrderDiscount, OrderLine, PlacedOrder
-from merchants.payments import PaymentProcessor
+from merchants.payments import Charge, PaymentProcessor
+from merchants.presales import DepositForfeited, Presale, PresaleBook, PresaleDeposit
 from merchants.promotions import BasketLine, PromotionBook
 from merchants.snapshot import LineSnapshot, Note, SessionSnapshot, SessionStatus
 from merchants.versions import checkout_session
@@ -105,9 +106,20 @@ class _Session:
     codes: tuple[str, ...] = ()  # discount codes submitted
     companions: tuple[BasketLine, ...] = ()  # lines held at other stores of the marketplace
     discounts: CheckoutDiscounts | None = None  # frozen when the session closed
+    presale: Presale | None = None  # a deposit checkout of this presale (merchants.presales)
 
 
 OrderSink = Callable[[PlacedOrder], None]
+DepositSink = Callable[[PresaleDeposit], None]
+ForfeitSink = Callable[[DepositForfeited], None]
+
+
+@dataclass(frozen=True, slots=True)
+class FinalPayment:
+    """The answer to a final payment: the sale's order if the charge went through."""
+
+    charge: Charge
+    order: PlacedOrder | None
 
 
 class CheckoutService:
@@ -131,6 +143,7 @@ class CheckoutService:
         order_sink: OrderSink | None = None,
         session_retention: timedelta = timedelta(hours=1),
         promotions: PromotionBook | None = None,
+        presales: PresaleBook | None = None,
     ) -> None:
         if not shipping:
             raise ValueError("a merchant needs at least one shipping rate")
@@ -141,6 +154,12 @@ class CheckoutService:
         self.price_changes: list[PriceChange] = []
         #: This store's promotions and its marketplace's (:mod:`merchants.promotions`).
         self.promotions = promotions or PromotionBook()
+        #: This store's presales; deposits taken and not yet settled, by presale order id.
+        self.presales = presales or PresaleBook()
+        self.held: dict[str, PresaleDeposit] = {}
+        self.deposit_sinks: list[DepositSink] = []
+        self.forfeit_sinks: list[ForfeitSink] = []
+        self._deposits = 0
         self._sessions: dict[str, _Session] = {}
         self._orders: dict[str, Order] = {}
         # Memory stays bounded over long runs: a session is forgotten ``session_retention``
@@ -189,6 +208,7 @@ class CheckoutService:
                 quotes=self._quotes(items, expected_prices),
                 codes=tuple(codes),
                 companions=tuple(companions),
+                presale=self._presale_of(items, now, "$.items"),
             )
             if session.address is not None:
                 session.option_id = self._cheapest_option(session, now).id
@@ -215,6 +235,7 @@ class CheckoutService:
                     raise invalid("items must not be empty", "$.items")
                 self._check_items(request.items, "$.items")
                 items = _merge(request.items)
+                presale = self._presale_of(items, now, "$.items")
             if request.fulfillment_option_id is not None and (
                 request.fulfillment_option_id not in {r.id for r in self.shipping}
             ):
@@ -223,7 +244,7 @@ class CheckoutService:
                     "$.fulfillment_option_id",
                 )
             if items is not None:
-                session.items = items
+                session.items, session.presale = items, presale
                 session.quotes = self._quotes(items, expected_prices)
             if codes is not None:
                 session.codes = tuple(codes)
@@ -301,6 +322,8 @@ class CheckoutService:
                 self.catalog.take(quantities)
             except OutOfStock:  # unreachable while the lock is held; kept as the last guard
                 return self._view(session, now)
+            if session.presale is not None:
+                return self._deposit_taken(session, now)
             self._placed += 1
             prefix = f"ord_{self.merchant_id}_"
             order_id = self.ids.mint(prefix, self._placed)
@@ -355,6 +378,188 @@ class CheckoutService:
             self._close(session, "canceled", now)
             session.notes = [CANCELED]
             return self._view(session, now)
+
+    # -- presales (merchants.presales) -------------------------------------------------------
+
+    def quote_final(self, presale_order_id: str, now: datetime) -> int:
+        """What the final payment of a held deposit comes to at ``now``."""
+        with self._lock:
+            deposit = self._held(presale_order_id)
+            return self._final_sale(deposit, now, "").total_amount - deposit.amount
+
+    def pay_final(
+        self,
+        presale_order_id: str,
+        token: str,
+        now: datetime,
+        *,
+        authenticated: bool | None = None,
+    ) -> FinalPayment:
+        """Charge the final payment of a held deposit in its window and place the sale.
+
+        The sale's order lists the deposit's inflation as a discount funded by the presale's
+        funder and carries ``deposit``, what was paid before; a declined charge leaves the
+        deposit held. 409 outside the window, 404 for no such held deposit.
+        """
+        with self._lock:
+            deposit = self._held(presale_order_id)
+            presale = deposit.presale
+            if not presale.in_window(now):
+                raise ProtocolError(
+                    409,
+                    "invalid_request",
+                    "invalid_state",
+                    f"presale order {presale_order_id}: the final payment window is "
+                    f"{presale.final_payment_starts_at.isoformat()} to "
+                    f"{presale.final_payment_ends_at.isoformat()}",
+                )
+            if authenticated is not None:
+                self.processor.authenticate(token, authenticated, now)
+            sale = self._final_sale(deposit, now, "")
+            charge = self.processor.charge(
+                token,
+                amount=sale.total_amount - deposit.amount,
+                currency=self.catalog.currency,
+                checkout_session_id=deposit.checkout_session_id,
+                merchant_id=self.merchant_id,
+                now=now,
+            )
+            if not charge.approved:
+                return FinalPayment(charge, None)
+            self._placed += 1
+            prefix = f"ord_{self.merchant_id}_"
+            order_id = self.ids.mint(prefix, self._placed)
+            self._orders[order_id] = Order(
+                id=order_id,
+                checkout_session_id=deposit.checkout_session_id,
+                permalink_url=f"{self.site_url}/orders/{order_id.removeprefix(prefix)}",
+            )
+            del self.held[presale_order_id]
+            placed = self._final_sale(deposit, now, order_id)
+            for sink in self.order_sinks:
+                sink(placed)
+            return FinalPayment(charge, placed)
+
+    def forfeit(self, presale_order_id: str, now: datetime, reason: str) -> DepositForfeited:
+        """The final payment will not be made: the merchant keeps the deposit, the units go
+        back on the shelf."""
+        with self._lock:
+            deposit = self._held(presale_order_id)
+            del self.held[presale_order_id]
+            self.catalog.put_back({deposit.product_id: deposit.quantity})
+            event = DepositForfeited(deposit, now, reason)
+            for sink in self.forfeit_sinks:
+                sink(event)
+            return event
+
+    def _held(self, presale_order_id: str) -> PresaleDeposit:
+        deposit = self.held.get(presale_order_id)
+        if deposit is None:
+            raise not_found(f"held presale deposit {presale_order_id!r}")
+        return deposit
+
+    def _presale_of(self, items: list[Item], now: datetime, param: str) -> Presale | None:
+        """The presale taking deposits for the items at ``now``; it must be their only line."""
+        if not self.presales:
+            return None
+        for index, item in enumerate(items):
+            presale = self.presales.open_for(self.catalog.get(item.id), now)
+            if presale is not None and len(items) > 1:
+                raise invalid(
+                    f"{item.id!r} is on presale: check it out on its own", f"{param}[{index}].id"
+                )
+            if presale is not None:
+                return presale
+        return None
+
+    def _deposit_taken(self, session: _Session, now: datetime) -> CheckoutSession:
+        """A deposit checkout completed: its units are kept, the deposit is held."""
+        self._deposits += 1
+        prefix = f"pre_{self.merchant_id}_"
+        presale_order_id = self.ids.mint(prefix, self._deposits)
+        session.order = Order(
+            id=presale_order_id,
+            checkout_session_id=session.id,
+            permalink_url=f"{self.site_url}/presales/{presale_order_id.removeprefix(prefix)}",
+        )
+        self._close(session, "completed", now)
+        item = session.items[0]
+        deposit = PresaleDeposit(
+            id=presale_order_id,
+            presale=session.presale,
+            merchant_id=self.merchant_id,
+            checkout_session_id=session.id,
+            product_id=item.id,
+            quantity=item.quantity,
+            unit_price=session.prices[item.id],
+            currency=self.catalog.currency,
+            option_id=session.option_id,
+            paid_at=now,
+            buyer_email=session.buyer.email if session.buyer else None,
+        )
+        self.held[deposit.id] = deposit
+        for sink in self.deposit_sinks:
+            sink(deposit)
+        return self._view(session, now)
+
+    def _final_sale(self, deposit: PresaleDeposit, now: datetime, order_id: str) -> PlacedOrder:
+        """The whole sale as it stands at ``now``: the price less the deposit's value and the
+        promotions on what it leaves (merchants.presales), plus shipping and tax."""
+        product = self.catalog.get(deposit.product_id)
+        base = deposit.unit_price * deposit.quantity
+        left = BasketLine(
+            self.merchant_id,
+            deposit.product_id,
+            deposit.quantity,
+            deposit.unit_price - deposit.presale.value,
+        )
+        promotions = (
+            store_discounts(self.promotions, self.merchant_id, [left], now)
+            if self.promotions
+            else NO_DISCOUNTS
+        )
+        discounts = [
+            OrderDiscount(d.promotion_id, d.kind, d.code, d.funder, d.amount)
+            for d in promotions.applied
+        ]
+        if deposit.inflation:
+            presale, inflation = deposit.presale, deposit.inflation
+            discounts.append(
+                OrderDiscount(presale.id, "presale_inflation", None, presale.funder, inflation)
+            )
+        subtotal = base - sum(d.amount for d in discounts)
+        line_tax = apply_bps(subtotal, self.tax_rate_bps)
+        rate = next(r for r in self.shipping if r.id == deposit.option_id)
+        shipping = self._shipping_price(rate, subtotal)
+        tax = line_tax + apply_bps(shipping, self.tax_rate_bps)
+        return PlacedOrder(
+            id=order_id,
+            checkout_session_id=deposit.checkout_session_id,
+            merchant_id=self.merchant_id,
+            platform=self.platform,
+            currency=deposit.currency,
+            lines=(
+                OrderLine(
+                    product_id=product.id,
+                    title=product.title,
+                    category=product.category,
+                    quantity=deposit.quantity,
+                    unit_price=deposit.unit_price,
+                    subtotal=base,
+                    tax=line_tax,
+                ),
+            ),
+            items_amount=base,
+            discount_amount=base - subtotal,
+            shipping_amount=shipping,
+            tax_amount=tax,
+            total_amount=subtotal + shipping + tax,
+            placed_at=now,
+            buyer_email=deposit.buyer_email,
+            discounts=tuple(discounts),
+            presale_id=deposit.id,
+            deposit=deposit.amount,
+        )
 
     # -- the merchant's side -----------------------------------------------------------------
 
@@ -438,7 +643,7 @@ class CheckoutService:
         """The session's share of its basket's promotions (frozen once it closed)."""
         if session.discounts is not None:
             return session.discounts
-        if not self.promotions:
+        if not self.promotions or session.presale is not None:  # at the final payment
             return NO_DISCOUNTS
         lines = [
             BasketLine(self.merchant_id, i.id, i.quantity, self._unit_price(session, i.id))
@@ -487,7 +692,10 @@ class CheckoutService:
             quoted = session.quotes.get(item.id, unit)
             base = unit * item.quantity
             discount = discounts.line_discounts[index] if discounts.line_discounts else 0
-            tax = apply_bps(base - discount, self.tax_rate_bps)
+            subtotal = base - discount
+            if session.presale is not None:  # only the deposit now; tax with the sale
+                subtotal = session.presale.deposit * item.quantity
+            tax = 0 if session.presale is not None else apply_bps(subtotal, self.tax_rate_bps)
             lines.append(
                 LineSnapshot(
                     id=f"li_{index + 1}",
@@ -498,9 +706,9 @@ class CheckoutService:
                     quoted=quoted,
                     base_amount=base,
                     discount=discount,
-                    subtotal=base - discount,
+                    subtotal=subtotal,
                     tax=tax,
-                    total=base - discount + tax,
+                    total=subtotal + tax,
                 )
             )
             if not is_open:
@@ -533,8 +741,11 @@ class CheckoutService:
         items_subtotal = sum(line.subtotal for line in lines)
         options = tuple(self._option(rate, items_subtotal, now) for rate in self.shipping)
         chosen = next((o for o in options if o.id == session.option_id), None)
-        shipping = chosen.subtotal if chosen else 0
-        shipping_tax = chosen.tax if chosen else 0
+        later = session.presale is not None  # shipping is charged with the final payment
+        shipping = chosen.subtotal if chosen and not later else 0
+        shipping_tax = chosen.tax if chosen and not later else 0
+        if later:
+            notes.append(Note("info", session.presale.terms(self.catalog.currency)))
         tax = sum(line.tax for line in lines) + shipping_tax
         totals = [
             Total(
@@ -545,9 +756,16 @@ class CheckoutService:
         ]
         if discounts.total:
             totals.append(Total(type="discount", display_text="Discounts", amount=discounts.total))
-        totals += [Total(type="subtotal", display_text="Subtotal", amount=items_subtotal)]
+        totals += [
+            Total(
+                type="subtotal",
+                display_text="Presale deposit" if later else "Subtotal",
+                amount=items_subtotal,
+            )
+        ]
         if chosen is not None:
-            totals.append(Total(type="fulfillment", display_text="Shipping", amount=shipping))
+            shown = "Shipping (with the final payment)" if later else "Shipping"
+            totals.append(Total(type="fulfillment", display_text=shown, amount=shipping))
         totals += [
             Total(type="tax", display_text="Tax", amount=tax),
             Total(type="total", display_text="Total", amount=items_subtotal + shipping + tax),

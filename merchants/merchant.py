@@ -22,13 +22,20 @@ from merchants.acp import (
 )
 from merchants.catalog import Catalog, CatalogSpec
 from merchants.catalog_files import load_catalog
-from merchants.checkout import CheckoutService, OrderSink, PriceChange, ShippingRate
+from merchants.checkout import (
+    CheckoutService,
+    FinalPayment,
+    OrderSink,
+    PriceChange,
+    ShippingRate,
+)
 from merchants.events import EventSink, OrderEvent, OrderEventEmitter, RefundType
 from merchants.feed import FeedProduct
 from merchants.ids import IdSource
 from merchants.order_book import OrderBook, OrderRecord
 from merchants.orders import PlacedOrder
 from merchants.payments import PaymentProcessor
+from merchants.presales import DepositForfeited, PresaleBook, PresaleError
 from merchants.profile import MerchantProfile
 from merchants.promotions import BasketLine, PromotionBook
 from merchants.search import SearchIndex
@@ -90,6 +97,8 @@ class Merchant:
             site_url=profile.site_url,
             order_sink=order_sink,
             promotions=promotions or PromotionBook((profile.id, p) for p in profile.promotions),
+            # A presale's deposit must be below every price it covers: PresaleError otherwise.
+            presales=PresaleBook(profile.presales, catalog),
         )
         self.checkout.ships_to = frozenset(profile.ships_to) if profile.ships_to else None
         self.orders = OrderBook(catalog, lock=self.checkout.lock)
@@ -191,6 +200,31 @@ class Merchant:
     def cancel_checkout(self, session_id: str, now: datetime) -> CheckoutSession:
         return self.checkout.cancel(session_id, now)
 
+    # -- presales (merchants.presales) --------------------------------------------------------
+
+    def quote_final(self, presale_order_id: str, now: datetime) -> int:
+        """What a held deposit's final payment comes to at ``now``."""
+        return self.checkout.quote_final(presale_order_id, now)
+
+    def pay_final(
+        self,
+        presale_order_id: str,
+        token: str,
+        now: datetime,
+        *,
+        authenticated: bool | None = None,
+    ) -> FinalPayment:
+        """Charge a held deposit's final payment in its window and place the sale."""
+        paid = self.checkout.pay_final(presale_order_id, token, now, authenticated=authenticated)
+        self.deliver_events()
+        return paid
+
+    def forfeit_deposit(
+        self, presale_order_id: str, now: datetime, reason: str
+    ) -> DepositForfeited:
+        """The final payment will not be made: the merchant keeps the deposit."""
+        return self.checkout.forfeit(presale_order_id, now, reason)
+
     # -- the merchant's own side (mock admin) ------------------------------------------------
 
     def set_price(self, product_id: str, price: int, now: datetime) -> PriceChange:
@@ -258,6 +292,8 @@ def build_merchants(
 ) -> Mapping[str, Merchant]:
     """Merchants by id; each catalog's seed is derived from ``seed`` and the merchant's index.
 
+    A presale whose deposit is not below a price it covers raises
+    :class:`~merchants.presales.PresaleError` naming ``merchants.<index>.presales.<n>.<field>``.
     Stores of one ``marketplace`` share one promotion book: every store's promotions, so a
     basket spread over them is priced alike at each (see :mod:`merchants.discounts`).
     """
@@ -266,15 +302,18 @@ def build_merchants(
     for index, profile in enumerate(profiles):
         if profile.id in merchants:
             raise ValueError(f"two merchants share the id {profile.id!r}")
-        merchants[profile.id] = Merchant(
-            profile,
-            seed=seed * 1_000 + index,
-            processor=processor,
-            order_sink=order_sink,
-            event_sink=event_sink,
-            webhook_secret=webhook_secret,
-            promotions=books.get(profile.marketplace or ""),
-        )
+        try:
+            merchants[profile.id] = Merchant(
+                profile,
+                seed=seed * 1_000 + index,
+                processor=processor,
+                order_sink=order_sink,
+                event_sink=event_sink,
+                webhook_secret=webhook_secret,
+                promotions=books.get(profile.marketplace or ""),
+            )
+        except PresaleError as problem:  # name the merchant as a scenario lists it
+            raise PresaleError(f"merchants.{index}.{problem.field}", problem.message) from None
     return merchants
 
 

@@ -101,14 +101,7 @@ class OrderBook:
         with self._lock:
             record = self.get(order_id)
             self._check(record, _SHIPPABLE, "cancel")
-            for line in record.order.lines:
-                product = self.catalog.get(line.product_id)
-                product.stock += line.quantity
-                sold = self.catalog.sold.get(line.product_id, 0) - line.quantity
-                if sold > 0:
-                    self.catalog.sold[line.product_id] = sold
-                else:
-                    self.catalog.sold.pop(line.product_id, None)
+            self.catalog.put_back({line.product_id: line.quantity for line in record.order.lines})
             refunds = record.refunds
             if record.refundable > 0:
                 refunds += (Refund("original_payment", record.refundable),)

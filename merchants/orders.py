@@ -52,6 +52,10 @@ class PlacedOrder:
     buyer_email: str | None = None
     #: The promotions behind ``discount_amount``, which they add up to.
     discounts: tuple[OrderDiscount, ...] = ()
+    #: A presale's sale (merchants.presales): its presale order and the deposit paid before
+    #: the final payment, which ``total_amount`` includes.
+    presale_id: str | None = None
+    deposit: int = 0
 
     @property
     def units(self) -> int:

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from merchants.money import ISO_4217
+from merchants.presales import Presale
 from merchants.promotions import Promotion
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
@@ -81,6 +82,7 @@ class MerchantProfile(_Strict):
     #: promotions (a threshold counted over the whole basket, platform coupons, credit).
     marketplace: str | None = None
     promotions: list[Promotion] = Field(default_factory=list)  # see merchants.promotions
+    presales: list[Presale] = Field(default_factory=list)  # see merchants.presales
 
     @field_validator("currency", mode="before")
     @classmethod

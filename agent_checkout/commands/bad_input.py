@@ -57,7 +57,7 @@ def fail(message: str, code: int = BAD_INPUT) -> typer.Exit:
 def load_or_fail(scenario: str, seed: int | None) -> tuple[Scenario, int]:
     """The scenario and the run's seed (``seed``, or the scenario's), or one line naming what
     is wrong with either."""
-    from agent_checkout.sim.run import check_seed
+    from agent_checkout.sim.run import check_seed, presale_problem
     from agent_checkout.sim.scenario import ScenarioError, load_scenario
 
     try:
@@ -68,7 +68,11 @@ def load_or_fail(scenario: str, seed: int | None) -> tuple[Scenario, int]:
         check_seed(loaded.seed if seed is None else seed)
     except ValueError as problem:
         raise fail(f"{scenario}: {problem}" if seed is None else f"--seed: {problem}") from None
-    return loaded, loaded.seed if seed is None else seed
+    seed = loaded.seed if seed is None else seed
+    problem = presale_problem(loaded, seed)  # prices of generated catalogs follow the seed
+    if problem is not None:
+        raise fail(f"{scenario}: {problem}")
+    return loaded, seed
 
 
 def out_or_fail(out: Path, flag: str = "--out") -> Path:

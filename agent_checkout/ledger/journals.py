@@ -1,4 +1,5 @@
-"""The balanced postings of each event the ledger records: an order, a refund, a click.
+"""The balanced postings of each event the ledger records: an order, a refund, a click, a
+presale's deposit and how it ends.
 
 A posting is ``(account, party, amount, memo)``; money leaving an account is negative. Each
 journal sums to zero, so the ledger as a whole does too.
@@ -12,8 +13,11 @@ from agent_checkout.fees.context import Click
 from agent_checkout.fees.line import FeeLine
 from agent_checkout.fees.refund import returned_share
 from merchants.orders import PlacedOrder
+from merchants.presales import DepositForfeited, PresaleDeposit
 
 Posting = tuple[str, str, int, str]
+#: The merchant's liability for presale deposits it holds (party: the merchant's id).
+CUSTOMER_DEPOSITS = "customer_deposits"
 
 
 def journal(order: PlacedOrder, fee_lines: Iterable[FeeLine]) -> list[Posting]:
@@ -41,6 +45,37 @@ def discount_journal(order: PlacedOrder) -> list[Posting]:
         rows.append((discount.funder, discount.promotion_id, -discount.amount, memo))
         rows.append(("merchant", order.merchant_id, discount.amount, memo))
     return rows
+
+
+def deposit_journal(deposit: PresaleDeposit) -> list[Posting]:
+    """A presale deposit is not yet a sale: the merchant holds it as a liability to the buyer,
+    ``customer_deposits``, until the sale completes or the deposit is forfeited."""
+    memo = f"presale/{deposit.presale.id} deposit"
+    return [
+        ("buyer", deposit.buyer_email or "", -deposit.amount, memo),
+        (CUSTOMER_DEPOSITS, deposit.merchant_id, deposit.amount, memo),
+    ]
+
+
+def deposit_applied_journal(order: PlacedOrder) -> list[Posting]:
+    """The sale completed: the held deposit goes to pay part of the order's total (which the
+    order's own journal takes from the buyer), so the merchant's liability ends."""
+    memo = f"presale {order.presale_id} applied to {order.id}"
+    return [
+        (CUSTOMER_DEPOSITS, order.merchant_id, -order.deposit, memo),
+        ("buyer", order.buyer_email or "", order.deposit, memo),
+    ]
+
+
+def forfeit_journal(forfeited: DepositForfeited) -> list[Posting]:
+    """No final payment: the liability becomes the merchant's income, in full, with no fee
+    (no sale took place) and no inflation paid by anyone."""
+    deposit = forfeited.deposit
+    memo = f"presale/{deposit.presale.id} forfeited ({forfeited.reason})"
+    return [
+        (CUSTOMER_DEPOSITS, deposit.merchant_id, -deposit.amount, memo),
+        ("merchant", deposit.merchant_id, deposit.amount, memo),
+    ]
 
 
 def refund_tax(order: PlacedOrder, refund_amount: int, refunded_before: int = 0) -> int:

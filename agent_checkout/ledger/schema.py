@@ -176,10 +176,35 @@ TABLES = (
         (("click_id", "VARCHAR"), ("line_no", "INTEGER"), *_FEE_COLUMNS),
     ),
     Table(
+        "presales",
+        "one row per presale event (merchants.presales): deposit (amount: what the buyer paid "
+        "now), completed (amount: the final payment; order_id: the sale) or forfeited (amount: "
+        "the deposit the merchant keeps; reason); deposit and deposit_value are the presale "
+        "order's (per unit times quantity), so the sale's inflation is their difference",
+        (
+            ("presale_id", "VARCHAR"),
+            ("event", "VARCHAR"),
+            ("session_id", "VARCHAR"),
+            ("merchant_id", "VARCHAR"),
+            ("product_id", "VARCHAR"),
+            ("quantity", "INTEGER"),
+            ("deposit", "BIGINT"),
+            ("deposit_value", "BIGINT"),
+            ("funder", "VARCHAR"),
+            ("amount", "BIGINT"),
+            ("currency", "VARCHAR"),
+            ("order_id", "VARCHAR"),
+            ("happened_at", "TIMESTAMP"),
+            ("reason", "VARCHAR"),
+        ),
+    ),
+    Table(
         "postings",
-        "double-entry postings; each journal (an order, a refund, a click, or the discount "
-        "subsidies of an order: kind) sums to zero; order_id is set for orders, refunds and "
-        "discounts, journal is the order, refund or click id (an order's id + '-d' for discounts)",
+        "double-entry postings; each journal (an order, a refund, a click, the discount "
+        "subsidies of an order, or a presale's deposit, its application to the sale or its "
+        "forfeiture: kind) sums to zero; order_id is set for orders, refunds and discounts (the "
+        "presale order for presale journals), journal is the order, refund or click id (an "
+        "order's id + '-d' for discounts; the presale id + '-deposit', '-applied', '-forfeit')",
         (
             ("order_id", "VARCHAR"),
             ("seq", "INTEGER"),

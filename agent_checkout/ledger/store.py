@@ -27,13 +27,17 @@ from agent_checkout.fees.line import FeeLine
 from agent_checkout.fees.refund import check_refund
 from agent_checkout.ledger.journals import (
     click_journal,
+    deposit_applied_journal,
+    deposit_journal,
     discount_journal,
+    forfeit_journal,
     journal,
     refund_journal,
     refund_tax,
 )
 from agent_checkout.ledger.schema import TABLES
 from merchants.orders import PlacedOrder
+from merchants.presales import DepositForfeited, PresaleDeposit
 
 __all__ = ["Ledger", "journal", "utc_text"]
 
@@ -165,7 +169,75 @@ class Ledger:
         subsidies = discount_journal(order)
         if subsidies:
             self._post(order.id, f"{order.id}-d", "discount", order.currency, subsidies)
+        if order.presale_id is not None:
+            pid = order.presale_id
+            applied = deposit_applied_journal(order)
+            self._post(pid, f"{pid}-applied", "presale", order.currency, applied)
+            final = order.total_amount - order.deposit
+            self._presale_row(pid, "completed", session_id, order, final, order.placed_at)
         self._maybe_flush()
+
+    def record_deposit(self, deposit: PresaleDeposit, session_id: str = "") -> None:
+        """A presale deposit paid: held as ``customer_deposits`` until its sale or forfeiture
+        (:func:`~agent_checkout.ledger.journals.deposit_journal`)."""
+        pid, postings = deposit.id, deposit_journal(deposit)
+        self._post(pid, f"{pid}-deposit", "presale", deposit.currency, postings)
+        self._presale_row(pid, "deposit", session_id, deposit, deposit.amount, deposit.paid_at)
+        self._maybe_flush()
+
+    def record_forfeit(self, forfeited: DepositForfeited, session_id: str = "") -> None:
+        """A deposit forfeited: the merchant keeps it (:func:`forfeit_journal`)."""
+        deposit = forfeited.deposit
+        postings = forfeit_journal(forfeited)
+        self._post(deposit.id, f"{deposit.id}-forfeit", "presale", deposit.currency, postings)
+        self._presale_row(
+            deposit.id,
+            "forfeited",
+            session_id,
+            deposit,
+            deposit.amount,
+            forfeited.at,
+            reason=forfeited.reason,
+        )
+        self._maybe_flush()
+
+    def _presale_row(
+        self,
+        presale_id: str,
+        event: str,
+        session_id: str,
+        source: PresaleDeposit | PlacedOrder,
+        amount: int,
+        at: datetime,
+        *,
+        reason: str | None = None,
+    ) -> None:
+        """One row of ``presales``; ``source`` is the deposit, or the sale for ``completed``."""
+        if isinstance(source, PlacedOrder):  # the inflation is a discount line of the sale
+            line = source.lines[0]
+            inflation = [d for d in source.discounts if d.kind == "presale_inflation"]
+            value = source.deposit + sum(d.amount for d in inflation)
+            row = (line.product_id, line.quantity, source.deposit, value)
+            funder = inflation[0].funder if inflation else NULL
+            order_id = source.id
+        else:
+            row = (source.product_id, source.quantity, source.amount, source.value)
+            funder, order_id = source.presale.funder, NULL
+        self._pending["presales"].append(
+            (
+                presale_id,
+                event,
+                session_id,
+                source.merchant_id,
+                *row,
+                funder,
+                amount,
+                source.currency,
+                order_id,
+                utc_text(at),
+                NULL if reason is None else reason,
+            )
+        )
 
     def refunded(self, order_id: str) -> int:
         """What refunds recorded so far returned of the order's total (0 if none)."""

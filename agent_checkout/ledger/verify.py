@@ -5,8 +5,11 @@ order's discount lines add up to its discount, and the subsidies posted to its m
 lines funded by others. For every order, net of its refunds:
 what the buyer paid equals merchant net plus every fee line (less reversals) plus tax; the fee
 lines equal what was posted to payees; refunds never return more than was paid, of the total,
-of the tax or of any fee. Each refund and click row agrees with its postings. Over the whole
-ledger, postings sum to zero per currency.
+of the tax or of any fee. Each refund and click row agrees with its postings. Every presale
+journal sums to zero; what ``customer_deposits`` holds for a presale is its deposit until it is
+settled (completed or forfeited, once) and nothing after; a completed presale's order totals its
+deposit plus its final payment, and its inflation discount line is the deposit value less the
+deposit. Over the whole ledger, postings sum to zero per currency.
 """
 
 from __future__ import annotations
@@ -192,6 +195,49 @@ _CHECKS: list[tuple[str, str, str]] = [
     ),
 ]
 
+_PRESALE_CHECKS: list[tuple[str, str, str]] = [
+    (
+        "presale postings do not sum to zero",
+        "SELECT ANY_VALUE(order_id), SUM(amount) AS off FROM postings WHERE kind = 'presale' "
+        "GROUP BY journal HAVING off <> 0",
+        "presale",
+    ),
+    (
+        "presale deposits held != its deposit and settlement rows",
+        """WITH p AS (SELECT order_id AS presale_id,
+                             SUM(amount) FILTER (WHERE account = 'customer_deposits') AS held
+                      FROM postings WHERE kind = 'presale' GROUP BY order_id),
+            e AS (SELECT presale_id,
+                         COALESCE(SUM(amount) FILTER (WHERE event = 'deposit'), 0)
+                         - COALESCE(SUM(deposit) FILTER (WHERE event <> 'deposit'), 0) AS held,
+                         COUNT(*) FILTER (WHERE event = 'deposit') AS paid,
+                         COUNT(*) FILTER (WHERE event <> 'deposit') AS settled
+                  FROM presales GROUP BY presale_id)
+           SELECT presale_id, COALESCE(p.held, 0) - COALESCE(e.held, 0) AS off
+           FROM p FULL JOIN e USING (presale_id)
+           WHERE off <> 0 OR e.paid IS DISTINCT FROM 1 OR e.settled > 1""",
+        "presale",
+    ),
+    (
+        "completed presale: order total != deposit + final payment",
+        """SELECT e.presale_id, COALESCE(o.total_amount, 0) - (e.deposit + e.amount) AS off
+           FROM presales e LEFT JOIN orders o USING (order_id)
+           WHERE e.event = 'completed'
+             AND (o.order_id IS NULL OR o.total_amount <> e.deposit + e.amount)""",
+        "presale",
+    ),
+    (
+        "completed presale: inflation discount line != deposit_value - deposit",
+        """WITH d AS (SELECT order_id, SUM(amount) AS inflation FROM discount_lines
+                      WHERE kind = 'presale_inflation' GROUP BY order_id)
+           SELECT e.presale_id, COALESCE(d.inflation, 0) - (e.deposit_value - e.deposit) AS off
+           FROM presales e LEFT JOIN d USING (order_id)
+           WHERE e.event = 'completed'
+             AND COALESCE(d.inflation, 0) <> e.deposit_value - e.deposit""",
+        "presale",
+    ),
+]
+
 _CURRENCY = "SELECT currency, SUM(amount) AS off FROM postings GROUP BY currency HAVING off <> 0"
 
 
@@ -205,15 +251,19 @@ class Verdict:
     refunds: int = 0
     clicks: int = 0
     click_id: str | None = None
+    presales: int = 0  # presale orders (deposits paid)
+    presale_id: str | None = None
 
     def __str__(self) -> str:
         if self.ok:
+            presales = f", {self.presales} presales" if self.presales else ""
             return (
                 f"ledger balances: {self.orders} orders, {self.refunds} refunds, "
-                f"{self.clicks} clicks, {self.postings} postings"
+                f"{self.clicks} clicks{presales}, {self.postings} postings"
             )
         where = f" (order {self.order_id})" if self.order_id else ""
         where += f" (click {self.click_id})" if self.click_id else ""
+        where += f" (presale {self.presale_id})" if self.presale_id else ""
         return f"ledger does not balance: {self.problem}{where}"
 
 
@@ -225,6 +275,9 @@ def verify_ledger(path: str | Path) -> Verdict:
             table: con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
             for table in ("orders", "postings", "refunds", "clicks")
         }
+        counts["presales"] = con.execute(
+            "SELECT COUNT(*) FROM presales WHERE event = 'deposit'"
+        ).fetchone()[0]
 
         def verdict(ok: bool, **found: str | None) -> Verdict:
             return Verdict(
@@ -233,10 +286,11 @@ def verify_ledger(path: str | Path) -> Verdict:
                 counts["postings"],
                 refunds=counts["refunds"],
                 clicks=counts["clicks"],
+                presales=counts["presales"],
                 **found,
             )
 
-        for problem, sql, subject in _CHECKS:
+        for problem, sql, subject in _CHECKS + _PRESALE_CHECKS:
             row = con.execute(f"SELECT * FROM ({sql}) ORDER BY 1 LIMIT 1").fetchone()
             if row is not None:
                 return verdict(False, problem=f"{problem} by {row[1]}", **{f"{subject}_id": row[0]})

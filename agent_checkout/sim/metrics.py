@@ -19,7 +19,13 @@ Money figures of the summary, in integer minor units (each matches a ledger quer
 * ``discounts`` (only when an order had one): ``by_funder``, what promotions took off orders
   by who funds them (``merchant``, ``marketplace``, ``ai_platform``), and ``subsidies``, the
   part others paid merchants (the ledger's ``discount`` journals). ``merchant_net`` leaves
-  subsidies out; ``ai_platform_net`` subtracts what the AI platform funded.
+  subsidies out; ``ai_platform_net`` subtracts what the AI platform funded;
+* ``presales`` (only when a deposit was paid, :mod:`merchants.presales`): how many presale orders
+  ``started`` (deposit paid), ``completed`` (final payment made: the sale is an order, its
+  inflation a discount of its funder) and were ``forfeited``, how many are still ``held`` at the
+  end, and the money: ``deposits_paid``, ``final_payments``, ``deposits_held`` (the ledger's
+  ``customer_deposits`` balance) and ``forfeited_amount``, which counts in ``merchant_net`` and
+  ``buyer_paid`` (the buyer paid it, the merchant kept it).
 
 So ``buyer_paid == merchant_net + fees_total + tax`` exactly, as the ledger's postings balance.
 
@@ -49,6 +55,7 @@ from agent_checkout.sim.quantiles import LogHistogram
 from agent_checkout.sim.timeseries import TimeSeries
 from agent_checkout.sim.welfare import WelfareTally
 from merchants.orders import PlacedOrder
+from merchants.presales import DepositForfeited, PresaleDeposit
 
 FUNNEL = ("sessions", "searched", "shown", "decided", "checkout_started", "paid")
 
@@ -136,6 +143,7 @@ class RunMetrics:
     by_party: Counter = field(default_factory=Counter)  # party -> net postings
     discounts_by_funder: Counter = field(default_factory=Counter)
     fees_paid: Counter = field(default_factory=Counter)  # (merchant party, payee) -> fees
+    presales: Counter = field(default_factory=Counter)  # see the module docstring
     welfare: WelfareTally = field(default_factory=WelfareTally)  # see agent_checkout.sim.welfare
     channels: dict[str, ChannelFigures] = field(default_factory=dict)  # only with channels
     timeseries: TimeSeries = field(init=False)
@@ -292,6 +300,23 @@ class RunMetrics:
         for line in fee_lines:
             self.fees_by_payee[line.payee] += line.amount
             self.fees_by_model[line.model] += line.amount
+        if order.presale_id is not None:
+            self.presales["completed"] += 1
+            self.presales["final_payments"] += order.total_amount - order.deposit
+            self.presales["deposits_applied"] += order.deposit
+
+    def deposit_paid(self, deposit: PresaleDeposit) -> None:
+        """A presale deposit paid: held by the merchant, nobody's income yet."""
+        self.presales["started"] += 1
+        self.presales["deposits_paid"] += deposit.amount
+
+    def deposit_forfeited(self, forfeited: DepositForfeited) -> None:
+        """The merchant keeps the deposit: its income, with no fee (as the ledger posts it)."""
+        amount = forfeited.deposit.amount
+        self.presales["forfeited"] += 1
+        self.presales["forfeited_amount"] += amount
+        self.merchant_net += amount
+        self.by_party[MERCHANT + forfeited.deposit.merchant_id] += amount
 
     def _fees_by_party(self, merchant: str, fee_lines: list[FeeLine]) -> None:
         """Each line to its payee; a merchant's own share from the merchant, as posted."""
@@ -304,7 +329,12 @@ class RunMetrics:
     @property
     def buyer_paid(self) -> int:
         """What buyers paid, net of refunds: ``merchant_net + fees_total + tax``."""
-        return self.gmv - self.refunded_amount + self.buyer_click_fees
+        return (
+            self.gmv
+            - self.refunded_amount
+            + self.buyer_click_fees
+            + self.presales["forfeited_amount"]
+        )
 
     def summary(
         self,
@@ -383,7 +413,29 @@ class RunMetrics:
             }
             | self._channels_summary(fx, currency)
             | self._discounts_summary()
+            | self._presales_summary()
         )
+
+    def _presales_summary(self) -> dict:
+        """``presales``: deposits paid, settled and still held (only for runs with any)."""
+        if not self.presales["started"]:
+            return {}
+        figures = self.presales
+        held = figures["started"] - figures["completed"] - figures["forfeited"]
+        return {
+            "presales": {
+                "started": figures["started"],
+                "completed": figures["completed"],
+                "forfeited": figures["forfeited"],
+                "held": held,
+                "deposits_paid": figures["deposits_paid"],
+                "final_payments": figures["final_payments"],
+                "deposits_held": figures["deposits_paid"]
+                - figures["deposits_applied"]
+                - figures["forfeited_amount"],
+                "forfeited_amount": figures["forfeited_amount"],
+            }
+        }
 
     def _discounts_summary(self) -> dict:
         """``discounts``: promotions by funder and subsidies paid (only for runs with any)."""

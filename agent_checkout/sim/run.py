@@ -24,13 +24,14 @@ from agent_checkout.sim.currency_summary import mixed_summary
 from agent_checkout.sim.metrics import RunMetrics
 from agent_checkout.sim.passthrough import pass_through
 from agent_checkout.sim.run_dir import staged_run
-from agent_checkout.sim.scenario import Scenario, ShoppersSpec, load_scenario
+from agent_checkout.sim.scenario import Scenario, ScenarioError, ShoppersSpec, load_scenario
 from agent_checkout.sim.scenario_ranking import scenario_ranking
 from agent_checkout.sim.shoppers import ShopperPopulation, SimulatedShopper
 from agent_checkout.sim.simulation import Simulation
 from agent_checkout.sim.streams import SEED_MAX, RandomStreams
 from merchants import Merchant, MerchantProfile, PaymentProcessor, build_merchants
 from merchants.markets import market_for
+from merchants.presales import PresaleError
 
 
 @dataclass
@@ -61,14 +62,31 @@ def build_market(scenario: Scenario, seed: int) -> tuple[dict[str, Merchant], Pa
         decline_rates=scenario.payments.decline_rates,
         three_ds_rate=scenario.payments.three_ds_rate,
     )
-    merchants = build_merchants(
-        scenario.merchant_profiles(), seed=streams.seed_for("catalogs") % 2**31, processor=processor
-    )
+    try:
+        merchants = build_merchants(
+            scenario.merchant_profiles(),
+            seed=streams.seed_for("catalogs") % 2**31,
+            processor=processor,
+        )
+    except PresaleError as problem:
+        raise ScenarioError(f"{scenario.name}: {problem}") from None
     if scenario.fees.pass_through:
         models = fee_models_for(scenario)
         for merchant in merchants.values():
             pass_through(merchant, models[merchant.id], scenario.fees.pass_through)
     return dict(merchants), processor
+
+
+def presale_problem(scenario: Scenario, seed: int) -> str | None:
+    """``field: message`` if a presale's deposit is not below a price it covers in the
+    catalogs ``seed`` builds (generated prices depend on it), else None."""
+    if not any(p.presales for p in scenario.merchant_profiles()):
+        return None
+    try:
+        build_market(scenario, seed)
+    except ScenarioError as problem:
+        return str(problem).removeprefix(f"{scenario.name}: ")
+    return None
 
 
 def build_simulation(scenario: Scenario, seed: int, ledger: Ledger | None = None) -> Simulation:

@@ -39,10 +39,12 @@ from agent_checkout.sim.cosim import (
 from agent_checkout.sim.currency_markets import CurrencyMarkets, WelfareByCurrency
 from agent_checkout.sim.faults import Fault, FaultSchedule, StockOut
 from agent_checkout.sim.metrics import RunMetrics, stage_reached
+from agent_checkout.sim.presale_payments import final_payment
 from agent_checkout.sim.scenario import MonetizationSpec, ReturnsSpec
 from agent_checkout.sim.streams import RandomStreams
 from agent_checkout.sim.welfare import BestItems, WelfareRecorder
 from merchants import Merchant, PaymentProcessor, PlacedOrder
+from merchants.presales import DepositForfeited, PresaleDeposit
 from merchants.profile import LatencyProfile
 from merchants.ratelimit import platform_limiter
 
@@ -158,8 +160,11 @@ class Simulation:
         self.graph = build_checkout_graph()
         self._serving = ""
         self._arrived, self._all_arrived = 0, False
+        self._shopper_of: dict[str, Shopper] = {}  # a running session's shopper, by label
         for merchant in merchants.values():
             merchant.checkout.order_sinks.append(self._order_placed)
+            merchant.checkout.deposit_sinks.append(self._deposit_paid)
+            merchant.checkout.forfeit_sinks.append(self._deposit_forfeited)
             # Orders go to the ledger; the merchant need not remember them all in memory.
             merchant.checkout.order_limit = merchant.orders.limit = ORDERS_KEPT
 
@@ -184,6 +189,30 @@ class Simulation:
         self.welfare.bought(self._serving, order, kept=not returned)
         if returned:
             self._returned(order, lines, channel)
+
+    def serving(self, label: str) -> None:
+        """Say which session the merchant calls that follow belong to (their orders' session)."""
+        self._serving = label
+
+    def _deposit_paid(self, deposit: PresaleDeposit) -> None:
+        """A session paid a presale deposit: the ledger holds it, and the shopper's final
+        payment (or not, as the presale's probability draws) is scheduled in its window."""
+        label = self._serving
+        for metrics in self._metrics_of(int(label[1:])):
+            metrics.deposit_paid(deposit)
+        if self.ledger is not None:
+            self.ledger.record_deposit(deposit, session_id=label)
+        rng = self.streams.stream("presale", label)
+        pays = rng.random() < deposit.presale.completes
+        shopper = self._shopper_of[label]
+        self.env.process(final_payment(self, deposit, label, shopper, pays))
+
+    def _deposit_forfeited(self, forfeited: DepositForfeited) -> None:
+        label = self._serving
+        for metrics in self._metrics_of(int(label[1:])):
+            metrics.deposit_forfeited(forfeited)
+        if self.ledger is not None:
+            self.ledger.record_forfeit(forfeited, session_id=label)
 
     def _price_for(self, order: PlacedOrder, channel: Channel, clicked_at: datetime | None) -> list:
         """An order's fees as its channel has them: the AI platform's models price in-chat
@@ -249,6 +278,7 @@ class Simulation:
         shopper = self.shopper(index) if draw is None else draw.shopper()
         if draw is not None:
             self._channel_of[label] = draw
+        self._shopper_of[label] = shopper  # for a final payment, if it pays a deposit
         if hasattr(shopper, "arrived_at"):
             shopper.arrived_at = self.clock()
         context = AgentContext(
@@ -286,6 +316,7 @@ class Simulation:
         state = record.state or {}
         channel = draw.channel.name if draw is not None else None
         self._channel_of.pop(label, None)
+        self._shopper_of.pop(label, None)
         for metrics in self._metrics_of(index):
             metrics.session_ended(
                 record.outcome,

@@ -24,6 +24,15 @@ runner = CliRunner()
 
 TEN = {**SMALL_SCENARIO, "arrivals": {"process": "poisson", "rate_per_minute": 120, "sessions": 10}}
 
+#: A presale whose deposit no footwear of the catalog is dearer than.
+PRESALE = {
+    "id": "p",
+    "category": "footwear",
+    "deposit": 500000,
+    "final_payment_starts_at": "2026-11-12T00:00:00Z",
+    "final_payment_ends_at": "2026-11-13T00:00:00Z",
+}
+
 #: Scenario files the table names, written beside the good one (``{dir}/NAME.yaml``).
 BAD_SCENARIOS = {
     "spaceships": {**TEN, "shoppers": {"categories": {"spaceships": 1}}},
@@ -35,6 +44,19 @@ BAD_SCENARIOS = {
     "no-such-fee": {**TEN, "fees": {"ai_platform": ["four-percent"]}},
     "duration": {**TEN, "arrivals": {"rate_per_minute": 60, "duration_minutes": 0.2}},
     "unknown-currency": {**TEN, "currency": "XYZ"},
+    "presale-deposit": {
+        **TEN,
+        "merchants": [{"profile": "northwind-outfitters", "presales": [PRESALE]}],
+    },
+    "presale-window": {
+        **TEN,
+        "merchants": [
+            {
+                "profile": "northwind-outfitters",
+                "presales": [{**PRESALE, "deposit": 500, "final_payment_ends_at": "2026-11-11"}],
+            }
+        ],
+    },
     "mixed": {**TEN, "merchants": ["northwind-outfitters", "tmall-like"], "currency": "USD"},
     "mixed-no-rate": {
         **TEN,
@@ -122,6 +144,17 @@ CASES = [
         "compare {dir}/mixed.yaml --fee-models flat-per-order",
         "compare: small sells in several currencies (CNY, USD)",
         id="compare-of-a-mixed-run",
+    ),
+    case(
+        "run {dir}/presale-deposit.yaml",
+        "presale-deposit.yaml: merchants.0.presales.0.deposit: $5,000.00 is not below the price",
+        id="presale-deposit-above-price",
+    ),
+    case(
+        "run {dir}/presale-window.yaml",
+        "presales.0.final_payment_ends_at: 2026-11-11T00:00:00+00:00 is not after "
+        "final_payment_starts_at (2026-11-12T00:00:00+00:00)",
+        id="presale-window-ends-before-it-starts",
     ),
     case("run {dir}/huge-seed.yaml", "huge-seed.yaml: seed", id="scenario-seed-too-big"),
     case("run {dir}/no-such-fee.yaml", "fees: unknown fee model 'four-percent'", id="fee"),

@@ -31,6 +31,18 @@ BUILT_IN_FX = "AUD, CAD, CNY, EUR, GBP, JPY, USD"
 # (id, YAML text, the message after "<path>: ", exactly)
 CASES = [
     (
+        "presale window ending before it starts",
+        HEAD.replace(
+            "[northwind-outfitters]",
+            "\n  - profile: northwind-outfitters\n    presales:\n      - {id: p, category: "
+            "footwear, deposit: 500, final_payment_starts_at: 2026-11-12T00:00:00Z, "
+            "final_payment_ends_at: 2026-11-11T23:00:00Z}",
+        ),
+        "merchants.0: the profile is invalid: presales.0.final_payment_ends_at: "
+        "2026-11-11T23:00:00+00:00 is not after final_payment_starts_at "
+        "(2026-11-12T00:00:00+00:00)",
+    ),
+    (
         "unknown shopper category",
         HEAD + "shoppers: {categories: {spaceships: 1}}\n",
         f"shoppers.categories.spaceships: unknown shopper category (known: {KNOWN})",
