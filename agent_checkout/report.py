@@ -164,6 +164,24 @@ def converted_table(summary: dict) -> Table:
     return table
 
 
+def wrong_price_table(summary: dict) -> Table:
+    """Sessions shown a wrong stated price, what became of them, and the GMV it cost
+    (against the same sessions stated right: agent_checkout.sim.wrong_price)."""
+    wrong, cur = summary["wrong_price"], summary["currency"]
+    table = Table(title="wrong stated prices", show_header=False, title_justify="left")
+    table.add_column("metric", style="bold")
+    table.add_column("value", justify="right")
+    table.add_row("sessions shown a wrong price", f"{wrong['sessions_shown']:,}")
+    table.add_row("bought anyway", f"{wrong['bought_anyway']:,}")
+    table.add_row("abandoned at checkout", f"{wrong['abandoned_at_checkout']:,}")
+    table.add_row("other outcomes", f"{wrong['other']:,}")
+    table.add_row("their GMV", format_money(wrong["gmv"], cur))
+    if "gmv_lost" in wrong:
+        table.add_row("their GMV stated right", format_money(wrong["gmv_without_error"], cur))
+        table.add_row("GMV lost to wrong prices", format_money(wrong["gmv_lost"], cur))
+    return table
+
+
 def print_summary(summary: dict, console: Console | None = None) -> None:
     """The run's tables; a mixed run's money once per currency, then converted, labelled."""
     console = console or Console()
@@ -173,6 +191,8 @@ def print_summary(summary: dict, console: Console | None = None) -> None:
     if len(views) > 1:
         console.print(converted_table(summary))
     console.print(outcomes_table(summary))
+    if summary.get("wrong_price"):
+        console.print(wrong_price_table(summary))
     for view in views:
         if _named(view):
             console.print(companies_table(view))

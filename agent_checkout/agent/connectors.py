@@ -4,6 +4,10 @@ The graph's nodes talk to :class:`MerchantConnector` and :class:`PaymentConnecto
 in-process connectors here call a :class:`merchants.Merchant` directly, stamping each call with
 ``clock()``; the simulation's connectors (``agent_checkout.sim.cosim``) hand the same call to
 SimPy, which serves it in virtual time. Every call passes through ``_serve``, the one seam.
+
+An in-process merchant also shows its ``promotions`` (the book its checkout prices with), as a
+shop shows its offers: an attribute, not a call, so reading it takes no time and no trace line.
+The agent works out effective prices from it (:mod:`agent_checkout.agent.unit_prices`).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from merchants.acp import (
     DelegatePaymentResponse,
 )
 from merchants.feed import FeedProduct
+from merchants.promotions import PromotionBook
 
 T = TypeVar("T")
 Clock = Callable[[], datetime]
@@ -76,6 +81,11 @@ class InProcessMerchant(_Served):
         super().__init__(clock)
         self.merchant = merchant
         self.merchant_id = merchant.id
+
+    @property
+    def promotions(self) -> PromotionBook:
+        """The promotions this merchant's checkout applies (its own and its marketplace's)."""
+        return self.merchant.checkout.promotions
 
     def search(
         self, query: str, *, limit: int = 10, max_price: int | None = None

@@ -11,6 +11,8 @@ which name every way a checkout can go wrong:
 - the card needs 3-D Secure → authenticate (the shopper passes or fails the challenge) →
   complete with the same token;
 - the price changed since the feed was read → decide again at the new price;
+- the checkout's price (after discounts) is above the unit price the assistant stated, beyond
+  the shopper's tolerance → ``abandoned`` (see :mod:`~agent_checkout.agent.stated_price`);
 - a 429 or 5xx from a merchant → backoff (waits, honouring ``Retry-After``) → the same node,
   at most ``max_retries`` times in a row, then ``merchant_unavailable``;
 - the checkout session expired → checkout again, once;
@@ -18,16 +20,21 @@ which name every way a checkout can go wrong:
 - in ``human_present`` mode, confirm stops for the shopper's yes or no (a LangGraph
   ``interrupt``); in ``autonomous`` mode a :class:`Mandate` bounds what pay may spend.
 
+Before the shopper decides, recommend works out each option's effective unit price after every
+discount and credit (:mod:`~agent_checkout.agent.unit_prices`); the shopper decides on it.
+
 Connectors, shopper and policy arrive in the run's context, so one compiled graph serves every
 session, in process, in the simulation or over HTTP.
 """
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from functools import cache
 from typing import Literal
 
 from langgraph.checkpoint.memory import InMemorySaver
@@ -46,8 +53,16 @@ from agent_checkout.agent.connectors import (
 )
 from agent_checkout.agent.mandate import Delegation, Mandate
 from agent_checkout.agent.policy import CheckoutPolicy, RulePolicy
-from agent_checkout.agent.shopper import Shopper, accepts_total, gave_up, passes_challenge
-from agent_checkout.agent.state import CheckoutState
+from agent_checkout.agent.shopper import (
+    Shopper,
+    accepts_price,
+    accepts_total,
+    gave_up,
+    passes_challenge,
+)
+from agent_checkout.agent.state import CheckoutState, Recommendation
+from agent_checkout.agent.stated_price import PriceError
+from agent_checkout.agent.unit_prices import UnitPricer, promotion_books
 from merchants.acp import (
     Allowance,
     CheckoutSession,
@@ -82,6 +97,11 @@ class AgentContext:
     delegation: Delegation = "autonomous"
     handoff: Literal["in_chat", "click_out"] = "in_chat"  # pay here, or link to the merchant
     mandate: Mandate | None = None
+    price_error: PriceError | None = None  # this session's assistant states wrong prices
+
+    def unit_pricer(self) -> UnitPricer:
+        """Effective unit prices at the shopper's quantity, now."""
+        return UnitPricer(promotion_books(self.merchants), self.shopper.need.quantity, self.clock())
 
 
 Ctx = Runtime[AgentContext]
@@ -129,13 +149,20 @@ def search(state: CheckoutState, runtime: Ctx) -> CheckoutState:
 
 
 def recommend(state: CheckoutState, runtime: Ctx) -> CheckoutState:
+    """The policy's picks, each with its effective unit price, as the assistant states them."""
     ctx = runtime.context
+    pricer = ctx.unit_pricer()
+    extra = {"pricer": pricer} if _takes_pricer(type(ctx.policy)) else {}
     recommendations = ctx.policy.recommend(
         state["offers"],
         need=ctx.shopper.need,
         budget=ctx.shopper.budget,
         excluded=state.get("excluded", []),
+        **extra,
     )
+    recommendations = pricer.price_all(recommendations)
+    if ctx.price_error is not None:
+        recommendations = ctx.price_error.misstate(recommendations)
     return {"recommendations": recommendations, "choice": None, "checkout": None}
 
 
@@ -150,7 +177,7 @@ def decide(state: CheckoutState, runtime: Ctx) -> CheckoutState:
             o.availability == "out_of_stock" for o in state["offers"]
         )
         return {"outcome": "out_of_stock" if sold_out else "no_match"}
-    if all(r.offer.price > shopper.budget for r in recommendations):
+    if all(r.price > shopper.budget for r in recommendations):
         return {"outcome": "over_budget"}
     choice = shopper.choose(recommendations)
     if choice is None:
@@ -180,6 +207,13 @@ def checkout(state: CheckoutState, runtime: Ctx) -> CheckoutState:
             return {**repriced, "attempts": attempts}
         if repriced is not None:  # the shopper still wants it at the new price
             choice = repriced["choice"]
+        if not _stated_price_holds(session, choice, ctx):
+            return {
+                "checkout": session,
+                "attempts": attempts,
+                "outcome": "abandoned",
+                "detail": STATED_PRICE_WRONG,
+            }
         cheapest = min(session.fulfillment_options, key=lambda o: (o.total, o.id))
         if session.fulfillment_option_id != cheapest.id:
             session = merchant.update_checkout(
@@ -380,14 +414,38 @@ def _failed(
     return {"outcome": "checkout_failed", "detail": str(problem)}
 
 
-def _repriced(session: CheckoutSession, choice, ctx: AgentContext) -> CheckoutState | None:
-    """If the merchant's price is no longer the one the shopper chose at, ask again."""
+#: The ``detail`` of a session abandoned because checkout's price exceeded the stated one.
+STATED_PRICE_WRONG = "checkout price above the stated price"
+
+
+@cache
+def _takes_pricer(policy_type: type) -> bool:
+    """Whether a policy's ``recommend`` works out prices itself (takes ``pricer``)."""
+    return "pricer" in inspect.signature(policy_type.recommend).parameters
+
+
+def _stated_price_holds(session: CheckoutSession, choice, ctx: AgentContext) -> bool:
+    """Whether the shopper accepts the checkout's line amount (after discounts) against the
+    unit price the assistant stated for the choice."""
+    if not session.line_items:
+        return True
+    line = session.line_items[0]
+    stated_line = choice.price * line.item.quantity
+    return accepts_price(ctx.shopper, stated_line, line.base_amount - line.discount)
+
+
+def _repriced(
+    session: CheckoutSession, choice: Recommendation, ctx: AgentContext
+) -> CheckoutState | None:
+    """If the merchant's list price is no longer the one the shopper chose at, ask again at
+    the new price, worked out after discounts (the checkout now shows the real one)."""
     line = session.line_items[0]
     unit = line.base_amount // line.item.quantity
     if unit == choice.offer.price:
         return None
     offer = choice.offer.model_copy(update={"price": unit})
-    again = replace(choice, offer=offer)
+    again = ctx.unit_pricer().priced(replace(choice, offer=offer))
+    unit = again.price
     if unit > ctx.shopper.budget:
         return {"outcome": "over_budget", "detail": f"price changed to {unit}"}
     if ctx.shopper.choose([again]) is None:

@@ -14,6 +14,12 @@ many sessions; to attribute cost to a session, give each its own bound copy::
     graph.invoke({}, context=AgentContext(..., policy=session_policy))
     session_policy.usage.cost_micros               # what that session's inference cost
 
+When a promotion changes what an offer costs, the model gets a tool, ``EffectiveUnitPrice``:
+it names an offer, and the policy answers with the unit price after every discount and credit,
+worked out by the checkout's own function (:mod:`~agent_checkout.agent.unit_prices`). A model
+that cannot call tools is given those prices in the offer list instead. Either way the
+recommendations carry the price the shopper decides on.
+
 A string model is built with ``langchain.chat_models.init_chat_model``, imported only then:
 install the ``llm`` extra (``langchain>=1``) for it, or pass any ``BaseChatModel`` yourself.
 """
@@ -25,7 +31,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal, TypeVar
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from agent_checkout.agent.pricing_table import (
@@ -43,6 +55,8 @@ from agent_checkout.agent.ranking import (
     score_offers,
 )
 from agent_checkout.agent.state import Need, Recommendation
+from agent_checkout.agent.unit_prices import UnitPricer
+from merchants.discounts import EffectivePrice
 from merchants.feed import FeedProduct
 from merchants.money import divide_half_even, format_money
 
@@ -83,6 +97,13 @@ class Shortlist(BaseModel):
         return value
 
 
+class EffectiveUnitPrice(BaseModel):
+    """Work out what one unit of a listed offer costs after every discount and credit that
+    applies, at the shopper's quantity: the price the checkout will charge."""
+
+    product_key: str = Field(description="the offer's key, exactly as listed before the first '|'")
+
+
 # -- usage and cost ----------------------------------------------------------------------------
 
 
@@ -90,7 +111,7 @@ class Shortlist(BaseModel):
 class LLMCall:
     """One request to the model: what it cost in tokens, and whether its answer was used."""
 
-    step: Literal["query", "recommend"]
+    step: Literal["query", "price", "recommend"]
     model: str
     input_tokens: int
     output_tokens: int
@@ -176,6 +197,10 @@ _SHORTLIST_SYSTEM = (
     "most {limit} that best fit the need and the budget, best first. Name each offer by its key "
     "exactly as written before the first '|'. Only choose offers that are listed."
 )
+_PRICE_SYSTEM = (
+    "Promotions apply to some of these offers, so a listed price may not be what the shopper "
+    "pays. Call EffectiveUnitPrice for each offer you might recommend before you choose."
+)
 _JSON_HINT = "Reply with JSON only, no other text, in this form: {example}"
 
 
@@ -219,25 +244,80 @@ class LLMPolicy:
         return reply.query if reply is not None else need.query
 
     def recommend(
-        self, offers: Sequence[FeedProduct], *, need: Need, budget: int, excluded: Sequence[str]
+        self,
+        offers: Sequence[FeedProduct],
+        *,
+        need: Need,
+        budget: int,
+        excluded: Sequence[str],
+        pricer: UnitPricer | None = None,
     ) -> list[Recommendation]:
+        """A shortlist from the model; with ``pricer``, each pick carries its effective unit
+        price, which the model could ask for with the ``EffectiveUnitPrice`` tool."""
         candidates = score_offers(offers, budget=budget, excluded=excluded, weights=self.weights)
         if not candidates:
             return []  # nothing to choose from: no reason to pay for a call
         shown = sorted(candidates, key=lambda c: (-c.score, *c.tie_break))[: self.max_offers]
-        messages = [
+        units = _discounted_units(shown, pricer)
+        messages: list[BaseMessage] = [
             SystemMessage(_SHORTLIST_SYSTEM.format(limit=self.limit)),
             HumanMessage(_describe(need, budget, shown)),
         ]
+        if units and pricer is not None:
+            messages += self._price_round(messages, shown, pricer, need, budget, units)
         example = '{"product_keys": ["merchant:product", "..."], "reasons": ["...", "..."]}'
         picks = self._picks(shown)
         reply = self._ask("recommend", Shortlist, messages, example, validate=picks)
         if reply is None:
-            return self.fallback.rank(candidates, limit=self.limit)
-        return [
-            Recommendation(offer=c.offer, rank=i, score=round(c.score, 6), ranking=self.name)
-            for i, c in enumerate(picks(reply))
+            chosen = self.fallback.rank(candidates, limit=self.limit)
+        else:
+            chosen = [
+                Recommendation(offer=c.offer, rank=i, score=round(c.score, 6), ranking=self.name)
+                for i, c in enumerate(picks(reply))
+            ]
+        return chosen if pricer is None else [pricer.priced(r) for r in chosen]
+
+    def _price_round(
+        self,
+        messages: list[BaseMessage],
+        shown: Sequence[Candidate],
+        pricer: UnitPricer,
+        need: Need,
+        budget: int,
+        units: Mapping[str, int],
+    ) -> list[BaseMessage]:
+        """Let the model call ``EffectiveUnitPrice`` (one metered call); the calls and their
+        answers join the conversation. A model without tools is told the prices instead."""
+        by_key = {c.key: c for c in shown}
+        try:
+            model = self.model.bind_tools([EffectiveUnitPrice])
+        except NotImplementedError:
+            return [HumanMessage(_describe(need, budget, shown, units))]
+        ask = [*messages, SystemMessage(_PRICE_SYSTEM)]
+        message, problem = None, None
+        try:
+            message = model.invoke(ask)
+        except Exception as error:  # a failing model must not end the shopper's session
+            problem = f"model error: {type(error).__name__}: {error}"
+        calls = [
+            c
+            for c in getattr(message, "tool_calls", None) or []
+            if c.get("name") == EffectiveUnitPrice.__name__
         ]
+        self._record("price", message, None if calls else problem or "no price asked for")
+        if not calls:
+            return []
+        answers: list[BaseMessage] = [message]
+        for call in calls:
+            key = str((call.get("args") or {}).get("product_key", "")).strip()
+            candidate = by_key.get(key)
+            content = (
+                _price_text(key, pricer.price(candidate.offer), candidate.offer.currency)
+                if candidate is not None
+                else f"{key}: not a listed offer"
+            )
+            answers.append(ToolMessage(content=content, tool_call_id=call.get("id") or key))
+        return answers
 
     def _picks(self, shown: Sequence[Candidate]) -> Callable[[Shortlist], list[Candidate]]:
         """The model's keys that name a shown offer, deduplicated and capped at ``limit``.
@@ -286,6 +366,15 @@ class LLMPolicy:
             parsed, problem = _parse_json(schema, message)
         if parsed is not None and validate is not None and not validate(parsed):
             parsed, problem = None, "no listed offer among the model's picks"
+        self._record(step, message, None if parsed is not None else problem or "no answer")
+        return parsed
+
+    def _record(
+        self,
+        step: Literal["query", "price", "recommend"],
+        message: BaseMessage | None,
+        fallback: str | None,
+    ) -> None:
         usage = (message.usage_metadata if isinstance(message, AIMessage) else None) or {}
         self.usage.record(
             LLMCall(
@@ -293,13 +382,15 @@ class LLMPolicy:
                 model=str(self.model_name),
                 input_tokens=int(usage.get("input_tokens", 0)),
                 output_tokens=int(usage.get("output_tokens", 0)),
-                fallback=None if parsed is not None else problem or "no answer",
+                fallback=fallback,
             )
         )
-        return parsed
 
 
-def _describe(need: Need, budget: int, shown: Sequence[Candidate]) -> str:
+def _describe(
+    need: Need, budget: int, shown: Sequence[Candidate], units: Mapping[str, int] | None = None
+) -> str:
+    """The need and the offers; with ``units``, each discounted offer's price after discounts."""
     currency = shown[0].offer.currency
     lines = [
         f"Need: {need.query} (category {need.category}), quantity {need.quantity}.",
@@ -308,11 +399,35 @@ def _describe(need: Need, budget: int, shown: Sequence[Candidate]) -> str:
     ]
     for c in shown:
         o = c.offer
+        price = format_money(o.price, o.currency)
+        if units and c.key in units:
+            price += f" ({format_money(units[c.key], o.currency)} a unit after discounts)"
         lines.append(
-            f"{c.key} | {o.title} | {o.brand} | {format_money(o.price, o.currency)} | "
+            f"{c.key} | {o.title} | {o.brand} | {price} | "
             f"{o.rating} ({o.review_count} reviews) | {o.availability}"
         )
     return "\n".join(lines)
+
+
+def _discounted_units(shown: Sequence[Candidate], pricer: UnitPricer | None) -> dict[str, int]:
+    """Effective unit prices of the shown offers a promotion changes (none: no tool needed)."""
+    if pricer is None:
+        return {}
+    units = {c.key: (pricer.price(c.offer).unit, c.offer.price) for c in shown}
+    return {key: unit for key, (unit, listed) in units.items() if unit != listed}
+
+
+def _price_text(key: str, price: EffectivePrice, currency: str) -> str:
+    """The tool's answer: the unit price, the list price and each discount's share."""
+    off = ", ".join(
+        f"{pid} {format_money(amount, currency)}" for pid, amount in price.discounts.items()
+    )
+    return (
+        f"{key}: {format_money(price.unit, currency)} a unit after discounts "
+        f"(list {format_money(price.list_unit, currency)}, quantity {price.quantity}"
+        + (f"; discounts on the line: {off}" if off else "")
+        + ")"
+    )
 
 
 def _parse_json(schema: type[Reply], message: BaseMessage) -> tuple[Reply | None, str | None]:

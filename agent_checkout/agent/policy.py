@@ -4,6 +4,10 @@ A policy phrases the search query and ranks what search found into recommendatio
 :class:`RulePolicy` is deterministic and needs no model, so everything runs offline; how it
 orders offers is its :mod:`~agent_checkout.agent.ranking` (neutral unless told otherwise). An
 LLM-backed policy lives in :mod:`agent_checkout.agent.llm_policy`.
+
+A policy's ``recommend`` may take a ``pricer`` (:class:`~agent_checkout.agent.unit_prices.
+UnitPricer`): the graph then hands it one, and the policy states each option's effective unit
+price itself. Whatever a policy leaves unpriced, the graph prices after it.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Protocol
 
 from agent_checkout.agent.ranking import NeutralRanking, Ranking, ScoreWeights, score_offers
 from agent_checkout.agent.state import Need, Recommendation
+from agent_checkout.agent.unit_prices import UnitPricer
 from merchants.feed import FeedProduct
 
 
@@ -51,7 +56,16 @@ class RulePolicy:
         return need.query
 
     def recommend(
-        self, offers: Sequence[FeedProduct], *, need: Need, budget: int, excluded: Sequence[str]
+        self,
+        offers: Sequence[FeedProduct],
+        *,
+        need: Need,
+        budget: int,
+        excluded: Sequence[str],
+        pricer: UnitPricer | None = None,
     ) -> list[Recommendation]:
+        """Rank on list prices (what search returned); then, with ``pricer``, work out each
+        pick's effective unit price after every discount and credit, which the shopper weighs."""
         candidates = score_offers(offers, budget=budget, excluded=excluded, weights=self.weights)
-        return self.ranking.rank(candidates, limit=self.limit)
+        ranked = self.ranking.rank(candidates, limit=self.limit)
+        return ranked if pricer is None else [pricer.priced(r) for r in ranked]

@@ -60,7 +60,7 @@ class SampleShopper:
     cards: Sequence[PaymentMethodCard] = field(default_factory=sample_cards)
 
     def choose(self, recommendations: Sequence[Recommendation]) -> Recommendation | None:
-        return next((r for r in recommendations if r.offer.price <= self.budget), None)
+        return next((r for r in recommendations if r.price <= self.budget), None)
 
 
 def gave_up(shopper: Shopper, now: datetime) -> bool:
@@ -73,6 +73,13 @@ def accepts_total(shopper: Shopper, session: CheckoutSession) -> bool:
     """Whether the shopper goes through with the checkout's total (default: yes)."""
     check = getattr(shopper, "accepts_total", None)
     return True if check is None else bool(check(session))
+
+
+def accepts_price(shopper: Shopper, stated_line: int, real_line: int) -> bool:
+    """Whether the shopper buys when the checkout's line amount (after discounts) is
+    ``real_line`` and the assistant said ``stated_line`` (default: yes)."""
+    check = getattr(shopper, "accepts_price", None)
+    return True if check is None else bool(check(stated_line, real_line))
 
 
 def passes_challenge(shopper: Shopper) -> bool:

@@ -49,10 +49,23 @@ class Recommendation:
     ranking: str = "neutral"
     label: str | None = None  # a disclosure such as "Sponsored"
     cpc: int = 0  # minor units the sponsor pays when the shopper clicks it (paid slots only)
+    #: The unit price after every discount and credit, as the agent worked it out
+    #: (agent_checkout.agent.unit_prices); None until it has.
+    unit_price: int | None = None
+    #: The unit price the assistant told the shopper, when it differs (a wrong stated price:
+    #: agent_checkout.agent.stated_price); None means it stated ``unit_price``.
+    stated_price: int | None = None
 
     @property
     def key(self) -> str:
         return f"{self.offer.seller_id}:{self.offer.id}"
+
+    @property
+    def price(self) -> int:
+        """The unit price the shopper was told and decides on: stated, worked out, or listed."""
+        if self.stated_price is not None:
+            return self.stated_price
+        return self.unit_price if self.unit_price is not None else self.offer.price
 
 
 class CheckoutState(TypedDict, total=False):

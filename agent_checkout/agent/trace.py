@@ -2,13 +2,15 @@
 
 Wrap a session's connectors with :func:`traced`; each call appends a record ``{t, node, server,
 call, status, latency_ms}`` to a :class:`SessionTrace`, stamped by the session's clock (virtual
-time in the simulation), and the trace is written as JSON Lines for debugging one shopper.
+time in the simulation), and the trace is written as JSON Lines for debugging one shopper. The
+simulation adds a ``recommend`` record of what the shopper was shown: list, worked-out and
+stated unit prices.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,6 +68,25 @@ class SessionTrace:
         finally:
             record["latency_ms"] = round((self.clock() - started).total_seconds() * 1000, 3)
             self.records.append(record)
+
+    def shown(self, recommendations: Sequence[Any]) -> None:
+        """What the shopper was shown: each option's list, worked-out and stated unit price."""
+        self.records.append(
+            {
+                "session": self.session,
+                "t": self.clock().isoformat(),
+                "node": "recommend",
+                "prices": [
+                    {
+                        "key": r.key,
+                        "list": r.offer.price,
+                        "unit": r.unit_price,
+                        "stated": r.price,
+                    }
+                    for r in recommendations
+                ],
+            }
+        )
 
     def end(self, state: Mapping[str, Any], **figures: Any) -> None:
         """The session's last record: its outcome, and figures such as its inference cost."""

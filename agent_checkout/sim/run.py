@@ -29,6 +29,7 @@ from agent_checkout.sim.scenario_ranking import scenario_ranking
 from agent_checkout.sim.shoppers import ShopperPopulation, SimulatedShopper
 from agent_checkout.sim.simulation import Simulation
 from agent_checkout.sim.streams import SEED_MAX, RandomStreams
+from agent_checkout.sim.wrong_price import PriceErrors
 from merchants import Merchant, MerchantProfile, PaymentProcessor, build_merchants
 from merchants.markets import market_for
 from merchants.presales import PresaleError
@@ -89,8 +90,13 @@ def presale_problem(scenario: Scenario, seed: int) -> str | None:
     return None
 
 
-def build_simulation(scenario: Scenario, seed: int, ledger: Ledger | None = None) -> Simulation:
-    """Everything one replication of ``scenario`` needs, drawn from ``seed``'s streams."""
+def build_simulation(
+    scenario: Scenario, seed: int, ledger: Ledger | None = None, *, shadow_prices: bool = False
+) -> Simulation:
+    """Everything one replication of ``scenario`` needs, drawn from ``seed``'s streams.
+
+    With ``shadow_prices`` the sessions drawn to state a wrong price state it right: the run
+    that prices what the errors cost (:mod:`agent_checkout.sim.wrong_price`)."""
     streams = RandomStreams(seed)
     profiles = scenario.merchant_profiles()
     merchants, processor = build_market(scenario, seed)
@@ -136,7 +142,16 @@ def build_simulation(scenario: Scenario, seed: int, ledger: Ledger | None = None
         channels=channels,
         ai_fee_models=ai_models,
         markets=markets,
+        price_errors=price_errors(scenario, streams, shadow=shadow_prices),
     )
+
+
+def price_errors(scenario: Scenario, streams: RandomStreams, *, shadow: bool) -> PriceErrors | None:
+    """The scenario's wrong stated prices; a rate of 0 is no knob at all (the same run)."""
+    spec = scenario.agent.wrong_price
+    if spec is None or spec.rate == 0:
+        return None
+    return PriceErrors(spec, streams, shadow=shadow)
 
 
 def currency_markets(scenario: Scenario, streams: RandomStreams) -> CurrencyMarkets | None:
@@ -253,6 +268,10 @@ def _simulate(
             fx=scenario.fx_table(),
             companies=scenario.companies,
         )
+        if simulation.wrong_prices is not None:  # what the errors cost: the same run without
+            shadow = build_simulation(scenario, seed, shadow_prices=True)
+            shadow.run()
+            summary["wrong_price"] = simulation.wrong_prices.summary(shadow.wrong_prices)
     finally:
         if ledger is not None:
             ledger.close()

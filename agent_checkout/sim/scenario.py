@@ -207,6 +207,33 @@ class AdvertiserSpec(_Strict):
         return {"cpc": value} if isinstance(value, int) and not isinstance(value, bool) else value
 
 
+class PriceErrorSpec(_Strict):
+    """How wrong a wrong stated price is: ``min_bps`` to ``max_bps`` (uniform, whole basis
+    points) of the real unit price, ``below`` or ``above`` it. Defaults: docs/sources.md,
+    Defaults with no public figure, row 'Wrong stated prices'."""
+
+    direction: Literal["below", "above"] = "below"
+    min_bps: int = Field(100, ge=1, le=9999)
+    max_bps: int = Field(3000, ge=1, le=9999)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PriceErrorSpec:
+        if self.min_bps > self.max_bps:
+            raise FieldValueError("max_bps", "must be at least min_bps")
+        return self
+
+
+class WrongPriceSpec(_Strict):
+    """A failure mode: in a share ``rate`` of sessions the assistant states wrong unit prices
+    (agent_checkout.sim.wrong_price); the shopper buys at checkout only if the real price is at
+    most the stated one × (1 + ``tolerance_bps``). Defaults: docs/sources.md, Defaults with no
+    public figure, row 'Wrong stated prices'."""
+
+    rate: float = Field(ge=0, le=1)
+    error: PriceErrorSpec = PriceErrorSpec()
+    tolerance_bps: int = Field(500, ge=0, le=10_000)
+
+
 class AgentSpec(_Strict):
     policy: Literal["rules"] = "rules"
     recommendations: int = Field(5, ge=1, le=50)
@@ -215,6 +242,7 @@ class AgentSpec(_Strict):
     # What one step of the agent would cost if a model took it, in micro-dollars: an assumption
     # (about 3,000 input and 250 output tokens at $0.15 and $0.60 per million, a small model).
     cost_per_step_micros: int = Field(600, ge=0)
+    wrong_price: WrongPriceSpec | None = None  # left out: every stated price is right
 
 
 class PaymentsSpec(_Strict):
@@ -658,6 +686,11 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     problem_text = scenario.currency_problem()  # again: the names now all load
     if problem_text:
         raise ScenarioError(f"{path}: {problem_text}")
+    if scenario.agent.wrong_price is not None and len(scenario.currencies()) > 1:
+        raise ScenarioError(
+            f"{path}: agent.wrong_price: not available in a run with several currencies "
+            "(its GMV would add them up)"
+        )
     return scenario
 
 

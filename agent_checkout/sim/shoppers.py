@@ -31,6 +31,7 @@ from datetime import datetime
 from faker import Faker
 
 from agent_checkout.agent.state import Need, Recommendation
+from agent_checkout.agent.stated_price import holds
 from agent_checkout.sim.scenario import ShoppersSpec
 from agent_checkout.sim.streams import RandomStreams
 from merchants.acp import Address, Buyer, CheckoutSession, PaymentMethodCard
@@ -90,12 +91,16 @@ class SimulatedShopper:
     # The population an item's value is read from, when it differs from ``spec``: a session's
     # intent moves the appeal of buying nothing, not what an item is worth (see valuation).
     value_spec: ShoppersSpec | None = field(default=None, repr=False, compare=False)
+    # How far above the stated price a real checkout price may be before the shopper walks
+    # away (agent_checkout.agent.stated_price); None: the shopper does not compare them.
+    price_tolerance_bps: int | None = None
 
     def utility(self, recommendation: Recommendation) -> float:
+        """On the unit price the assistant stated (after discounts), not the list price."""
         offer = recommendation.offer
         return (
             self.spec.quality_weight * (offer.rating - 4.0)
-            - self.spec.price_sensitivity * math.log(offer.price / self.budget)
+            - self.spec.price_sensitivity * math.log(recommendation.price / self.budget)
             - self.spec.position_bias * recommendation.rank
             - (self.spec.sponsored_penalty if recommendation.label else 0.0)
         )
@@ -116,6 +121,12 @@ class SimulatedShopper:
         chance = self.spec.checkout_acceptance * math.exp(-self.spec.extra_cost_sensitivity * extra)
         return self.rng.random() < chance
 
+    def accepts_price(self, stated_line: int, real_line: int) -> bool:
+        """Buys at checkout only if the real price is within tolerance of the stated one."""
+        if self.price_tolerance_bps is None:
+            return True
+        return holds(stated_line, real_line, self.price_tolerance_bps)
+
     def passes_challenge(self) -> bool:
         """A 3-D Secure challenge: passed with the population's pass rate."""
         return self.rng.random() < self.spec.challenge_pass_rate
@@ -125,7 +136,7 @@ class SimulatedShopper:
         best, best_utility = None, self.spec.outside_utility + _gumbel(self.rng)
         for recommendation in recommendations:
             noise = _gumbel(self.rng)  # drawn for every item, so draws do not depend on prices
-            if recommendation.offer.price > self.budget or not self.need.matches(
+            if recommendation.price > self.budget or not self.need.matches(
                 recommendation.offer.attributes
             ):
                 continue

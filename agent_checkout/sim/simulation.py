@@ -17,6 +17,7 @@ from agent_checkout.agent.policy import CheckoutPolicy, RulePolicy
 from agent_checkout.agent.ranking import click_fee_lines
 from agent_checkout.agent.shopper import Shopper
 from agent_checkout.agent.state import Recommendation
+from agent_checkout.agent.stated_price import PriceError
 from agent_checkout.agent.trace import SessionTrace, traced
 from agent_checkout.fees.context import Click
 from agent_checkout.fees.model import FeeModel, price_order
@@ -43,6 +44,7 @@ from agent_checkout.sim.presale_payments import final_payment
 from agent_checkout.sim.scenario import MonetizationSpec, ReturnsSpec
 from agent_checkout.sim.streams import RandomStreams
 from agent_checkout.sim.welfare import BestItems, WelfareRecorder
+from agent_checkout.sim.wrong_price import PriceErrors, WrongPriceTally
 from merchants import Merchant, PaymentProcessor, PlacedOrder
 from merchants.presales import DepositForfeited, PresaleDeposit
 from merchants.profile import LatencyProfile
@@ -78,6 +80,7 @@ class Simulation:
         channels: ChannelMix | None = None,
         ai_fee_models: Sequence[FeeModel] = (),
         markets: CurrencyMarkets | None = None,
+        price_errors: PriceErrors | None = None,
     ) -> None:
         self.env = simpy.Environment()
         self.clock = VirtualClock(self.env, start)
@@ -124,6 +127,11 @@ class Simulation:
                 },
                 markets.currency_of,
             )
+        # Wrong stated prices (a failure mode): which sessions err, and what became of them.
+        self.price_errors = price_errors
+        self.wrong_prices = (
+            WrongPriceTally(price_errors.spec.rate) if price_errors is not None else None
+        )
         self.records: list[SessionRecord] | None = None  # set to [] to keep every record
         self.call_log: list[tuple[float, str, str, int]] | None = None  # (t, server, endpoint, i)
         self.on_session_end: Callable[[int], None] | None = None
@@ -187,6 +195,8 @@ class Simulation:
             self.streams.stream("returns", order.id).random() < self.returns.rate
         )
         self.welfare.bought(self._serving, order, kept=not returned)
+        if self.wrong_prices is not None and self._serving:
+            self.wrong_prices.ordered(int(self._serving[1:]), order.total_amount)
         if returned:
             self._returned(order, lines, channel)
 
@@ -281,6 +291,7 @@ class Simulation:
         self._shopper_of[label] = shopper  # for a final payment, if it pays a deposit
         if hasattr(shopper, "arrived_at"):
             shopper.arrived_at = self.clock()
+        price_error = self._price_error(index, shopper)
         context = AgentContext(
             merchants=merchants,
             payments=payments,
@@ -291,6 +302,7 @@ class Simulation:
             jitter=self.streams.stream("backoff", index).random,
             handoff=self.monetization.mode if draw is None else "in_chat",
             search_limit=self.search_limit,
+            price_error=price_error,
         )
         self.welfare.started(label, index, shopper)
         on_decided = None
@@ -308,12 +320,14 @@ class Simulation:
         record = yield from drive_session(
             self.env,
             index,
-            lambda: self._walk(context, stages, label, on_decided),
+            lambda: self._walk(context, stages, label, on_decided, trace),
             self.servers,
             self.streams.stream("latency", index),
             served=served,
         )
         state = record.state or {}
+        if self.wrong_prices is not None:
+            self.wrong_prices.ended(index, state, "shown" in stages)
         channel = draw.channel.name if draw is not None else None
         self._channel_of.pop(label, None)
         self._shopper_of.pop(label, None)
@@ -354,11 +368,26 @@ class Simulation:
         welfare = self.welfare.ended(label, still_buying=delay is not None)
         if trace is not None:
             extra = {} if channel is None else {"channel": channel, "intent": draw.intent.name}
+            if price_error is not None:
+                extra["price_error"] = {"bps": price_error.bps, "direction": price_error.direction}
             trace.end(state, steps=steps, inference_micros=cost, **welfare.trace_fields(), **extra)
         if self.records is not None:
             self.records.append(record)
         if self.on_session_end is not None:
             self.on_session_end(self.metrics.sessions)
+
+    def _price_error(self, index: int, shopper: Shopper) -> PriceError | None:
+        """Session ``index``'s wrong stated price, if it draws one (None in a shadow run, which
+        still marks the session); the shopper then compares stated and real prices."""
+        if self.price_errors is None:
+            return None
+        if hasattr(shopper, "price_tolerance_bps"):
+            shopper.price_tolerance_bps = self.price_errors.spec.tolerance_bps
+        error = self.price_errors.draw(index)
+        if error is None:
+            return None
+        self.wrong_prices.erring.add(index)
+        return None if self.price_errors.shadow else error
 
     def _metrics_of(self, index: int) -> list[RunMetrics]:
         """The run's metrics, and those of session ``index``'s currency in a mixed run."""
@@ -399,6 +428,7 @@ class Simulation:
         stages: set[str],
         label: str,
         on_decided: Callable[[], None] | None = None,
+        trace: SessionTrace | None = None,
     ) -> dict:
         """Run the graph to its end, counting steps (each one an inference turn for an LLM),
         adding to ``stages`` each funnel stage as the session passes through it (calling
@@ -418,6 +448,8 @@ class Simulation:
                             on_decided()
                     if stage == "shown":
                         self.welfare.shown(label, update["recommendations"])
+                        if trace is not None:
+                            trace.shown(update["recommendations"])
             else:
                 state = chunk
         return {**state, "steps": steps}

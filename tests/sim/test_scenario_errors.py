@@ -325,6 +325,35 @@ CASES = [
         "monetization.mode: with channels, each channel says where its shoppers pay "
         "(ai_link_out links out, ai_in_chat pays in the chat); leave mode out",
     ),
+    (
+        "wrong price rate above 1",
+        HEAD + "agent: {wrong_price: {rate: 1.5}}\n",
+        "agent.wrong_price.rate: Input should be less than or equal to 1",
+    ),
+    (
+        "wrong price without a rate",
+        HEAD + "agent: {wrong_price: {}}\n",
+        "agent.wrong_price.rate: Field required",
+    ),
+    (
+        "wrong price error range reversed",
+        HEAD + "agent: {wrong_price: {rate: 0.1, error: {min_bps: 500, max_bps: 100}}}\n",
+        "agent.wrong_price.error.max_bps: must be at least min_bps",
+    ),
+    (
+        "wrong price error with an unknown key",
+        HEAD + "agent: {wrong_price: {rate: 0.1, error: {size: 3}}}\n",
+        "agent.wrong_price.error.size: unknown field",
+    ),
+    (
+        "wrong price in a run with several currencies",
+        "name: bad\ncurrency: USD\nmerchants: [northwind-outfitters, "
+        "{profile: juniper-handmade, currency: CNY, fee_models: []}]\n"
+        "arrivals: {process: poisson, rate_per_minute: 60, sessions: 20}\n"
+        "agent: {wrong_price: {rate: 0.1}}\n",
+        "agent.wrong_price: not available in a run with several currencies "
+        "(its GMV would add them up)",
+    ),
 ]
 
 
