@@ -147,7 +147,7 @@ def cohorts_table(summary: dict) -> Table:
         title=f"AI platform P&L by cohort over {horizon} days ({cur.upper()})",
         title_justify="left",
     )
-    columns = ("cohort", "users", "sessions", "orders", "fees earned", "coupons")
+    columns = ("cohort", "users", "orders", "fees earned", "coupons")
     columns += ("red packets", "acquisition", "inference", "cumulative P&L", "payback")
     for name in columns:
         table.add_column(name, justify="left" if name in ("cohort", "payback") else "right")
@@ -155,13 +155,12 @@ def cohorts_table(summary: dict) -> Table:
         table.add_row(
             _cohort_name(row, cohorts["by"]),
             f"{row['users']:,}",
-            f"{row['sessions']:,}",
             f"{row['orders']:,}",
             *(
                 format_money(row[k], cur)
                 for k in ("fees", "coupons", "red_packets", "acquisition", "inference", "net")
             ),
-            payback_text(row, horizon),
+            "none" if row["payback_day"] is None else f"day {row['payback_day']}",
             style="bold" if row["cohort"] is None else None,
         )
     return table

@@ -9,7 +9,8 @@ points, flat outside them). An active day has ``sessions_per_active_day`` sessio
 part always, one more with the chance of the fraction) at uniform times in the day, from the
 moment of sign-up on the first day, and ``chat_turns_per_active_day`` turns of chat that sell
 nothing, which cost inference like the agent's steps. Amounts are integer minor units of the
-run's currency.
+run's currency. The defaults (90 days, weekly cohorts, one session a day, no costs unless given)
+are assumptions: docs/sources.md, "Defaults with no public figure", row 'Users and cohorts'.
 
 Draws: each user's days come from their own ``user_days`` stream, two numbers a day whether
 active or not, so a changed curve keeps every other day's draws; the times of an active day's
