@@ -135,7 +135,8 @@ def payback_text(row: dict, horizon_days: int) -> str:
     """When a cohort's cumulative P&L first reached 0, or that it did not within the horizon."""
     if row["payback_day"] is None:
         return f"no payback within {horizon_days} days"
-    return f"day {row['payback_day']} (after {row['payback_after_days']} days)"
+    after = row["payback_after_days"]
+    return f"day {row['payback_day']} ({after} day{'' if after == 1 else 's'} after joining)"
 
 
 def cohorts_table(summary: dict) -> Table:

@@ -164,7 +164,10 @@ def test_tiny_run_pnl(tiny_run):
     )
     assert len(everyone["cumulative"]) == 10
     assert "AI platform P&L by cohort over 10 days (CNY)" in output
-    assert "payback of all users: no payback within 10 days" in output
+    # every session a ready buyer (no channels): the second day's sales pay for both cohorts
+    first_positive = next(d for d, net in enumerate(everyone["cumulative"]) if net >= 0)
+    assert everyone["payback_day"] == first_positive == 1
+    assert "payback of all users: day 1 (1 day after joining)" in output
 
 
 def test_the_readmes_query_reconciles_the_pnl_with_the_ledger(tiny_run):
