@@ -134,6 +134,48 @@ def channels_table(summary: dict) -> Table:
     return table
 
 
+def _cohort_name(row: dict, by: str) -> str:
+    if row["cohort"] is None:
+        return "all users"
+    return f"day {row['cohort']}" if by == "day" else f"week {row['cohort']}"
+
+
+def payback_text(row: dict, horizon_days: int) -> str:
+    """When a cohort's cumulative P&L first reached 0, or that it did not within the horizon."""
+    if row["payback_day"] is None:
+        return f"no payback within {horizon_days} days"
+    after = row["payback_after_days"]
+    return f"day {row['payback_day']} ({after} day{'' if after == 1 else 's'} after joining)"
+
+
+def cohorts_table(summary: dict) -> Table:
+    """The AI platform's P&L per cohort of users over the horizon (agent_checkout.sim.cohorts):
+    what it earned and paid, side by side, its cumulative P&L at the end, and the payback."""
+    cohorts = summary["cohorts"]
+    cur, horizon = cohorts["currency"], cohorts["horizon_days"]
+    table = Table(
+        title=f"AI platform P&L by cohort over {horizon} days ({cur.upper()})",
+        title_justify="left",
+    )
+    columns = ("cohort", "users", "orders", "fees earned", "coupons")
+    columns += ("red packets", "acquisition", "inference", "cumulative P&L", "payback")
+    for name in columns:
+        table.add_column(name, justify="left" if name in ("cohort", "payback") else "right")
+    for row in [*cohorts["rows"], cohorts["all"]]:
+        table.add_row(
+            _cohort_name(row, cohorts["by"]),
+            f"{row['users']:,}",
+            f"{row['orders']:,}",
+            *(
+                format_money(row[k], cur)
+                for k in ("fees", "coupons", "red_packets", "acquisition", "inference", "net")
+            ),
+            "none" if row["payback_day"] is None else f"day {row['payback_day']}",
+            style="bold" if row["cohort"] is None else None,
+        )
+    return table
+
+
 def converted_table(summary: dict) -> Table:
     """A mixed run's headline totals in its reporting currency, titled with the FX table."""
     converted = summary["converted"]
@@ -198,6 +240,14 @@ def print_summary(summary: dict, console: Console | None = None) -> None:
             console.print(companies_table(view))
         if view.get("channels"):
             console.print(channels_table(view))
+    if summary.get("cohorts"):
+        console.print(cohorts_table(summary))
+        everyone = summary["cohorts"]["all"]
+        console.print(
+            f"payback of all users: {payback_text(everyone, summary['cohorts']['horizon_days'])}",
+            highlight=False,
+            markup=False,
+        )
 
 
 #: Figures shown for replications and comparisons, with how to format a value.

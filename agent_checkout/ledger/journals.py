@@ -1,5 +1,6 @@
 """The balanced postings of each event the ledger records: an order, a refund, a click, a
-presale's deposit and how it ends.
+presale's deposit and how it ends, and in a run with users (:mod:`agent_checkout.sim.users`) a
+user's acquisition and red packet and the AI platform's inference bills.
 
 A posting is ``(account, party, amount, memo)``; money leaving an account is negative. Each
 journal sums to zero, so the ledger as a whole does too.
@@ -106,6 +107,30 @@ def refund_journal(
 def click_journal(click: Click, fee_lines: Sequence[FeeLine]) -> list[Posting]:
     """Each cost-per-click line moves its amount from its payer (the advertiser) to its payee."""
     return _fee_postings(click.merchant_id, "", fee_lines, " click", charge_buyer=True)
+
+
+def acquisition_journal(user_id: str, cost: int) -> list[Posting]:
+    """The AI platform pays for acquiring a user (ads, referral): to ``acquisition``."""
+    return [
+        ("ai_platform", user_id, -cost, "acquisition"),
+        ("acquisition", user_id, cost, "acquisition"),
+    ]
+
+
+def red_packet_journal(user_id: str, amount: int) -> list[Posting]:
+    """The AI platform pays a new user a cash red packet: into the buyer's wallet."""
+    return [
+        ("ai_platform", user_id, -amount, "red packet"),
+        ("buyer", user_id, amount, "red packet"),
+    ]
+
+
+def inference_journal(bill_id: str, amount: int) -> list[Posting]:
+    """The AI platform pays for a cohort's inference on a day: to ``inference`` (compute)."""
+    return [
+        ("ai_platform", bill_id, -amount, "inference"),
+        ("inference", bill_id, amount, "inference"),
+    ]
 
 
 def _fee_postings(

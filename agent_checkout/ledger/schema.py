@@ -201,10 +201,11 @@ TABLES = (
     Table(
         "postings",
         "double-entry postings; each journal (an order, a refund, a click, the discount "
-        "subsidies of an order, or a presale's deposit, its application to the sale or its "
-        "forfeiture: kind) sums to zero; order_id is set for orders, refunds and discounts (the "
-        "presale order for presale journals), journal is the order, refund or click id (an "
-        "order's id + '-d' for discounts; the presale id + '-deposit', '-applied', '-forfeit')",
+        "subsidies of an order, a presale's deposit, its application to the sale or its "
+        "forfeiture, a user's acquisition or red_packet, an inference bill: kind) sums to zero; "
+        "order_id is set for orders, refunds and discounts (the presale order for presale "
+        "journals), journal is the order, refund, click, user or bill id (an order's id + '-d' "
+        "for discounts; the presale id + '-deposit', '-applied', '-forfeit')",
         (
             ("order_id", "VARCHAR"),
             ("seq", "INTEGER"),
@@ -219,5 +220,52 @@ TABLES = (
         older={"journal": "order_id", "kind": "'order'"},
     ),
 )
+
+_COHORT_TABLES = (
+    Table(
+        "users",
+        "runs with users: one row per user acquired; cohort is the day or week it joined (as "
+        "the scenario groups them); its acquisition and red_packet journals have its user_id",
+        (
+            ("user_id", "VARCHAR"),
+            ("cohort", "INTEGER"),
+            ("joined_day", "INTEGER"),
+            ("joined_at", "TIMESTAMP"),
+            ("acquisition_cost", "BIGINT"),
+            ("red_packet", "BIGINT"),
+            ("currency", "VARCHAR"),
+        ),
+        key="user_id",
+    ),
+    Table(
+        "visits",
+        "runs with users: whose session each session_id was, its cohort and its day of the "
+        "horizon (money a session causes counts on that day)",
+        (
+            ("session_id", "VARCHAR"),
+            ("user_id", "VARCHAR"),
+            ("cohort", "INTEGER"),
+            ("day", "INTEGER"),
+            ("started_at", "TIMESTAMP"),
+        ),
+        key="session_id",
+    ),
+    Table(
+        "inference_bills",
+        "runs with users: a cohort's inference on a day (agent steps and chat turns), priced "
+        "in usd_micros and converted once to amount; journal is its inference journal",
+        (
+            ("journal", "VARCHAR"),
+            ("cohort", "INTEGER"),
+            ("day", "INTEGER"),
+            ("steps", "BIGINT"),
+            ("usd_micros", "BIGINT"),
+            ("amount", "BIGINT"),
+            ("currency", "VARCHAR"),
+        ),
+        key="journal",
+    ),
+)
+TABLES = TABLES + _COHORT_TABLES
 
 BY_NAME = {table.name: table for table in TABLES}

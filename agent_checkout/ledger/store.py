@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -26,18 +27,24 @@ from agent_checkout.fees.context import Click
 from agent_checkout.fees.line import FeeLine
 from agent_checkout.fees.refund import check_refund
 from agent_checkout.ledger.journals import (
+    acquisition_journal,
     click_journal,
     deposit_applied_journal,
     deposit_journal,
     discount_journal,
     forfeit_journal,
+    inference_journal,
     journal,
+    red_packet_journal,
     refund_journal,
     refund_tax,
 )
 from agent_checkout.ledger.schema import TABLES
 from merchants.orders import PlacedOrder
 from merchants.presales import DepositForfeited, PresaleDeposit
+
+if TYPE_CHECKING:
+    from agent_checkout.sim.cohorts import InferenceBill
 
 __all__ = ["Ledger", "journal", "utc_text"]
 
@@ -323,6 +330,57 @@ class Ledger:
         self._post(None, click_id, "click", click.currency, click_journal(click, lines))
         self._maybe_flush()
         return click_id
+
+    def record_user(
+        self,
+        user_id: str,
+        *,
+        cohort: int,
+        joined_day: int,
+        joined_at: datetime,
+        acquisition_cost: int,
+        red_packet: int,
+        currency: str,
+    ) -> None:
+        """A user the AI platform acquired: its ``acquisition`` and ``red_packet`` journals
+        (journal = ``user_id``), each posted only when not zero."""
+        self._pending["users"].append(
+            (
+                user_id,
+                cohort,
+                joined_day,
+                utc_text(joined_at),
+                acquisition_cost,
+                red_packet,
+                currency,
+            )
+        )
+        if acquisition_cost:
+            postings = acquisition_journal(user_id, acquisition_cost)
+            self._post(None, user_id, "acquisition", currency, postings)
+        if red_packet:
+            packet = red_packet_journal(user_id, red_packet)
+            self._post(None, user_id, "red_packet", currency, packet)
+        self._maybe_flush()
+
+    def record_visit(
+        self, session_id: str, user_id: str, *, cohort: int, day: int, started_at: datetime
+    ) -> None:
+        """Whose session ``session_id`` is, and the day of the horizon its money counts on."""
+        self._pending["visits"].append((session_id, user_id, cohort, day, utc_text(started_at)))
+        self._maybe_flush()
+
+    def record_inference(self, bill: InferenceBill, currency: str) -> str:
+        """A cohort's inference bill for a day, paid by the AI platform; returns its id."""
+        bill_id = f"inference-c{bill.cohort:04d}-d{bill.day:04d}"
+        self._pending["inference_bills"].append(
+            (bill_id, bill.cohort, bill.day, bill.steps, bill.usd_micros, bill.amount, currency)
+        )
+        if bill.amount:
+            paid = inference_journal(bill_id, bill.amount)
+            self._post(None, bill_id, "inference", currency, paid)
+        self._maybe_flush()
+        return bill_id
 
     def bulk_load(self, table: str, rows: Iterable[tuple]) -> None:
         """Append rows (in the table's column order) straight through the COPY path.

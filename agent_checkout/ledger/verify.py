@@ -1,6 +1,7 @@
 """Ledger invariants, checked by query: a recorded run either balances to the cent or says where.
 
-Every journal (an order, a refund, a click or an order's discount subsidies) sums to zero; an
+Every journal (an order, a refund, a click, an order's discount subsidies, a user's acquisition
+or red packet, an inference bill) sums to zero, and each inference bill equals its postings; an
 order's discount lines add up to its discount, and the subsidies posted to its merchant equal its
 lines funded by others. For every order, net of its refunds:
 what the buyer paid equals merchant net plus every fee line (less reversals) plus tax; the fee
@@ -237,6 +238,26 @@ _PRESALE_CHECKS: list[tuple[str, str, str]] = [
         "presale",
     ),
 ]
+# Journals of a run with users (acquisition, red packets, inference bills), subject "journal".
+_COHORT_CHECKS: list[tuple[str, str, str]] = [
+    (
+        "journal postings do not sum to zero",
+        "SELECT journal, SUM(amount) AS off FROM postings "
+        "WHERE kind IN ('acquisition', 'red_packet', 'inference') "
+        "GROUP BY kind, journal HAVING off <> 0",
+        "journal",
+    ),
+    (
+        "inference bill != its postings",
+        """SELECT b.journal, b.amount - COALESCE(p.paid, 0) AS off
+           FROM inference_bills b LEFT JOIN
+                (SELECT journal, SUM(amount) AS paid FROM postings
+                 WHERE kind = 'inference' AND account = 'inference' GROUP BY journal) p
+           USING (journal) WHERE off <> 0""",
+        "journal",
+    ),
+]
+_CHECKS += _COHORT_CHECKS
 
 _CURRENCY = "SELECT currency, SUM(amount) AS off FROM postings GROUP BY currency HAVING off <> 0"
 
@@ -253,6 +274,7 @@ class Verdict:
     click_id: str | None = None
     presales: int = 0  # presale orders (deposits paid)
     presale_id: str | None = None
+    journal_id: str | None = None
 
     def __str__(self) -> str:
         if self.ok:
@@ -264,6 +286,7 @@ class Verdict:
         where = f" (order {self.order_id})" if self.order_id else ""
         where += f" (click {self.click_id})" if self.click_id else ""
         where += f" (presale {self.presale_id})" if self.presale_id else ""
+        where += f" (journal {self.journal_id})" if self.journal_id else ""
         return f"ledger does not balance: {self.problem}{where}"
 
 

@@ -19,6 +19,7 @@ from agent_checkout.fees.library import load_fee_model
 from agent_checkout.fees.model import FeeModel
 from agent_checkout.ledger.store import Ledger
 from agent_checkout.sim.channels import ChannelMix
+from agent_checkout.sim.cohorts import CohortBook, post_cohorts
 from agent_checkout.sim.currency_markets import CurrencyMarkets
 from agent_checkout.sim.currency_summary import mixed_summary
 from agent_checkout.sim.metrics import RunMetrics
@@ -29,6 +30,7 @@ from agent_checkout.sim.scenario_ranking import scenario_ranking
 from agent_checkout.sim.shoppers import ShopperPopulation, SimulatedShopper
 from agent_checkout.sim.simulation import Simulation
 from agent_checkout.sim.streams import SEED_MAX, RandomStreams
+from agent_checkout.sim.users import plan_visits
 from agent_checkout.sim.wrong_price import PriceErrors
 from merchants import Merchant, MerchantProfile, PaymentProcessor, build_merchants
 from merchants.markets import market_for
@@ -120,11 +122,18 @@ def build_simulation(
     fee_models = fee_models_for(scenario)
     ai_models = fee_models[profiles[0].id][: len(scenario.fees.ai_platform)]
     arrivals = scenario.arrivals
+    gaps, cohorts = arrivals.gaps(streams.stream("arrivals")), None
+    if scenario.users is not None:  # the users' visits are the arrivals
+        plan = plan_visits(scenario.users, streams)
+        if arrivals.sessions is not None:  # a shorter run: its first visits only
+            plan.visits = plan.visits[: arrivals.sessions]
+        gaps = plan.gaps()
+        cohorts = CohortBook(scenario.users, plan, scenario.agent.cost_per_step_micros)
     return Simulation(
         merchants=merchants,
         processor=processor,
         shopper=shopper,
-        arrival_gaps=arrivals.gaps(streams.stream("arrivals")),
+        arrival_gaps=gaps,
         start=scenario.start,
         streams=streams,
         fee_models=fee_models,
@@ -143,6 +152,7 @@ def build_simulation(
         ai_fee_models=ai_models,
         markets=markets,
         price_errors=price_errors(scenario, streams, shadow=shadow_prices),
+        cohorts=cohorts,
     )
 
 
@@ -257,6 +267,8 @@ def _simulate(
         simulation.on_session_end = progress
         traces = [simulation.trace(index) for index in dict.fromkeys(trace)]
         metrics = simulation.run()
+        if simulation.cohorts is not None:
+            cohorts = post_cohorts(simulation, scenario, ledger)
         summarise = mixed_summary if simulation.by_currency else _one_currency
         summary = summarise(
             metrics,
@@ -272,6 +284,8 @@ def _simulate(
             shadow = build_simulation(scenario, seed, shadow_prices=True)
             shadow.run()
             summary["wrong_price"] = simulation.wrong_prices.summary(shadow.wrong_prices)
+        if simulation.cohorts is not None:
+            summary["cohorts"] = cohorts
     finally:
         if ledger is not None:
             ledger.close()

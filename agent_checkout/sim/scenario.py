@@ -45,6 +45,7 @@ from agent_checkout.sim.faults import Fault, StockOut
 from agent_checkout.sim.intent import NAMES as INTENT_NAMES
 from agent_checkout.sim.scenario_ranking import scenario_ranking
 from agent_checkout.sim.streams import SEED_MAX
+from agent_checkout.sim.users import UsersSpec
 from merchants.catalog_files import CatalogFileError, load_catalog
 from merchants.money import ISO_4217
 from merchants.payments import DECLINE_REASONS
@@ -341,9 +342,27 @@ class Scenario(_Strict):
     # Merchants that advertise in the assistant's answers, by id: the sponsored ranking sells
     # its slots to them when it names no sponsors (agent_checkout.sim.scenario_ranking).
     advertisers: dict[str, AdvertiserSpec] = Field(default_factory=dict)
+    # Users the assistant acquires and who come back (agent_checkout.sim.users): their visits
+    # are the sessions, in place of ``arrivals``, and the run reports the AI platform's P&L
+    # per cohort (agent_checkout.sim.cohorts).
+    users: UsersSpec | None = None
     # The run's currency, lowercase ISO 4217 (any case accepted). Left out: the merchants'
     # currency; given: it must be theirs. Declared last, so its check sees the merchants.
     currency: str | None = Field(None, validate_default=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _visits_are_the_arrivals(cls, value: Any) -> Any:
+        """With ``users``, their visits are the arrivals: ``arrivals`` stands in, unbounded in
+        sessions (``arrivals.sessions``, set in Python, caps the visits of a shorter run)."""
+        if not isinstance(value, dict) or value.get("users") is None:
+            return value
+        if "arrivals" in value:
+            raise ValueError(
+                "arrivals: a scenario with users makes its sessions from their visits; "
+                "leave arrivals out"
+            )
+        return {**value, "arrivals": {"rate_per_minute": 1.0, "duration_minutes": 1.0}}
 
     @field_validator("seed")
     @classmethod
@@ -490,6 +509,12 @@ class Scenario(_Strict):
         problem = self.currency_problem()
         if problem:
             raise ValueError(problem)
+        sold_in = sorted({p.currency for p in _profiles_or_none(self.merchants) or []})
+        if self.users is not None and len(sold_in) > 1:
+            raise ValueError(
+                "users: a run with users reports its cohorts in one currency; give its "
+                f"merchants one currency (they sell in {', '.join(sold_in).upper()})"
+            )
         return self
 
     def merchant_profiles(self) -> list[MerchantProfile]:

@@ -27,6 +27,7 @@ from agent_checkout.ledger.journals import refund_tax
 from agent_checkout.ledger.store import Ledger
 from agent_checkout.sim.channels import Channel, ChannelMix, SessionChannel
 from agent_checkout.sim.clickout import buy_direct, converts
+from agent_checkout.sim.cohorts import CohortBook
 from agent_checkout.sim.cosim import (
     MerchantCall,
     MerchantServer,
@@ -81,6 +82,7 @@ class Simulation:
         ai_fee_models: Sequence[FeeModel] = (),
         markets: CurrencyMarkets | None = None,
         price_errors: PriceErrors | None = None,
+        cohorts: CohortBook | None = None,
     ) -> None:
         self.env = simpy.Environment()
         self.clock = VirtualClock(self.env, start)
@@ -112,6 +114,8 @@ class Simulation:
         # Several currencies: each session shops in one currency's market, and the money it
         # causes is also counted per currency (agent_checkout.sim.currency_markets).
         self.markets = markets
+        # A run with users: the AI platform's money of each session, by cohort and day.
+        self.cohorts = cohorts
         self.by_currency: dict[str, RunMetrics] = {}
         if markets is not None:
             self.by_currency = {
@@ -191,6 +195,8 @@ class Simulation:
             self.by_currency[order.currency].order_placed(order, lines, self.env.now, channel)
         if self.ledger is not None:
             self.ledger.record(order, lines, session_id=self._serving, channel=channel)
+        if self.cohorts is not None:
+            self.cohorts.ordered(int(self._serving[1:]), order, lines)
         returned = bool(self.returns.rate) and (
             self.streams.stream("returns", order.id).random() < self.returns.rate
         )
@@ -252,6 +258,8 @@ class Simulation:
         reversals = refund_lines(order, lines, order.total_amount, models)
         tax_back = refund_tax(order, order.total_amount)
         self.metrics.refunded(order, reversals, tax_back, channel)
+        if self.cohorts is not None:
+            self.cohorts.refunded(int(self._serving[1:]), reversals)
         if self.by_currency:
             self.by_currency[order.currency].refunded(order, reversals, tax_back, channel)
         if self.ledger is not None:
@@ -348,8 +356,7 @@ class Simulation:
         if draw is not None:  # an assistant's turns cost inference; a web page's do not
             steps = steps + draw.intent.chat_turns if draw.channel.assistant else 0
             cost = steps * self.cost_per_step_micros if draw.channel.assistant else 0
-        for metrics in self._metrics_of(index):
-            metrics.inference(steps, cost, channel)
+        self._inference(index, steps, cost, channel)
         choice = state.get("choice")
         link_clicked_at = self._link_clicked_at.pop(label, None)
         if choice is not None and (
@@ -395,6 +402,13 @@ class Simulation:
             return [self.metrics]
         return [self.metrics, self.by_currency[self.markets.currency_of(index)]]
 
+    def _inference(self, index: int, steps: int, cost: int, channel: str | None) -> None:
+        """Session ``index`` ended, having cost ``steps`` turns of inference (``cost`` µUSD)."""
+        for metrics in self._metrics_of(index):
+            metrics.inference(steps, cost, channel)
+        if self.cohorts is not None:
+            self.cohorts.session_inference(index, steps, cost)
+
     def _left_without_searching(
         self, draw: SessionChannel, trace: SessionTrace | None, index: int
     ) -> None:
@@ -411,7 +425,7 @@ class Simulation:
                 channel=channel,
                 intent=draw.intent.name,
             )
-            metrics.inference(turns, turns * self.cost_per_step_micros, channel)
+        self._inference(index, turns, turns * self.cost_per_step_micros, channel)
         if trace is not None:
             trace.end(
                 {"outcome": "left_without_searching", "detail": draw.intent.name},
@@ -474,6 +488,8 @@ class Simulation:
         )
         lines = click_fee_lines(choice) + self.pricer.price_click(click)
         self.metrics.clicked(lines, merchant.id, channel)
+        if self.cohorts is not None:
+            self.cohorts.clicked(index, lines)
         if self.by_currency:
             self.by_currency[click.currency].clicked(lines, merchant.id, channel)
         if self.ledger is not None:

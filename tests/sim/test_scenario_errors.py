@@ -43,6 +43,11 @@ CASES = [
         "(2026-11-12T00:00:00+00:00)",
     ),
     (
+        "users beside arrivals",
+        HEAD + "users: {new_per_day: 2, return_curve: {1: 0.5}}\n",
+        "arrivals: a scenario with users makes its sessions from their visits; leave arrivals out",
+    ),
+    (
         "unknown shopper category",
         HEAD + "shoppers: {categories: {spaceships: 1}}\n",
         f"shoppers.categories.spaceships: unknown shopper category (known: {KNOWN})",
