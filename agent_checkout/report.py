@@ -86,7 +86,7 @@ def recovery_table(summary: dict) -> Table | None:
     )
     table.add_column("what")
     table.add_column("count", justify="right")
-    table.add_row("back-offs (wait, then retry)", f"{summary['retries']:,}")
+    table.add_row("back-offs (wait, then retry)", f"{summary.get('retries', 0):,}")
     for key, count in summary["errors"].items():
         call, status = key.rsplit(":", 1)
         table.add_row(f"{call} answered {status}", f"{count:,}")

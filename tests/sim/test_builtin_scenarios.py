@@ -7,9 +7,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from rich.console import Console
+
 from agent_checkout.fees.library import load_fee_model
 from agent_checkout.ledger.reader import open_read_only
 from agent_checkout.ledger.verify import verify_ledger
+from agent_checkout.report import recovery_table
 from agent_checkout.sim.run import run_scenario
 from agent_checkout.sim.scenario import Scenario, load_scenario
 from merchants.money import apply_bps
@@ -147,3 +150,15 @@ def test_merchant_outage_recovers_or_names_every_failure(tmp_path):
     # Headline: the faults cost sessions, but fewer than a tenth of those that searched.
     searched = summary["funnel"]["searched"]
     assert 0 < outcomes["merchant_unavailable"] / searched <= 0.10
+
+
+def test_run_prints_the_faults_met_and_nothing_for_a_clean_run():
+    assert recovery_table({"errors": {}, "retries": 0}) is None
+    table = recovery_table({"errors": {"northwind.search:503": 7, "psp.x:502": 1}, "retries": 6})
+    console = Console(width=80, record=True)
+    console.print(table)
+    text = console.export_text()
+    assert "faults met" in text
+    assert re.search(r"back-offs \(wait, then retry\)\s+│\s+6 │", text)
+    assert re.search(r"northwind\.search answered 503\s+│\s+7 │", text)
+    assert re.search(r"psp\.x answered 502\s+│\s+1 │", text)
