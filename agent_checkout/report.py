@@ -85,6 +85,26 @@ def outcomes_table(summary: dict) -> Table:
     return table
 
 
+def recovery_table(summary: dict) -> Table | None:
+    """What went wrong at merchants and the payment processor, and the agent's back-offs: each
+    error by server, endpoint and status, as the agent met it (a retried call counts each
+    time). None when nothing failed, so a clean run prints no empty table."""
+    if not summary.get("errors") and not summary.get("retries"):
+        return None
+    table = Table(
+        title="faults met",
+        title_justify="left",
+        show_header=False,
+    )
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("back-offs (wait, then retry)", f"{summary.get('retries', 0):,}")
+    for key, count in summary["errors"].items():
+        call, status = key.rsplit(":", 1)
+        table.add_row(f"{call} answered {status}", f"{count:,}")
+    return table
+
+
 def _named(summary: dict) -> bool:
     """Whether the scenario named companies (then money is also shown by owner)."""
     return any(c["named"] for c in summary.get("companies", {}).values())
@@ -235,6 +255,9 @@ def print_summary(summary: dict, console: Console | None = None) -> None:
     console.print(outcomes_table(summary))
     if summary.get("wrong_price"):
         console.print(wrong_price_table(summary))
+    recovery = recovery_table(summary)
+    if recovery is not None:
+        console.print(recovery)
     for view in views:
         if _named(view):
             console.print(companies_table(view))
