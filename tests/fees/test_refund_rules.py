@@ -37,6 +37,7 @@ SHOPIFY = build_order([("kitchen", 2, 2499)], shipping=1499, tax=471)
 ETSY = build_order([("jewelry", 2, 1900)], shipping=450, tax=309, platform="etsy")
 
 EXPECTED_RULES = {
+    "affiliate-network": {"affiliate_commission": "refund"},
     "amazon-associates": {"associate_commission": "refund"},
     "amazon-referral": {"referral": "refund"},
     "etsy-offsite-ads": {"offsite_ads": "refund"},
@@ -46,6 +47,7 @@ EXPECTED_RULES = {
         "payment_processing": "refund_percentage_keep_fixed",
     },
     "first-party": {"first_party_sale": "refund"},
+    "jd-like": {"commission": "refund", "payment_processing": "keep"},
     "flat-per-order": {"order_fee": "keep"},
     "openai-instant-checkout": {"checkout_fee": "refund"},
     "shopify-advanced": {"payment_processing": "keep"},
@@ -58,6 +60,7 @@ EXPECTED_RULES = {
     "shopify-third-party-surcharge-plus": {"third_party_gateway": "keep"},
     "sponsored-cpc": {"sponsored_click": "keep"},
     "stripe-standard": {"payment_processing": "keep"},
+    "tmall-like": {"technical_service_fee": "refund", "payment_processing": "keep"},
 }
 
 

@@ -123,6 +123,7 @@ def test_trace_shows_the_lost_race_in_virtual_time():
     ]
     assert rows == [
         ("search", "search", "ok", 200.0),
+        ("recommend", None, None, None),  # the options and the prices the agent worked out
         ("checkout", "create_checkout", "ready_for_payment", 200.0),
         ("pay", "delegate_payment", "ok", 200.0),
         ("pay", "complete_checkout", "not_ready_for_payment (out_of_stock)", 200.0),

@@ -149,8 +149,10 @@ def test_money_shape_taxonomy_and_names():
     assert EtsyMoney.of(123456, "usd") == EtsyMoney(amount=123456, divisor=100, currency_code="USD")
     assert EtsyMoney.of(1500, "jpy") == EtsyMoney(amount=1500, divisor=1, currency_code="JPY")
     assert EtsyMoney.of(1234, "kwd").divisor == 1000
-    assert set(TAXONOMY_IDS) == set(CATEGORIES)
-    assert len(set(TAXONOMY_IDS.values())) == len(TAXONOMY_IDS)
+    # Etsy's own ids for the categories Etsy-like shops sell; the rest (phones, beauty, snacks:
+    # the markets' categories) hash to stable ids of their own.
+    assert set(TAXONOMY_IDS) < set(CATEGORIES)
+    assert len({taxonomy_id_of(c) for c in CATEGORIES}) == len(CATEGORIES)
     assert taxonomy_id_of("jewelry") == 1179
     assert taxonomy_id_of("candles") == taxonomy_id_of("candles")
     assert 100_000 <= taxonomy_id_of("candles") < 1_000_000
