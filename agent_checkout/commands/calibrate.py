@@ -6,11 +6,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from agent_checkout.commands.bad_input import fail
-from agent_checkout.commands.calibrate_channels import run_channel_fit
+from agent_checkout.commands.calibrate_channels import print_progress, run_channel_fit
 from agent_checkout.sim.calibrate import Fit, parse_seeds
 from agent_checkout.sim.calibrate import calibrate as fit
 from agent_checkout.sim.scenario import ScenarioError, load_scenario
@@ -88,7 +87,7 @@ def calibrate(
         sessions=sessions,
         iterations=iterations,
         workers=workers,
-        progress=lambda line: console.print(f"  {escape(line)}", highlight=False, soft_wrap=True),
+        progress=print_progress,
     )
     console.print(seed_table(result, loaded.currency))
     console.print(

@@ -43,7 +43,7 @@ def run_channel_fit(
         sessions=sessions,
         iterations=iterations,
         workers=workers,
-        progress=lambda line: console.print(f"  {escape(line)}", highlight=False, soft_wrap=True),
+        progress=print_progress,
     )
     console.print(channel_table(result, scenario.currency))
     for fit in result.channels:
@@ -62,6 +62,11 @@ def run_channel_fit(
         soft_wrap=True,
     )
     console.print(escape(result.scenario_yaml(scenario)), highlight=False, soft_wrap=True)
+
+
+def print_progress(line: str) -> None:
+    """One trial's line, indented, as the fit goes."""
+    console.print(f"  {escape(line)}", highlight=False, soft_wrap=True)
 
 
 def channel_table(result: ChannelsFit, currency: str) -> Table:
