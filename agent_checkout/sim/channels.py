@@ -10,8 +10,9 @@ The scenario may override the intent mix and any shopper parameter per channel.
 Sources (docs/sources.md): "ChatGPT-referred traffic" gives the order (AI-referred traffic
 converts below affiliate, organic search, paid search, email and direct, above paid social);
 "ChatGPT Instant Checkout, 2026" gives in-chat checkout converting about three times worse than
-the merchant's own site. The intent mixes themselves are assumptions ("Channel intent mixes"),
-fitted so that the simulated conversions keep that order.
+the merchant's own site. The intent mixes are one engaged share each (:func:`engaged_mix`),
+fitted by ``agent-checkout calibrate --channels`` to per-channel targets that keep that order
+("Channel conversion targets", "Channel intent mixes").
 
 Session ``i``'s channel, intent and early exit are drawn from its own ``channel`` stream, so
 adding channels reshuffles no other stream, and the same session meets the same draws in every
@@ -75,11 +76,12 @@ def engaged_mix(engaged: float) -> dict[str, float]:
     }
 
 
-# Engaged shares fitted by `agent-checkout calibrate channel-mix --channels` (docs/sources.md,
-# "Defaults with no public figure", rows 'Channel intent mixes' and 'In-chat checkout
-# acceptance') to the per-channel targets of row 'Channel conversion targets': paid social
-# lowest, AI-referred about 13% below organic search, affiliate about 1.86x AI-referred, and the
-# same assistant users paying in the chat about 3x worse than after a link out.
+# Engaged shares fitted by `agent-checkout calibrate channel-mix --channels` (seeds 1-4, 20,000
+# sessions) to the per-channel targets of docs/sources.md, "Defaults with no public figure", row
+# 'Channel conversion targets' (paid social lowest, AI-referred about 13% below organic search,
+# affiliate about 1.86x AI-referred, in-chat about a third of link-out); the site channels' values
+# read off one line through all the fit's trials (rows 'Channel intent mixes' and 'In-chat
+# checkout acceptance').
 _AI_MIX = engaged_mix(0.0925)
 CHANNELS: dict[str, Channel] = {
     c.name: c
