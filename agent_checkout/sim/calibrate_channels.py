@@ -120,7 +120,7 @@ def fit_channels(
     """Parameters bringing each channel of ``scenario`` with a positive share near its target
     (:data:`DEFAULT_TARGETS` updated by ``targets``) on the mean over ``seeds``."""
     if not scenario.channels:
-        raise ValueError(f"{scenario.name} has no channels: to fit")
+        raise ValueError(f"{scenario.name} has no channels: section to fit")
     if not seeds:
         raise ValueError("give at least one seed")
     size = sessions if sessions is not None else scenario.arrivals.sessions
