@@ -25,6 +25,41 @@ SMALL_SCENARIO = {
     "payments": {"decline_rates": {"generic_decline": 0.05}},
 }
 
+#: Intent mixes and in-chat acceptance as built in before ``calibrate --channels`` refitted them.
+FIXED_CHANNELS = {
+    "ai_in_chat": {
+        "intents": {
+            "researching": 0.89,
+            "comparing": 0.08,
+            "gift_with_deadline": 0.015,
+            "ready_to_buy": 0.015,
+        },
+        "in_chat_acceptance": 0.3,
+    },
+    "ai_link_out": {
+        "intents": {
+            "researching": 0.89,
+            "comparing": 0.08,
+            "gift_with_deadline": 0.015,
+            "ready_to_buy": 0.015,
+        },
+    },
+    "direct": {
+        "intents": {
+            "researching": 0.838,
+            "comparing": 0.11,
+            "gift_with_deadline": 0.022,
+            "ready_to_buy": 0.03,
+        },
+    },
+}
+
+
+def fixed_channels(shares: dict[str, float]) -> dict[str, dict]:
+    """A ``channels`` section whose channels keep fixed intent mixes (:data:`FIXED_CHANNELS`),
+    so tests pinning a run's exact figures do not move when the built-in defaults are refitted."""
+    return {name: {"share": share, **FIXED_CHANNELS[name]} for name, share in shares.items()}
+
 
 @pytest.fixture
 def write_scenario(tmp_path: Path):

@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from agent_checkout.commands.bad_input import fail
+from agent_checkout.commands.calibrate_channels import print_progress, run_channel_fit
 from agent_checkout.sim.calibrate import Fit, parse_seeds
 from agent_checkout.sim.calibrate import calibrate as fit
 from agent_checkout.sim.scenario import ScenarioError, load_scenario
@@ -22,11 +22,26 @@ console = Console()
 def calibrate(
     scenario: Annotated[str, typer.Argument(help="A scenario file, or a built-in name.")],
     conversion: Annotated[
-        float, typer.Option(min=0.0001, max=1.0, help="Target orders per session.")
-    ] = 0.02,
+        float | None,
+        typer.Option(min=0.0001, max=1.0, help="Target orders per session [default: 0.02]."),
+    ] = None,
     abandonment: Annotated[
-        float, typer.Option(min=0.0, max=0.999, help="Target share of started checkouts not paid.")
-    ] = 0.70,
+        float | None,
+        typer.Option(
+            min=0.0, max=0.999, help="Target share of started checkouts not paid [default: 0.7]."
+        ),
+    ] = None,
+    channels: Annotated[
+        bool,
+        typer.Option(
+            "--channels",
+            help="Fit each channel's intent mix and in-chat acceptance to per-channel targets.",
+        ),
+    ] = False,
+    target: Annotated[
+        list[str] | None,
+        typer.Option(help="With --channels: one channel's target, e.g. ai_link_out=0.012."),
+    ] = None,
     sessions: Annotated[
         int | None,
         typer.Option(min=100, help="Sessions per trial run (default: the scenario's own)."),
@@ -44,7 +59,8 @@ def calibrate(
 ) -> None:
     """Bisect checkout_acceptance to the target abandonment, then outside_utility to the target
     conversion, on the mean of several seeds; print each seed's figures and the shopper
-    settings to put in the scenario."""
+    settings to put in the scenario. With --channels, fit every channel to its own target
+    conversion instead and print the channels section to put in the scenario."""
     try:
         loaded = load_scenario(scenario)
     except ScenarioError as problem:
@@ -55,15 +71,23 @@ def calibrate(
         raise fail(f"--seeds: {problem}") from None
     if sessions is None and loaded.arrivals.sessions is None:
         raise fail(f"--sessions: {loaded.name} sets a duration, not a session count: give one")
+    if channels:
+        for flag, value in (("--conversion", conversion), ("--abandonment", abandonment)):
+            if value is not None:
+                raise fail(f"{flag}: with --channels, give per-channel targets with --target")
+        run_channel_fit(loaded, target or [], chosen, sessions, iterations, workers)
+        return
+    if target:
+        raise fail("--target: per-channel targets need --channels")
     result = fit(
         loaded,
-        conversion=conversion,
-        abandonment=abandonment,
+        conversion=0.02 if conversion is None else conversion,
+        abandonment=0.70 if abandonment is None else abandonment,
         seeds=chosen,
         sessions=sessions,
         iterations=iterations,
         workers=workers,
-        progress=lambda line: console.print(f"  {escape(line)}", highlight=False, soft_wrap=True),
+        progress=print_progress,
     )
     console.print(seed_table(result, loaded.currency))
     console.print(

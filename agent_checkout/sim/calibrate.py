@@ -14,10 +14,13 @@ import statistics
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 from agent_checkout.sim.run import run_scenario
 from agent_checkout.sim.scenario import Scenario
 from agent_checkout.sim.streams import SEED_MAX
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,8 @@ def parse_seeds(text: str) -> list[int]:
     return seeds
 
 
-def _with(scenario: Scenario, sessions: int, **shoppers: float) -> Scenario:
+def resized(scenario: Scenario, sessions: int, **shoppers: float) -> Scenario:
+    """``scenario`` with ``sessions`` arrivals (not a duration) and the ``shoppers`` fields set."""
     arrivals = scenario.arrivals.model_copy(update={"sessions": sessions, "duration_minutes": None})
     return scenario.model_copy(
         update={"arrivals": arrivals, "shoppers": scenario.shoppers.model_copy(update=shoppers)}
@@ -92,23 +96,35 @@ def _bisect(
     return round((low + high) / 2, 4)
 
 
-def _figures(job: tuple[Scenario, int]) -> SeedFigures:
-    scenario, seed = job
-    summary = run_scenario(scenario, seed=seed).summary
+def _figures(seed: int, summary: dict) -> SeedFigures:
     return SeedFigures(
         seed, summary["conversion_rate"], summary["checkout_abandonment"], summary["aov"]
     )
+
+
+def _read_run(job: tuple[Scenario, int, Callable[[int, dict], T]]) -> T:
+    scenario, seed, read = job
+    return read(seed, run_scenario(scenario, seed=seed).summary)
+
+
+def run_seeds(
+    scenario: Scenario, seeds: Sequence[int], read: Callable[[int, dict], T], workers: int = 1
+) -> tuple[T, ...]:
+    """Run ``scenario`` once per seed (on ``workers`` processes) and return what ``read`` (a
+    module-level function, so that worker processes can call it) takes from each seed and its
+    summary, in the order of ``seeds``."""
+    jobs = [(scenario, seed, read) for seed in seeds]
+    if workers <= 1 or len(jobs) == 1:
+        return tuple(_read_run(job) for job in jobs)
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+        return tuple(pool.map(_read_run, jobs))
 
 
 def measure_seeds(
     scenario: Scenario, seeds: Sequence[int], workers: int = 1
 ) -> tuple[SeedFigures, ...]:
     """Run ``scenario`` once per seed (on ``workers`` processes) and return each seed's figures."""
-    jobs = [(scenario, seed) for seed in seeds]
-    if workers <= 1 or len(jobs) == 1:
-        return tuple(_figures(job) for job in jobs)
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-        return tuple(pool.map(_figures, jobs))
+    return run_seeds(scenario, seeds, _figures, workers)
 
 
 def average(per_seed: Sequence[SeedFigures]) -> tuple[float, float, int]:
@@ -144,7 +160,7 @@ def calibrate(
     def run(**values: float) -> tuple[SeedFigures, ...]:
         nonlocal runs
         runs += 1
-        per_seed = measure_seeds(_with(scenario, size, **values), seeds, workers)
+        per_seed = measure_seeds(resized(scenario, size, **values), seeds, workers)
         conversion_rate, abandoned, _ = average(per_seed)
         if progress is not None:
             progress(

@@ -10,8 +10,9 @@ The scenario may override the intent mix and any shopper parameter per channel.
 Sources (docs/sources.md): "ChatGPT-referred traffic" gives the order (AI-referred traffic
 converts below affiliate, organic search, paid search, email and direct, above paid social);
 "ChatGPT Instant Checkout, 2026" gives in-chat checkout converting about three times worse than
-the merchant's own site. The intent mixes themselves are assumptions ("Channel intent mixes"),
-fitted so that the simulated conversions keep that order.
+the merchant's own site. The intent mixes are one engaged share each (:func:`engaged_mix`),
+fitted by ``agent-checkout calibrate --channels`` to per-channel targets that keep that order
+("Channel conversion targets", "Channel intent mixes").
 
 Session ``i``'s channel, intent and early exit are drawn from its own ``channel`` stream, so
 adding channels reshuffles no other stream, and the same session meets the same draws in every
@@ -56,35 +57,49 @@ class Channel:
     in_chat_acceptance: float = 1.0
 
 
-def _mix(researching: float, comparing: float, gift: float, ready: float) -> dict[str, float]:
-    return {
-        "researching": researching,
-        "comparing": comparing,
-        "gift_with_deadline": gift,
-        "ready_to_buy": ready,
+#: How a channel's engaged (not researching) sessions split between comparing, a gift with a
+#: deadline and ready to buy: one shape for every channel, so a channel's mix is one number, its
+#: engaged share, and a larger share is readier to buy in every respect (an assumption:
+#: docs/sources.md, "Defaults with no public figure", row 'Channel intent mixes').
+ENGAGED_SHAPE: Mapping[str, float] = {
+    "comparing": 0.68,
+    "gift_with_deadline": 0.13,
+    "ready_to_buy": 0.19,
+}
+
+
+def engaged_mix(engaged: float) -> dict[str, float]:
+    """The intent mix whose sessions are ``engaged`` (0 to 1) not just researching, the rest
+    split by :data:`ENGAGED_SHAPE`; what ``agent-checkout calibrate --channels`` fits."""
+    if not 0.0 <= engaged <= 1.0:
+        raise ValueError(f"an engaged share is 0 to 1, not {engaged}")
+    return {"researching": round(1.0 - engaged, 6)} | {
+        name: round(engaged * weight, 6) for name, weight in ENGAGED_SHAPE.items()
     }
 
 
-# Intent mixes: assumptions (docs/sources.md, "Channel intent mixes"), each channel's mix at
-# least as ready to buy as the one before it, in the published order (paid social lowest, then
-# AI-referred traffic, below organic search by about 13%, affiliate about 1.86x AI-referred).
-# Fitted with channel-mix's shoppers so that conversion lands around 1-3% of sessions.
-_AI_MIX = _mix(0.89, 0.08, 0.015, 0.015)
+# Engaged shares fitted by `agent-checkout calibrate channel-mix --channels` (seeds 1-4, 20,000
+# sessions) to the per-channel targets of docs/sources.md, "Defaults with no public figure", row
+# 'Channel conversion targets' (paid social lowest, AI-referred about 13% below organic search,
+# affiliate about 1.86x AI-referred, in-chat about a third of link-out); the site channels' values
+# read off one line through all the fit's trials (rows 'Channel intent mixes' and 'In-chat
+# checkout acceptance').
+_AI_MIX = engaged_mix(0.0925)
 CHANNELS: dict[str, Channel] = {
     c.name: c
     for c in (
-        Channel("paid_social", "site", False, "none", _mix(0.947, 0.04, 0.006, 0.007)),
+        Channel("paid_social", "site", False, "none", engaged_mix(0.0389)),
         # The same assistant users twice: paying in the chat or on the merchant's site. Walmart
         # saw in-chat checkout convert about 3x worse than its own site (docs/sources.md,
         # "ChatGPT Instant Checkout, 2026"): in-chat acceptance is fitted to give that.
-        Channel("ai_in_chat", "in_chat", True, "order", _AI_MIX, in_chat_acceptance=0.3),
+        Channel("ai_in_chat", "in_chat", True, "order", _AI_MIX, in_chat_acceptance=0.32),
         Channel("ai_link_out", "link_out", True, "attributed", _AI_MIX),
-        Channel("marketplace_assistant", "site", True, "none", _mix(0.883, 0.085, 0.016, 0.016)),
-        Channel("organic_search", "site", False, "none", _mix(0.869, 0.095, 0.018, 0.018)),
-        Channel("paid_search", "site", False, "none", _mix(0.852, 0.10, 0.02, 0.028)),
-        Channel("direct", "site", False, "none", _mix(0.838, 0.11, 0.022, 0.03)),
-        Channel("email", "site", False, "none", _mix(0.819, 0.12, 0.025, 0.036)),
-        Channel("affiliate", "site", False, "none", _mix(0.792, 0.13, 0.028, 0.05)),
+        Channel("marketplace_assistant", "site", True, "none", engaged_mix(0.1157)),
+        Channel("organic_search", "site", False, "none", engaged_mix(0.1266)),
+        Channel("paid_search", "site", False, "none", engaged_mix(0.1486)),
+        Channel("direct", "site", False, "none", engaged_mix(0.1705)),
+        Channel("email", "site", False, "none", engaged_mix(0.1924)),
+        Channel("affiliate", "site", False, "none", engaged_mix(0.2407)),
     )
 }
 #: The published order, lowest converting first (marketplace assistants: an assumption).
@@ -151,6 +166,7 @@ class ChannelMix:
         self.mixes = {
             name: dict(specs[name].intents or CHANNELS[name].intents) for name in self.names
         }
+        self.acceptance = {name: in_chat_acceptance(name, specs[name]) for name in self.names}
         self._populations = {name: _merged(base, specs[name].shoppers) for name in self.names}
         self.fee_models: dict[str, list[FeeModel]] = {
             name: [load_fee_model(model) for model in models]
@@ -177,7 +193,7 @@ class ChannelMix:
         key = (name, intent.name)
         spec = self._specs.get(key)
         if spec is None:
-            base, channel = self._populations[name], self.channels[name]
+            base = self._populations[name]
             spec = self._specs[key] = base.model_copy(
                 update={
                     "outside_utility": base.outside_utility + intent.outside_utility_shift,
@@ -187,10 +203,16 @@ class ChannelMix:
                             "median_seconds": base.patience.median_seconds * intent.patience_factor
                         }
                     ),
-                    "checkout_acceptance": base.checkout_acceptance * channel.in_chat_acceptance,
+                    "checkout_acceptance": base.checkout_acceptance * self.acceptance[name],
                 }
             )
         return spec
+
+
+def in_chat_acceptance(name: str, spec: ChannelSpec) -> float:
+    """Channel ``name``'s in-chat acceptance: the scenario's ``spec`` sets it, or the built-in."""
+    given = spec.in_chat_acceptance
+    return CHANNELS[name].in_chat_acceptance if given is None else given
 
 
 def _pick(names: list[str], weights: list[float], u: float) -> str:

@@ -39,8 +39,8 @@ from agent_checkout.fees.library import load_fee_model
 from agent_checkout.fees.model import FeeModel
 from agent_checkout.market.companies import company_problem
 from agent_checkout.sim.arrivals import ArrivalProfile
+from agent_checkout.sim.channels import CHANNELS, channel_fee_models
 from agent_checkout.sim.channels import NAMES as CHANNEL_NAMES
-from agent_checkout.sim.channels import channel_fee_models
 from agent_checkout.sim.faults import Fault, StockOut
 from agent_checkout.sim.intent import NAMES as INTENT_NAMES
 from agent_checkout.sim.scenario_ranking import scenario_ranking
@@ -174,6 +174,8 @@ class ChannelSpec(_Strict):
     # Fee models priced on every order of the channel, besides the merchant platform's; left
     # out: the channel's own (affiliate: affiliate-network); [] switches them off.
     fee_models: list[str] | None = None
+    # In-chat checkout only: multiplies checkout_acceptance (default: the channel's built-in).
+    in_chat_acceptance: float | None = Field(None, ge=0, le=1)
 
     @model_validator(mode="before")
     @classmethod
@@ -377,6 +379,11 @@ class Scenario(_Strict):
         if value is None:
             return None
         _known(value, CHANNEL_NAMES, "channel")
+        for name, spec in value.items():
+            if spec.in_chat_acceptance is not None and CHANNELS[name].checkout != "in_chat":
+                raise FieldValueError(
+                    f"{name}.in_chat_acceptance", "applies only to a channel paying in the chat"
+                )
         if not value or sum(spec.share for spec in value.values()) <= 0:
             raise ValueError("give at least one channel a positive share")
         return value

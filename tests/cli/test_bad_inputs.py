@@ -64,6 +64,7 @@ BAD_SCENARIOS = {
         "currency": "USD",
         "fx": {"EUR": "0.92"},
     },
+    "two-channels": {**TEN, "channels": {"direct": 1, "email": 1}},
 }
 
 
@@ -323,6 +324,46 @@ CASES = [
         "calibrate {dir}/good.yaml --seeds 1-99999999999999",
         "--seeds: '1-99999999999999': give at most 100 seeds",
         id="calibrate-seeds-huge",
+    ),
+    case(
+        "calibrate {dir}/good.yaml --channels",
+        "--channels: small has no channels: section to fit",
+        id="calibrate-channels-none",
+    ),
+    case(
+        "calibrate {dir}/good.yaml --target direct=0.01",
+        "--target: per-channel targets need --channels",
+        id="calibrate-target-alone",
+    ),
+    case(
+        "calibrate {dir}/two-channels.yaml --channels --conversion 0.02",
+        "--conversion: with --channels, give per-channel targets with --target",
+        id="calibrate-channels-conversion",
+    ),
+    case(
+        "calibrate {dir}/two-channels.yaml --channels --target tv=0.01",
+        "--target: 'tv' is not a channel (known: paid_social,",
+        id="calibrate-target-channel",
+    ),
+    case(
+        "calibrate {dir}/two-channels.yaml --channels --target direct",
+        "--target: 'direct' is not channel=conversion, e.g. ai_link_out=0.012",
+        id="calibrate-target-pair",
+    ),
+    case(
+        "calibrate {dir}/two-channels.yaml --channels --target direct=lots",
+        "--target: 'direct=lots': 'lots' is not a number",
+        id="calibrate-target-number",
+    ),
+    case(
+        "calibrate {dir}/two-channels.yaml --channels --target direct=1.5",
+        "--target: 'direct=1.5': a target conversion is above 0 and below 1",
+        id="calibrate-target-range",
+    ),
+    case(
+        "calibrate {dir}/two-channels.yaml --channels --target affiliate=0.02",
+        "--target: affiliate is not one of small's channels",
+        id="calibrate-target-absent",
     ),
     case("fees show nope", "unknown fee model 'nope'", id="fees-show-unknown"),
     case("fees show {dir}/missing.yaml", "missing.yaml", id="fees-show-missing-file"),

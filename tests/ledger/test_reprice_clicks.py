@@ -25,7 +25,7 @@ from agent_checkout.ledger import (
 from agent_checkout.ledger.reprice import SPONSORED_CLICK_MODEL
 from agent_checkout.sim.run import run_scenario
 from agent_checkout.sim.scenario import Scenario
-from tests.conftest import SMALL_SCENARIO
+from tests.conftest import SMALL_SCENARIO, fixed_channels
 from tests.fees.conftest import AT, build_order
 
 runner = CliRunner()
@@ -251,7 +251,7 @@ def channels(tmp_path_factory) -> dict:
     data = {
         **SMALL_SCENARIO,
         "arrivals": {"process": "poisson", "rate_per_minute": 120, "sessions": 600},
-        "channels": {"ai_in_chat": 0.4, "ai_link_out": 0.4, "direct": 0.2},
+        "channels": fixed_channels({"ai_in_chat": 0.4, "ai_link_out": 0.4, "direct": 0.2}),
         "returns": {"rate": 0.2},
         "fees": {"ai_platform": RUN_MODELS},
     }

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from agent_checkout.cli import app
 from agent_checkout.market.companies import take_rate
 from agent_checkout.sim.replications import summed
-from tests.conftest import SMALL_SCENARIO
+from tests.conftest import SMALL_SCENARIO, fixed_channels
 
 # Paid clicks (juniper's offers in the sponsored slot at 30 per click), a fifth of orders
 # returned, three channels, and a company owning the assistant and a merchant.
@@ -24,7 +24,7 @@ PAID_CLICKS = {
     "name": "pooled-paid-clicks",
     "agent": {"ranking": {"name": "sponsored", "params": {"sponsors": ["juniper"], "cpc": 30}}},
     "returns": {"rate": 0.2},
-    "channels": {"direct": 0.4, "ai_link_out": 0.3, "ai_in_chat": 0.3},
+    "channels": fixed_channels({"direct": 0.4, "ai_link_out": 0.3, "ai_in_chat": 0.3}),
     "companies": {"Assistant Owner": ["ai_platform", "merchant:northwind"]},
 }
 

@@ -325,6 +325,16 @@ CASES = [
         "channels.direct.shoppers.trust: Input should be less than or equal to 1",
     ),
     (
+        "in-chat acceptance on a channel paying on the site",
+        HEAD + "channels: {direct: {share: 1, in_chat_acceptance: 0.5}}\n",
+        "channels.direct.in_chat_acceptance: applies only to a channel paying in the chat",
+    ),
+    (
+        "in-chat acceptance above 1",
+        HEAD + "channels: {ai_in_chat: {share: 1, in_chat_acceptance: 1.5}}\n",
+        "channels.ai_in_chat.in_chat_acceptance: Input should be less than or equal to 1",
+    ),
+    (
         "channels with a click-out monetization mode",
         HEAD + "channels: {direct: 1}\nmonetization: {mode: click_out}\n",
         "monetization.mode: with channels, each channel says where its shoppers pay "
