@@ -1,4 +1,5 @@
-"""No built-in scenario converts like no real shop does unless its file says why (issue 10)."""
+"""No built-in scenario converts like no real shop does unless its file says why (issue 10), and
+every built-in scenario's ledger balances (issue 11)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,25 @@ import pytest
 from typer.testing import CliRunner
 
 from agent_checkout.cli import app
+from agent_checkout.ledger import verify_ledger
 from agent_checkout.sim.realism import REAL_CONVERSION_CEILING, conversion_remark
 from agent_checkout.sim.run import run_scenario
 from agent_checkout.sim.scenario import builtin_scenarios, load_scenario
 
 
 @pytest.mark.parametrize("name", builtin_scenarios())
-def test_builtin_scenario_converts_like_a_shop_or_says_why(name):
+def test_builtin_scenario_converts_like_a_shop_or_says_why(name, tmp_path):
     scenario = load_scenario(name)
     if scenario.conversion_note:
         assert len(scenario.conversion_note.split()) >= 8, "say why in a sentence"
         return
     arrivals = scenario.arrivals.model_copy(update={"sessions": 1500, "duration_minutes": None})
-    summary = run_scenario(scenario.model_copy(update={"arrivals": arrivals})).summary
+    sized = scenario.model_copy(update={"arrivals": arrivals})
+    summary = run_scenario(sized, out=tmp_path).summary
     assert 0 < summary["conversion_rate"] <= REAL_CONVERSION_CEILING, (name, summary["funnel"])
+    verdict = verify_ledger(tmp_path / "ledger.duckdb")
+    assert verdict.ok, verdict
+    assert verdict.orders == summary["orders"]
 
 
 def test_remark_names_the_evidence_and_the_scenarios_reason():
