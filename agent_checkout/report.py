@@ -196,6 +196,13 @@ def cohorts_table(summary: dict) -> Table:
     return table
 
 
+def print_cohorts(summary: dict, console: Console, what: str = "payback of all users") -> None:
+    """The cohorts' P&L table and the payback of all users."""
+    console.print(cohorts_table(summary))
+    everyone, horizon = summary["cohorts"]["all"], summary["cohorts"]["horizon_days"]
+    console.print(f"{what}: {payback_text(everyone, horizon)}", highlight=False, markup=False)
+
+
 def converted_table(summary: dict) -> Table:
     """A mixed run's headline totals in its reporting currency, titled with the FX table."""
     converted = summary["converted"]
@@ -264,13 +271,7 @@ def print_summary(summary: dict, console: Console | None = None) -> None:
         if view.get("channels"):
             console.print(channels_table(view))
     if summary.get("cohorts"):
-        console.print(cohorts_table(summary))
-        everyone = summary["cohorts"]["all"]
-        console.print(
-            f"payback of all users: {payback_text(everyone, summary['cohorts']['horizon_days'])}",
-            highlight=False,
-            markup=False,
-        )
+        print_cohorts(summary, console)
 
 
 #: Figures shown for replications and comparisons, with how to format a value.
@@ -419,14 +420,7 @@ def print_replications(summary: dict, console: Console | None = None) -> None:
     if summary.get("wrong_price"):
         console.print(wrong_price_table(summary))
     if summary.get("cohorts"):
-        console.print(cohorts_table(summary))
-        everyone = summary["cohorts"]["all"]
-        console.print(
-            f"payback of all users, pooled: "
-            f"{payback_text(everyone, summary['cohorts']['horizon_days'])}",
-            highlight=False,
-            markup=False,
-        )
+        print_cohorts(summary, console, "payback of all users, pooled")
 
 
 def print_pooled_money(view: dict, console: Console, *, in_currency: bool) -> None:
