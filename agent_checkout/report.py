@@ -268,7 +268,7 @@ def print_summary(summary: dict, console: Console | None = None) -> None:
     for view in views:
         if _named(view):
             console.print(companies_table(view))
-        if view.get("channels"):
+        if len(view.get("channels") or {}) > 1:  # one channel's row repeats the run's
             console.print(channels_table(view))
     if summary.get("cohorts"):
         print_cohorts(summary, console)

@@ -154,7 +154,7 @@ def test_a_mixed_run_reports_each_currency_as_its_ledger_does(mixed):
         assert per[code]["buyer_paid"] == (
             per[code]["merchant_net"] + per[code]["fees_total"] + per[code]["tax"]
         )
-    assert (per["usd"]["gmv"], per["cny"]["gmv"]) == (87_361, 381_200)
+    assert (per["usd"]["gmv"], per["cny"]["gmv"]) == (82_966, 405_800)
 
 
 def test_the_converted_total_is_the_sum_of_each_currency_converted_once(mixed):
@@ -167,7 +167,7 @@ def test_the_converted_total_is_the_sum_of_each_currency_converted_once(mixed):
     # CNY -> USD at 1.1607 / 8.2626 (ECB, EUR 1 = ...), rounded once half-even to the cent
     cny_in_cents = round(Fraction(per["cny"]["gmv"]) * Fraction("1.1607") / Fraction("8.2626"))
     assert cny_in_cents == REFERENCE_FX.convert(per["cny"]["gmv"], "cny", "usd")
-    assert converted["gmv"] == per["usd"]["gmv"] + cny_in_cents == 87_361 + 53_550
+    assert converted["gmv"] == per["usd"]["gmv"] + cny_in_cents == 82_966 + 57_005
     for key in ("fees_total", "merchant_net", "tax", "inference_cost", "ai_platform_net"):
         assert converted[key] == sum(
             REFERENCE_FX.convert(per[code][key], code, "usd") for code in ("cny", "usd")
@@ -184,9 +184,9 @@ def test_the_report_prints_each_currency_and_the_labelled_total(mixed):
         "all currencies, converted to USD at ECB euro foreign exchange reference rates, "
         "2025-10-21" in words
     )
-    assert format_money(summary["currencies"]["cny"]["gmv"], "cny") == "¥3,812.00"
-    assert format_money(summary["converted"]["gmv"], "usd") == "$1,409.11"
-    assert "¥3,812.00" in printed and "$1,409.11" in printed
+    assert format_money(summary["currencies"]["cny"]["gmv"], "cny") == "¥4,058.00"
+    assert format_money(summary["converted"]["gmv"], "usd") == "$1,399.71"
+    assert "¥4,058.00" in printed and "$1,399.71" in printed
     assert "by channel (CNY)" in printed and "by channel (USD)" in printed
 
 
