@@ -405,7 +405,7 @@ def print_replications(summary: dict, console: Console | None = None) -> None:
     for name, label, kind in figure_rows(summary["ci95"], converted):
         table.add_row(label, interval_text(summary["ci95"][name], kind, cur))
     console.print(table)
-    if summary.get("channels"):
+    if len(summary.get("channels") or {}) > 1:  # one channel's row repeats the run's
         console.print(channel_intervals_table(summary))
     console.print(
         f"pooled: {summary['sessions']:,} sessions, {summary['orders']:,} orders, "

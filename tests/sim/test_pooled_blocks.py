@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from agent_checkout.cli import app
 from agent_checkout.fees.fx import REFERENCE_FX
+from agent_checkout.report import figure_rows
 from agent_checkout.sim.currency_summary import CONVERTED_KEYS
 from agent_checkout.sim.pooled_blocks import (
     block_figures,
@@ -129,8 +130,12 @@ def test_compare_reads_a_mixed_run_on_converted_totals(mixed, tmp_path, monkeypa
         env={"COLUMNS": "200"},
     )
     assert result.exit_code == 0, result.output
-    assert "GMV (buyer spend, converted to USD)" in result.output
-    assert "AI platform revenue (converted to USD)" in result.output
+    words = " ".join(result.output.split())  # the console may wrap at any width
+    assert "money figures: converted to USD at ECB euro foreign exchange reference" in words
+    labels = {name: label for name, label, _ in figure_rows({}, "converted to USD")}
+    assert labels["gmv"] == "GMV (buyer spend, converted to USD)"
+    assert labels["ai_platform_revenue"] == "AI platform revenue (converted to USD)"
+    assert labels["orders"] == "orders"  # counts are the same in every currency
     comparison = json.loads((tmp_path / "cmp" / "comparison.json").read_text())
     assert comparison["converted"] == (
         "converted to USD at ECB euro foreign exchange reference rates, 2025-10-21"
