@@ -103,8 +103,6 @@ def run(
     trace = list(dict.fromkeys(trace or []))
     if trace and replications > 1:
         raise fail("--trace works on a single replication; drop --replications")
-    if replications > 1 and (problem := loaded.several_currencies("--replications")):
-        raise fail(problem)
     if bad := untraceable(loaded, trace):
         sessions = loaded.arrivals.sessions
         raise fail(

@@ -196,6 +196,13 @@ def cohorts_table(summary: dict) -> Table:
     return table
 
 
+def print_cohorts(summary: dict, console: Console, what: str = "payback of all users") -> None:
+    """The cohorts' P&L table and the payback of all users."""
+    console.print(cohorts_table(summary))
+    everyone, horizon = summary["cohorts"]["all"], summary["cohorts"]["horizon_days"]
+    console.print(f"{what}: {payback_text(everyone, horizon)}", highlight=False, markup=False)
+
+
 def converted_table(summary: dict) -> Table:
     """A mixed run's headline totals in its reporting currency, titled with the FX table."""
     converted = summary["converted"]
@@ -264,13 +271,7 @@ def print_summary(summary: dict, console: Console | None = None) -> None:
         if len(view.get("channels") or {}) > 1:  # one channel's row repeats the run's
             console.print(channels_table(view))
     if summary.get("cohorts"):
-        console.print(cohorts_table(summary))
-        everyone = summary["cohorts"]["all"]
-        console.print(
-            f"payback of all users: {payback_text(everyone, summary['cohorts']['horizon_days'])}",
-            highlight=False,
-            markup=False,
-        )
+        print_cohorts(summary, console)
 
 
 #: Figures shown for replications and comparisons, with how to format a value.
@@ -293,16 +294,46 @@ FIGURE_FORMATS = {
 }
 
 
-def figure_rows(figures: dict) -> list[tuple[str, str, str]]:
-    """``(name, label, kind)`` of the figures to show: the headline ones, then each named
-    company's consolidated net found in ``figures``."""
+#: Figures of a summary's optional blocks (agent_checkout.sim.pooled_blocks), when present.
+BLOCK_FORMATS = {
+    "wrong_price_gmv_lost": ("GMV lost to wrong prices", "money"),
+    "discounts_ai_platform": ("discounts funded by the AI platform", "money"),
+    "cohorts_net": ("AI platform net of all cohorts", "money"),
+    "cohorts_payback_day": ("payback day of all users (horizon if none)", "decimal"),
+}
+#: Figures made of counts only: the same in every currency, so never labelled as converted.
+COUNT_FIGURES = {
+    "orders",
+    "conversion_rate",
+    "best_shown_share",
+    "best_first_share",
+    "best_mean_position",
+    "cohorts_payback_day",
+}
+
+
+def converted_label(name: str, label: str, converted: str | None) -> str:
+    """``label`` saying it was read on converted totals (``GMV (buyer spend, converted to
+    USD)``) when ``converted`` is given and the figure is made of money."""
+    if not converted or name in COUNT_FIGURES:
+        return label
+    if label.endswith(")"):
+        return f"{label[:-1]}, {converted})"
+    return f"{label} ({converted})"
+
+
+def figure_rows(figures: dict, converted: str | None = None) -> list[tuple[str, str, str]]:
+    """``(name, label, kind)`` of the figures to show: the headline ones, those of optional
+    blocks found in ``figures``, then each named company's consolidated net; with
+    ``converted`` (``converted to USD``, a mixed run), money figures say so."""
     rows = [(name, label, kind) for name, (label, kind) in FIGURE_FORMATS.items()]
+    rows += [(name, *BLOCK_FORMATS[name]) for name in BLOCK_FORMATS if name in figures]
     rows += [
         (name, f"{name.removeprefix(COMPANY_NET)} net (company)", "money")
         for name in figures
         if name.startswith(COMPANY_NET)
     ]
-    return rows
+    return [(name, converted_label(name, label, converted), kind) for name, label, kind in rows]
 
 
 def format_figure(value: float, kind: str, currency: str) -> str:
@@ -363,6 +394,7 @@ def print_replications(summary: dict, console: Console | None = None) -> None:
     among them), each channel's conversion, and the pooled money as it adds up."""
     console = console or Console()
     cur = summary["currency"]
+    converted = f"converted to {cur.upper()}" if "converted" in summary else None
     table = Table(
         title=f"{summary['scenario']} · {summary['replications']} replications · "
         f"seed {summary['seed']} · mean [95% CI]",
@@ -370,17 +402,53 @@ def print_replications(summary: dict, console: Console | None = None) -> None:
     )
     table.add_column("figure", style="bold")
     table.add_column("per replication", justify="right")
-    for name, label, kind in figure_rows(summary["ci95"]):
+    for name, label, kind in figure_rows(summary["ci95"], converted):
         table.add_row(label, interval_text(summary["ci95"][name], kind, cur))
     console.print(table)
-    if summary.get("channels"):
+    if len(summary.get("channels") or {}) > 1:  # one channel's row repeats the run's
         console.print(channel_intervals_table(summary))
     console.print(
         f"pooled: {summary['sessions']:,} sessions, {summary['orders']:,} orders, "
         f"unhandled errors {summary['unhandled_errors']}, oversells "
         f"{summary['oversells']}"
     )
-    money = (
-        format_money(summary[k], cur) for k in ("buyer_paid", "merchant_net", "fees_total", "tax")
+    views = currency_views(summary)
+    for view in views:
+        print_pooled_money(view, console, in_currency=len(views) > 1)
+    if converted:
+        console.print(converted_table(summary))
+    if summary.get("wrong_price"):
+        console.print(wrong_price_table(summary))
+    if summary.get("cohorts"):
+        print_cohorts(summary, console, "payback of all users, pooled")
+
+
+def print_pooled_money(view: dict, console: Console, *, in_currency: bool) -> None:
+    """How one currency's pooled money adds up, with its pooled discounts and presales."""
+    cur = view["currency"]
+    where = f" ({cur.upper()})" if in_currency else ""
+    paid, net, fees, tax = (
+        format_money(view[k], cur) for k in ("buyer_paid", "merchant_net", "fees_total", "tax")
     )
-    console.print("pooled money: buyers paid {} = merchants {} + fees {} + tax {}".format(*money))
+    console.print(
+        f"pooled money{where}: buyers paid {paid} = merchants {net} + fees {fees} + tax {tax}",
+        highlight=False,
+        markup=False,
+    )
+    for funder, amount in view.get("discounts", {}).get("by_funder", {}).items():
+        console.print(
+            f"pooled discounts{where} funded by {funder.replace('_', ' ')}: "
+            f"{format_money(amount, cur)}",
+            highlight=False,
+            markup=False,
+        )
+    presales = view.get("presales")
+    if presales:
+        console.print(
+            f"pooled presales{where}: {presales['started']:,} started, "
+            f"{presales['completed']:,} completed, {presales['forfeited']:,} forfeited "
+            f"({format_money(presales['forfeited_amount'], cur)} of deposits), "
+            f"{format_money(presales['deposits_held'], cur)} held at the end",
+            highlight=False,
+            markup=False,
+        )

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from agent_checkout.commands.bad_input import fail, load_or_fail, out_or_fail
 from agent_checkout.fees.library import FeeModelError
-from agent_checkout.report import FIGURE_FORMATS, figure_rows, interval_text
+from agent_checkout.report import FIGURE_FORMATS, converted_label, figure_rows, interval_text
 from agent_checkout.sim.compare import (
     VariantError,
     compare_models,
@@ -73,7 +73,9 @@ AUDIT_FIGURES = (
 )
 
 
-def paired_table(comparison: dict, labels: list[str], currency: str) -> Table:
+def paired_table(
+    comparison: dict, labels: list[str], currency: str, converted: str | None = None
+) -> Table:
     """Each variant minus the first, replication by replication: on common random numbers the
     interval of a difference is far narrower than the two figures' own intervals suggest."""
     table = Table(
@@ -86,7 +88,7 @@ def paired_table(comparison: dict, labels: list[str], currency: str) -> Table:
     for name in AUDIT_FIGURES:
         title, kind = FIGURE_FORMATS[name]
         table.add_row(
-            title,
+            converted_label(name, title, converted),
             *(
                 interval_text(comparison["difference_vs_first"][v][name], kind, currency)
                 for v in labels[1:]
@@ -137,8 +139,6 @@ def compare(
     if fee_models is not None and vary is not None:
         raise fail("--vary and --fee-models: give one (--fee-models A,B is short for --vary)")
     loaded, seed = load_or_fail(scenario, seed)
-    if problem := loaded.several_currencies("compare"):
-        raise fail(problem)
     if pass_through is not None:
         loaded = loaded.model_copy(
             update={"fees": loaded.fees.model_copy(update={"pass_through": pass_through})}
@@ -176,14 +176,17 @@ def compare(
     table.add_column("figure", style="bold")
     for label in labels:
         table.add_column(escape(label), justify="right")
-    for name, title, kind in figure_rows(comparison["figures"][labels[0]]):
+    converted = f"converted to {currency.upper()}" if "converted" in comparison else None
+    for name, title, kind in figure_rows(comparison["figures"][labels[0]], converted):
         table.add_row(
             title,
             *(interval_text(comparison["figures"][v][name], kind, currency) for v in labels),
         )
     console.print(table)
+    if converted:
+        console.print(f"money figures: {comparison['converted']}", markup=False, highlight=False)
     if fee_models is None and len(labels) > 1:
-        console.print(paired_table(comparison, labels, currency))
+        console.print(paired_table(comparison, labels, currency, converted))
     what = "models" if fee_models is not None else "variants"
     same = f"identical across {what}" if comparison["demand_identical"] else "differs"
     arrivals = "the same" if comparison["arrivals_identical"] else "different"

@@ -23,8 +23,10 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from agent_checkout.fees.library import load_fee_model
+from agent_checkout.sim.converted_view import converted_view
+from agent_checkout.sim.currency_summary import conversion_label
 from agent_checkout.sim.faults import StockOut
-from agent_checkout.sim.replications import FIGURES, aggregate, interval, run_replications
+from agent_checkout.sim.replications import aggregate, interval, readers_of, run_replications
 from agent_checkout.sim.scenario import Scenario, catalog_problem, describe
 from agent_checkout.sim.scenario_ranking import scenario_ranking
 from merchants.catalog_files import CatalogFileError, load_catalog
@@ -232,31 +234,37 @@ def compare_variants(
     vary: str = "",
 ) -> dict:
     """Run every variant on the same replications; figures with 95% intervals, paired
-    differences to the first variant, whether demand and arrivals stayed the same, a table."""
+    differences to the first variant, whether demand and arrivals stayed the same, a table.
+    A mixed run's figures are read on its totals converted to the reporting currency
+    (:func:`~agent_checkout.sim.converted_view.converted_view`); ``converted`` says how."""
     runs: dict[str, list[dict]] = {}
     for label, changed in variants.items():
-        runs[label] = run_replications(
+        summaries = run_replications(
             changed,
             seed=seed,
             replications=replications,
             workers=workers,
             progress=(lambda done, v=label: progress(v, done)) if progress else None,
         )
+        runs[label] = [converted_view(s, changed.fx_table()) for s in summaries]
     labels = list(variants)
     baseline = runs[labels[0]]
-    figures = {label: aggregate(summaries) for label, summaries in runs.items()}
+    readers = readers_of([s for summaries in runs.values() for s in summaries])
+    figures = {label: aggregate(summaries, readers) for label, summaries in runs.items()}
     differences = {
         label: {
             name: interval([read(s) - read(b) for s, b in zip(summaries, baseline, strict=True)])
-            for name, read in FIGURES.items()
+            for name, read in readers.items()
         }
         for label, summaries in runs.items()
     }
     first = variants[labels[0]]
+    mixed = len(first.currencies()) > 1
     return {
         "scenario": scenario.name,
         "seed": seed,
         "currency": first.currency,
+        **({"converted": conversion_label(first.fx_table(), first.currency)} if mixed else {}),
         "replications": replications,
         "pass_through": first.fees.pass_through,
         "vary": vary,

@@ -39,6 +39,8 @@ MONEY_KEYS = (
     "companies",
     "welfare",
     "channels",
+    "discounts",
+    "presales",
 )
 #: Counts each currency's block repeats for its own sessions, so its rates can be read alone.
 COUNT_KEYS = (

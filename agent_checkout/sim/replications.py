@@ -15,9 +15,13 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from agent_checkout.agent.state import OUTCOMES
+from agent_checkout.fees.fx import FxTable
 from agent_checkout.market.companies import company_figures, take_rate
+from agent_checkout.sim.converted_view import converted_view
+from agent_checkout.sim.currency_summary import COUNT_KEYS, MONEY_KEYS, converted_totals
 from agent_checkout.sim.intervals import t95
 from agent_checkout.sim.metrics import FUNNEL
+from agent_checkout.sim.pooled_blocks import block_figures, pooled_blocks, summed
 from agent_checkout.sim.scenario import Scenario
 from agent_checkout.sim.streams import RandomStreams
 from agent_checkout.sim.welfare import WELFARE_FIGURES, WelfareTally
@@ -67,10 +71,18 @@ def interval(values: Sequence[float]) -> dict[str, float]:
     return {"mean": round(mean, 6), "low": round(mean - half, 6), "high": round(mean + half, 6)}
 
 
-def aggregate(summaries: Sequence[dict]) -> dict[str, dict[str, float]]:
-    """Mean and 95% interval of every figure in :data:`FIGURES` across replications, and of
-    each named company's net."""
-    readers = {**FIGURES, **company_figures(summaries[0])}
+def readers_of(summaries: Sequence[dict]) -> dict[str, Callable[[dict], float]]:
+    """The figures to put intervals on: :data:`FIGURES`, each named company's net, and the
+    figures of the optional blocks (wrong prices, cohorts, discounts) some summary holds."""
+    return {**FIGURES, **company_figures(summaries[0]), **block_figures(summaries)}
+
+
+def aggregate(
+    summaries: Sequence[dict], readers: Mapping[str, Callable[[dict], float]] | None = None
+) -> dict[str, dict[str, float]]:
+    """Mean and 95% interval of every figure of ``readers`` (default: :func:`readers_of`)
+    across replications (summaries of a mixed run read through :func:`converted_view`)."""
+    readers = readers_of(summaries) if readers is None else readers
     return {name: interval([read(s) for s in summaries]) for name, read in readers.items()}
 
 
@@ -91,10 +103,7 @@ def run_replications(
     progress: Callable[[int], None] | None = None,
 ) -> list[dict]:
     """Run replications 0..R-1 (serially, or on ``workers`` processes) and return summaries in
-    replication order. With ``out``, replication r writes its files to ``out/replications/r``.
-    A scenario in several currencies is refused (``ValueError``): pooling adds money of one."""
-    if problem := scenario.several_currencies("replications"):
-        raise ValueError(problem)
+    replication order. With ``out``, replication r writes its files to ``out/replications/r``."""
     jobs = [
         (
             scenario,
@@ -198,23 +207,6 @@ def ratio(numerator: float, denominator: float) -> float:
     return round(numerator / denominator, 6) if denominator else 0.0
 
 
-def summed(mappings: Sequence[Mapping[str, int]], order: Sequence[str] = ()) -> dict[str, int]:
-    """Key-wise sums of integer mappings (a key missing from one counts 0): the keys of
-    ``order`` first, in that order, as a single run's summary lists them, the rest sorted."""
-    keys = {k for m in mappings for k in m}
-    ordered = [k for k in order if k in keys] + sorted(keys - set(order))
-    return {k: sum(m.get(k, 0) for m in mappings) for k in ordered}
-
-
-def pooled_discounts(summaries: Sequence[dict]) -> dict:
-    """``discounts`` summed over the replications that had any (absent when none had)."""
-    found = [s["discounts"] for s in summaries if "discounts" in s]
-    if not found:
-        return {}
-    by_funder = summed([d["by_funder"] for d in found])
-    return {"discounts": {"by_funder": by_funder, "subsidies": sum(d["subsidies"] for d in found)}}
-
-
 def pooled_companies(summaries: Sequence[dict]) -> dict[str, dict]:
     """Each company's money summed over replications; a company that one replication lacks
     (a party with no postings there) counts 0 in it, and its parties are the union."""
@@ -276,43 +268,90 @@ def channel_intervals(summaries: Sequence[dict]) -> dict[str, dict[str, float]]:
     }
 
 
+def pooled_money(blocks: Sequence[dict], fx: FxTable, currency: str) -> dict:
+    """The counts and money of summaries in one currency (a one-currency run's whole summary,
+    or one currency's block of a mixed run's) pooled: sums, and rates recomputed from them.
+    Keys a block lacks (money at the top of a mixed run's summary) stay absent."""
+    head = blocks[0]
+    totals = {key: sum(b[key] for b in blocks) for key in ADDITIVE if key in head}
+    maps = {
+        key: summed([b[key] for b in blocks], order)
+        for key, order in ADDITIVE_MAPS.items()
+        if key in head
+    }
+    started = maps["funnel"].get("checkout_started", 0)
+    pooled = {
+        **totals,
+        **maps,
+        "conversion_rate": ratio(totals["orders"], totals["sessions"]),
+        "checkout_abandonment": (
+            round(1 - maps["funnel"].get("paid", 0) / started, 6) if started else 0.0
+        ),
+    }
+    if "gmv" in head:
+        gmv, orders = totals["gmv"], totals["orders"]
+        pooled |= {
+            "aov": gmv // orders if orders else 0,
+            "take_rate": ratio(totals["fees_total"], gmv),
+            "ai_platform_take_rate": take_rate(maps["ai_platform_third_party"]),
+        }
+    if "inference_fx" in head:
+        micros = sum(b["inference_fx"]["usd_micros"] for b in blocks)
+        pooled["inference_fx"] = {**fx.describe("usd", currency), "usd_micros": micros}
+    if "companies" in head:
+        pooled["companies"] = pooled_companies(blocks)
+    if "welfare" in head:
+        pooled["welfare"] = WelfareTally.pooled(blocks).summary()
+    if channels := pooled_channels(blocks):
+        pooled["channels"] = channels
+    return pooled | pooled_blocks(blocks)
+
+
+def pooled_currencies(summaries: Sequence[dict], fx: FxTable, currency: str) -> dict:
+    """A mixed run's ``currencies`` (each pooled alone: no sum crosses currencies) and its
+    ``converted`` totals. The pooled converted total follows a single run's rule applied to
+    the pooled sums: each currency's pooled total converted once, rounded half-even, then
+    summed. It may differ from the sum of the replications' own converted totals (each
+    rounded once) by at most half a minor unit per currency and replication."""
+    codes = sorted({code for s in summaries for code in s["currencies"]})
+    per_currency = {
+        code: {
+            key: value
+            for key, value in pooled_money(
+                [s["currencies"][code] for s in summaries if code in s["currencies"]], fx, code
+            ).items()
+            if key in COUNT_KEYS + MONEY_KEYS
+        }
+        for code in codes
+    }
+    return {
+        "currencies": per_currency,
+        "converted": converted_totals(per_currency, currency, fx),
+    }
+
+
 def pooled_summary(scenario: Scenario, seed: int, summaries: Sequence[dict]) -> dict:
     """One summary for R replications with a single run's money figures, pooled: every count
     and amount is the sum over replications (so ``buyer_paid == merchant_net + fees_total +
-    tax`` still holds exactly), and each rate is recomputed from those sums, never averaged.
-    ``ci95`` holds the mean and 95% interval of each figure per replication, and
-    ``per_replication`` each replication's headline figures. Latency and session-time
+    tax`` still holds exactly), and each rate is recomputed from those sums, never averaged;
+    optional blocks (discounts, presales, wrong prices, cohorts) are pooled by
+    :mod:`agent_checkout.sim.pooled_blocks`. A mixed run pools each currency alone
+    (:func:`pooled_currencies`). ``ci95`` holds the mean and 95% interval of each figure per
+    replication, and ``per_replication`` each replication's headline figures (a mixed run's
+    in its reporting currency, converted: :func:`converted_view`). Latency and session-time
     percentiles and the time series are per replication only (``replications/r/``)."""
-    totals = {key: sum(s[key] for s in summaries) for key in ADDITIVE}
-    maps = {key: summed([s[key] for s in summaries], order) for key, order in ADDITIVE_MAPS.items()}
-    sessions, orders, gmv = totals["sessions"], totals["orders"], totals["gmv"]
-    started = maps["funnel"].get("checkout_started", 0)
-    fx = scenario.fx_table().describe("usd", scenario.currency)
-    channels = pooled_channels(summaries)
+    fx = scenario.fx_table()
+    views = [converted_view(s, fx) for s in summaries]
+    mixed = "currencies" in summaries[0]
     return {
         "scenario": scenario.name,
         "seed": seed,
         "currency": scenario.currency,
         "replications": len(summaries),
         "seeds": [s["seed"] for s in summaries],
-        **totals,
-        **maps,
-        "conversion_rate": ratio(orders, sessions),
-        "checkout_abandonment": (
-            round(1 - maps["funnel"].get("paid", 0) / started, 6) if started else 0.0
-        ),
-        "aov": gmv // orders if orders else 0,
-        "take_rate": ratio(totals["fees_total"], gmv),
-        "ai_platform_take_rate": take_rate(maps["ai_platform_third_party"]),
-        "inference_fx": {
-            **fx,
-            "usd_micros": sum(s["inference_fx"]["usd_micros"] for s in summaries),
-        },
-        "companies": pooled_companies(summaries),
-        "welfare": WelfareTally.pooled(summaries).summary(),
-        **({"channels": channels} if channels else {}),
-        **pooled_discounts(summaries),
-        "ci95": aggregate(summaries) | channel_intervals(summaries),
+        **pooled_money(summaries, fx, scenario.currency),
+        **(pooled_currencies(summaries, fx, scenario.currency) if mixed else {}),
+        "ci95": aggregate(views) | channel_intervals(summaries),
         "per_replication": [
             {
                 k: s[k]
@@ -328,6 +367,6 @@ def pooled_summary(scenario: Scenario, seed: int, summaries: Sequence[dict]) -> 
                     "oversells",
                 )
             }
-            for s in summaries
+            for s in views
         ],
     }

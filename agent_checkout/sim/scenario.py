@@ -555,18 +555,6 @@ class Scenario(_Strict):
         """The currencies the merchants sell in, sorted; more than one makes a mixed run."""
         return sorted({p.currency for p in self.merchant_profiles()})
 
-    def several_currencies(self, what: str) -> str | None:
-        """Why ``what`` (replications, a comparison) cannot take this mixed run yet, or None:
-        their pooled figures add money across runs, and do so in one currency only."""
-        currencies = self.currencies()
-        if len(currencies) < 2:
-            return None
-        return (
-            f"{what}: {self.name} sells in several currencies "
-            f"({', '.join(c.upper() for c in currencies)}); {what} pools money of one currency, "
-            "so run it once, or give each currency its own scenario"
-        )
-
     def session_shares(self) -> dict[str, float]:
         """A mixed run's weights of sessions by currency market (equal unless given)."""
         return dict(self.currency_shares or dict.fromkeys(self.currencies(), 1.0))

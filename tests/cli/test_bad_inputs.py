@@ -137,14 +137,10 @@ CASES = [
         id="fx-missing-a-currency-used",
     ),
     case(
-        "run {dir}/mixed.yaml --replications 2",
-        "--replications: small sells in several currencies (CNY, USD)",
-        id="replications-of-a-mixed-run",
-    ),
-    case(
         "compare {dir}/mixed.yaml --fee-models flat-per-order",
-        "compare: small sells in several currencies (CNY, USD)",
-        id="compare-of-a-mixed-run",
+        "--fee-models: fee model flat-per-order is priced in USD, but merchant lanting sells in "
+        "CNY; use a model with currency: CNY, or one of rates only",
+        id="compare-a-mixed-run-on-a-dollar-model",
     ),
     case(
         "run {dir}/presale-deposit.yaml",
