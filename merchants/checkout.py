@@ -50,7 +50,7 @@ from merchants.acp import (
     timestamp,
 )
 from merchants.catalog import Catalog, OutOfStock
-from merchants.discounts import NO_DISCOUNTS, CheckoutDiscounts, store_discounts
+from merchants.discounts import NO_DISCOUNTS, CheckoutDiscounts, presale_price, store_discounts
 from merchants.errors import ProtocolError, invalid, not_found
 from merchants.ids import IdSource, SerialIds
 from merchants.money import apply_bps, format_money
@@ -504,30 +504,13 @@ class CheckoutService:
 
     def _final_sale(self, deposit: PresaleDeposit, now: datetime, order_id: str) -> PlacedOrder:
         """The whole sale as it stands at ``now``: the price less the deposit's value and the
-        promotions on what it leaves (merchants.presales), plus shipping and tax."""
+        promotions on what it leaves (:func:`merchants.discounts.presale_price`, which the
+        agent's unit prices use too), plus shipping and tax."""
         product = self.catalog.get(deposit.product_id)
         base = deposit.unit_price * deposit.quantity
-        left = BasketLine(
-            self.merchant_id,
-            deposit.product_id,
-            deposit.quantity,
-            deposit.unit_price - deposit.presale.value,
-        )
-        promotions = (
-            store_discounts(self.promotions, self.merchant_id, [left], now)
-            if self.promotions
-            else NO_DISCOUNTS
-        )
-        discounts = [
-            OrderDiscount(d.promotion_id, d.kind, d.code, d.funder, d.amount)
-            for d in promotions.applied
-        ]
-        if deposit.inflation:
-            presale, inflation = deposit.presale, deposit.inflation
-            discounts.append(
-                OrderDiscount(presale.id, "presale_inflation", None, presale.funder, inflation)
-            )
-        subtotal = base - sum(d.amount for d in discounts)
+        line = BasketLine(self.merchant_id, product.id, deposit.quantity, deposit.unit_price)
+        sale = presale_price(self.promotions, deposit.presale, line, now)
+        discounts, subtotal = sale.discounts, sale.line_amount
         line_tax = apply_bps(subtotal, self.tax_rate_bps)
         rate = next(r for r in self.shipping if r.id == deposit.option_id)
         shipping = self._shipping_price(rate, subtotal)
@@ -556,7 +539,7 @@ class CheckoutService:
             total_amount=subtotal + shipping + tax,
             placed_at=now,
             buyer_email=deposit.buyer_email,
-            discounts=tuple(discounts),
+            discounts=discounts,
             presale_id=deposit.id,
             deposit=deposit.amount,
         )

@@ -14,7 +14,8 @@ window is forfeited: the merchant keeps it and the units go back to stock.
 
 Rounding: promotions price the part of the line the deposit value leaves (price less deposit
 value, per unit), once, through :meth:`merchants.promotions.PromotionBook.price`, so the final
-payment is exact to the minor unit and never negative.
+payment is exact to the minor unit and never negative. :func:`merchants.discounts.presale_price`
+does it, for the checkout's sale and for the agent's unit price alike.
 
 Sources: docs/sources.md, Promotions and presales (China, Singles' Day), row 'presale deposit
 (定金)'; the final payment probability and the rules above are assumptions:
@@ -26,12 +27,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from merchants.catalog import Catalog, Product
+from merchants.catalog import Catalog
 from merchants.money import format_money
 from merchants.promotions import Funder
+
+
+class Listed(Protocol):
+    """What a presale is matched on: a catalog product or a feed's offer of it."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+
 
 #: The share of deposit payers who make the final payment when the profile does not say:
 #: docs/sources.md, Defaults with no public figure, row 'Presale final payment'.
@@ -118,7 +130,7 @@ class Presale(BaseModel):
             return FINAL_PAYMENT_PROBABILITY
         return self.final_payment_probability
 
-    def covers(self, product: Product) -> bool:
+    def covers(self, product: Listed) -> bool:
         return product.id == self.product or product.category == self.category
 
     def taking_deposits(self, now: datetime) -> bool:
@@ -152,7 +164,7 @@ class PresaleBook:
     def __bool__(self) -> bool:
         return bool(self.presales)
 
-    def open_for(self, product: Product, now: datetime) -> Presale | None:
+    def open_for(self, product: Listed, now: datetime) -> Presale | None:
         """The first declared presale of ``product`` taking deposits at ``now``."""
         return next(
             (p for p in self.presales if p.covers(product) and p.taking_deposits(now)), None

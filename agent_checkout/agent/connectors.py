@@ -5,9 +5,10 @@ in-process connectors here call a :class:`merchants.Merchant` directly, stamping
 ``clock()``; the simulation's connectors (``agent_checkout.sim.cosim``) hand the same call to
 SimPy, which serves it in virtual time. Every call passes through ``_serve``, the one seam.
 
-An in-process merchant also shows its ``promotions`` (the book its checkout prices with), as a
-shop shows its offers: an attribute, not a call, so reading it takes no time and no trace line.
-The agent works out effective prices from it (:mod:`agent_checkout.agent.unit_prices`).
+An in-process merchant also shows its ``promotions`` (the book its checkout prices with) and its
+``presales``, as a shop shows its offers: attributes, not calls, so reading them takes no time
+and no trace line. The agent works out effective prices from them
+(:mod:`agent_checkout.agent.unit_prices`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from merchants.acp import (
     DelegatePaymentResponse,
 )
 from merchants.feed import FeedProduct
+from merchants.presales import PresaleBook
 from merchants.promotions import PromotionBook
 
 T = TypeVar("T")
@@ -86,6 +88,11 @@ class InProcessMerchant(_Served):
     def promotions(self) -> PromotionBook:
         """The promotions this merchant's checkout applies (its own and its marketplace's)."""
         return self.merchant.checkout.promotions
+
+    @property
+    def presales(self) -> PresaleBook:
+        """The presales this merchant's checkout takes deposits for."""
+        return self.merchant.checkout.presales
 
     def search(
         self, query: str, *, limit: int = 10, max_price: int | None = None

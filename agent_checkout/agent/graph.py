@@ -62,7 +62,7 @@ from agent_checkout.agent.shopper import (
 )
 from agent_checkout.agent.state import CheckoutState, Recommendation
 from agent_checkout.agent.stated_price import PriceError
-from agent_checkout.agent.unit_prices import UnitPricer, promotion_books
+from agent_checkout.agent.unit_prices import UnitPricer, presale_books, promotion_books
 from merchants.acp import (
     Allowance,
     CheckoutSession,
@@ -101,7 +101,12 @@ class AgentContext:
 
     def unit_pricer(self) -> UnitPricer:
         """Effective unit prices at the shopper's quantity, now."""
-        return UnitPricer(promotion_books(self.merchants), self.shopper.need.quantity, self.clock())
+        return UnitPricer(
+            promotion_books(self.merchants),
+            self.shopper.need.quantity,
+            self.clock(),
+            presale_books(self.merchants),
+        )
 
 
 Ctx = Runtime[AgentContext]
@@ -426,12 +431,17 @@ def _takes_pricer(policy_type: type) -> bool:
 
 def _stated_price_holds(session: CheckoutSession, choice, ctx: AgentContext) -> bool:
     """Whether the shopper accepts the checkout's line amount (after discounts) against the
-    unit price the assistant stated for the choice."""
+    unit price the assistant stated for the choice. A deposit checkout shows the list price and
+    the deposit's terms; what the sale comes to is the presale's worked-out line."""
     if not session.line_items:
         return True
     line = session.line_items[0]
     stated_line = choice.price * line.item.quantity
-    return accepts_price(ctx.shopper, stated_line, line.base_amount - line.discount)
+    real_line = line.base_amount - line.discount
+    priced = ctx.unit_pricer().price(choice.offer)
+    if priced.presale is not None and priced.quantity == line.item.quantity:
+        real_line = priced.line_amount
+    return accepts_price(ctx.shopper, stated_line, real_line)
 
 
 def _repriced(
