@@ -24,14 +24,15 @@ docs/sources.md, Defaults with no public figure, rows 'Presale final payment', '
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from merchants.catalog import Catalog, Product
+from merchants.discounts import EffectivePrice, effective_price
 from merchants.money import format_money
-from merchants.promotions import Funder
+from merchants.promotions import BasketLine, Funder, PromotionBook
 
 #: The share of deposit payers who make the final payment when the profile does not say:
 #: docs/sources.md, Defaults with no public figure, row 'Presale final payment'.
@@ -157,6 +158,28 @@ class PresaleBook:
         return next(
             (p for p in self.presales if p.covers(product) and p.taking_deposits(now)), None
         )
+
+
+def presale_price(book: PromotionBook, presale: Presale, option: BasketLine) -> EffectivePrice:
+    """What a presale option comes to in all, before shipping and tax: the deposit now plus the
+    final payment as the window opens (the price less the deposit value, less the promotions
+    that apply then), exactly what the final sale charges; the inflation shows under the
+    presale's id among the discounts."""
+    left = replace(option, unit_price=option.unit_price - presale.value)
+    final = (
+        effective_price(book, left, presale.final_payment_starts_at)
+        if book
+        else EffectivePrice(left.unit_price, left.quantity, left.base, {})
+    )
+    discounts = dict(final.discounts)
+    if presale.inflation:
+        discounts[presale.id] = presale.inflation * option.quantity
+    return EffectivePrice(
+        list_unit=option.unit_price,
+        quantity=option.quantity,
+        line_amount=final.line_amount + presale.deposit * option.quantity,
+        discounts=discounts,
+    )
 
 
 def _check_prices(index: int, presale: Presale, catalog: Catalog) -> None:

@@ -26,6 +26,7 @@ from merchants.acp import (
     DelegatePaymentResponse,
 )
 from merchants.feed import FeedProduct
+from merchants.presales import PresaleBook
 from merchants.promotions import PromotionBook
 
 T = TypeVar("T")
@@ -86,6 +87,11 @@ class InProcessMerchant(_Served):
     def promotions(self) -> PromotionBook:
         """The promotions this merchant's checkout applies (its own and its marketplace's)."""
         return self.merchant.checkout.promotions
+
+    @property
+    def presales(self) -> PresaleBook:
+        """This merchant's presales, so an agent prices a deposit's worth (unit_prices)."""
+        return self.merchant.checkout.presales
 
     def search(
         self, query: str, *, limit: int = 10, max_price: int | None = None

@@ -62,7 +62,7 @@ from agent_checkout.agent.shopper import (
 )
 from agent_checkout.agent.state import CheckoutState, Recommendation
 from agent_checkout.agent.stated_price import PriceError
-from agent_checkout.agent.unit_prices import UnitPricer, promotion_books
+from agent_checkout.agent.unit_prices import UnitPricer, presale_books, promotion_books
 from merchants.acp import (
     Allowance,
     CheckoutSession,
@@ -101,7 +101,12 @@ class AgentContext:
 
     def unit_pricer(self) -> UnitPricer:
         """Effective unit prices at the shopper's quantity, now."""
-        return UnitPricer(promotion_books(self.merchants), self.shopper.need.quantity, self.clock())
+        return UnitPricer(
+            promotion_books(self.merchants),
+            self.shopper.need.quantity,
+            self.clock(),
+            presale_books(self.merchants),
+        )
 
 
 Ctx = Runtime[AgentContext]
@@ -426,12 +431,13 @@ def _takes_pricer(policy_type: type) -> bool:
 
 def _stated_price_holds(session: CheckoutSession, choice, ctx: AgentContext) -> bool:
     """Whether the shopper accepts the checkout's line amount (after discounts) against the
-    unit price the assistant stated for the choice."""
+    unit price the assistant stated for the choice. A presale's deposit checkout charges only
+    the deposit now (its line subtotal), so that is what the shopper meets there."""
     if not session.line_items:
         return True
     line = session.line_items[0]
     stated_line = choice.price * line.item.quantity
-    return accepts_price(ctx.shopper, stated_line, line.base_amount - line.discount)
+    return accepts_price(ctx.shopper, stated_line, line.subtotal)
 
 
 def _repriced(
