@@ -21,6 +21,13 @@ def summary_table(summary: dict) -> Table:
     table.add_column("metric", style="bold")
     table.add_column("value", justify="right")
     table.add_row("sessions", f"{summary['sessions']:,}")
+    peak = summary.get("arrival_peak")
+    if peak:  # a run with an arrival curve (agent_checkout.sim.arrival_peak)
+        ratio = f" (×{peak['ratio']:.1f})" if peak["ratio"] else ""
+        table.add_row(
+            "arrivals / min peak vs base",
+            f"{peak['peak_per_minute']:,.1f} vs {peak['base_per_minute']:,.1f}{ratio}",
+        )
     table.add_row("orders", f"{summary['orders']:,}")
     table.add_row("conversion", f"{summary['conversion_rate']:.2%}")
     table.add_row("GMV", format_money(summary["gmv"], cur))

@@ -18,6 +18,8 @@ from agent_checkout.agent.policy import RulePolicy
 from agent_checkout.fees.library import load_fee_model
 from agent_checkout.fees.model import FeeModel
 from agent_checkout.ledger.store import Ledger
+from agent_checkout.sim.arrival_peak import arrival_peak
+from agent_checkout.sim.arrivals import Flat
 from agent_checkout.sim.channels import ChannelMix
 from agent_checkout.sim.cohorts import CohortBook, post_cohorts
 from agent_checkout.sim.currency_markets import CurrencyMarkets
@@ -280,6 +282,9 @@ def _simulate(
             fx=scenario.fx_table(),
             companies=scenario.companies,
         )
+        curved = not isinstance(scenario.arrivals.curve, Flat)
+        if curved and (peak := arrival_peak(summary["timeseries"])):  # how sharp it really was
+            summary["arrival_peak"] = peak
         if simulation.wrong_prices is not None:  # what the errors cost: the same run without
             shadow = build_simulation(scenario, seed, shadow_prices=True)
             shadow.run()

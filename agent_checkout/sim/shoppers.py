@@ -96,11 +96,13 @@ class SimulatedShopper:
     price_tolerance_bps: int | None = None
 
     def utility(self, recommendation: Recommendation) -> float:
-        """On the unit price the assistant stated (after discounts), not the list price."""
+        """On the unit price the assistant stated (after discounts), not the list price. An item
+        that credit makes free counts as costing one minor unit: the cheapest a price can be."""
         offer = recommendation.offer
+        price = max(recommendation.price, 1)
         return (
             self.spec.quality_weight * (offer.rating - 4.0)
-            - self.spec.price_sensitivity * math.log(recommendation.price / self.budget)
+            - self.spec.price_sensitivity * math.log(price / self.budget)
             - self.spec.position_bias * recommendation.rank
             - (self.spec.sponsored_penalty if recommendation.label else 0.0)
         )

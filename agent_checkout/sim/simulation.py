@@ -99,6 +99,9 @@ class Simulation:
         # Channels: each session's draw while it runs, and when a link-out session clicked.
         self.channels = channels
         self._channel_of: dict[str, SessionChannel] = {}
+        # A deposit's session's channel, kept past the session: its final payment's sale is
+        # that channel's order, priced as the channel's orders are.
+        self._deposit_channel_of: dict[str, SessionChannel] = {}
         self._link_clicked_at: dict[str, datetime] = {}
         self._own_models = {  # per merchant: its platform's models, without the AI platform's
             merchant: [m for m in models if not any(m is ai for ai in ai_fee_models)]
@@ -181,7 +184,7 @@ class Simulation:
             merchant.checkout.order_limit = merchant.orders.limit = ORDERS_KEPT
 
     def _order_placed(self, order: PlacedOrder) -> None:
-        draw = self._channel_of.get(self._serving)
+        draw = self._channel_of.get(self._serving) or self._deposit_channel_of.get(self._serving)
         if draw is None:
             channel = None
             lines = self.pricer.price(
@@ -218,6 +221,8 @@ class Simulation:
             metrics.deposit_paid(deposit)
         if self.ledger is not None:
             self.ledger.record_deposit(deposit, session_id=label)
+        if label in self._channel_of:
+            self._deposit_channel_of[label] = self._channel_of[label]
         rng = self.streams.stream("presale", label)
         pays = rng.random() < deposit.presale.completes
         shopper = self._shopper_of[label]

@@ -163,3 +163,23 @@ def test_without_promotions_no_tool_round_is_paid_for():
     pricer = UnitPricer({}, quantity=1, now=NOW)
     (rec,) = policy.recommend(OFFERS, need=NEED, budget=8_000, excluded=[], pricer=pricer)
     assert rec.unit_price == 4000 and len(model.seen) == 1
+
+
+def test_a_presale_is_priced_in_all_as_its_final_sale_charges():
+    """$89.00 lamp on presale, pay $10.00 worth $20.00, 5% off: the agent states $10.00 now
+    plus ($89.00 - $20.00) less 5% ($3.45) = $75.55, the final sale's items after discounts."""
+    from tests.merchants.test_presales import OPENS, _deposit, _final_token, _merchant
+
+    merchant = _merchant()
+    connector = InProcessMerchant(merchant, lambda: NOW)
+    offer = next(o for o in merchant.product_feed(NOW) if o.id == "lamp")
+    pricer = UnitPricer({"tiny": connector.promotions}, 1, NOW, {"tiny": connector.presales})
+    price = pricer.price(offer)
+    assert (price.line_amount, price.discounts) == (7555, {"five-off": 345, "lamp-presale": 1000})
+
+    deposits: list = []
+    presale_id = _deposit(merchant, deposits)
+    amount = merchant.quote_final(presale_id, OPENS)
+    sale = merchant.pay_final(presale_id, _final_token(merchant, deposits[0], amount), OPENS).order
+    assert sale.items_amount - sale.discount_amount == price.line_amount
+    assert sale.total_amount == price.line_amount + sale.shipping_amount + sale.tax_amount

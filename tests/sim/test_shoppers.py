@@ -53,6 +53,17 @@ def test_utility_terms():
     assert shopper.utility(plain) - shopper.utility(sponsored) == pytest.approx(0.3)
 
 
+def test_an_item_credit_makes_free_is_weighed_as_one_minor_unit():
+    shopper = _population().shopper(0)
+    free = Recommendation(offer=_offer(590), rank=0, score=0, unit_price=0)
+    cent = Recommendation(offer=_offer(590), rank=0, score=0, unit_price=1)
+    assert (
+        shopper.utility(free)
+        == shopper.utility(cent)
+        == pytest.approx(2 * math.log(shopper.budget))
+    )
+
+
 def test_no_trust_means_no_choice():
     shopper = _population(trust=0.0, outside_utility=-50).shopper(3)
     assert shopper.choose([Recommendation(offer=_offer(100), rank=0, score=0)]) is None
