@@ -52,6 +52,14 @@ FIXED_CHANNELS = {
             "ready_to_buy": 0.03,
         },
     },
+    "affiliate": {
+        "intents": {
+            "researching": 0.792,
+            "comparing": 0.13,
+            "gift_with_deadline": 0.028,
+            "ready_to_buy": 0.05,
+        },
+    },
 }
 
 

@@ -9,13 +9,13 @@ import duckdb
 from agent_checkout.ledger.verify import verify_ledger
 from agent_checkout.sim.run import run_scenario
 from agent_checkout.sim.scenario import Scenario
-from tests.conftest import SMALL_SCENARIO
+from tests.conftest import SMALL_SCENARIO, fixed_channels
 
 AFFILIATE = {
     **SMALL_SCENARIO,
     "name": "affiliates",
     "arrivals": {"process": "poisson", "rate_per_minute": 120, "sessions": 150},
-    "channels": {"affiliate": 1},
+    "channels": fixed_channels({"affiliate": 1}),  # mixes fixed: refits do not move the pins
 }
 
 
@@ -48,10 +48,11 @@ def test_affiliate_orders_pay_the_network_by_category(tmp_path):
 
 
 def test_a_scenario_switches_it_off_or_replaces_it_and_demand_stays():
-    off = {**AFFILIATE, "channels": {"affiliate": {"share": 1, "fee_models": []}}}
+    (mix,) = AFFILIATE["channels"].values()
+    off = {**AFFILIATE, "channels": {"affiliate": {**mix, "fee_models": []}}}
     summary = run_scenario(Scenario.model_validate(off)).summary
     assert summary["orders"] == 17
     assert summary["fees"] == {"marketplace": 1_596, "payment_processor": 2_493}
-    flat = {**AFFILIATE, "channels": {"affiliate": {"share": 1, "fee_models": ["flat-per-order"]}}}
+    flat = {**AFFILIATE, "channels": {"affiliate": {**mix, "fee_models": ["flat-per-order"]}}}
     summary = run_scenario(Scenario.model_validate(flat)).summary
     assert summary["orders"] == 17 and summary["fees_by_model"]["flat-per-order"] == 17 * 50

@@ -119,7 +119,7 @@ def test_merchant_outage_recovers_or_names_every_failure(tmp_path):
             "rate_per_minute": 60,
             "duration_minutes": 12,
             "curve": scenario.arrivals.curve.model_copy(  # a sharper spike, to meet the limits
-                update={"at_minute": 1, "multiplier": 16, "half_life_minutes": 1}
+                update={"at_minute": 1, "multiplier": 30, "half_life_minutes": 1}
             ),
         }
     )
