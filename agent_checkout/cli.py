@@ -22,8 +22,11 @@ from agent_checkout.commands.chat import chat
 from agent_checkout.commands.compare import compare
 from agent_checkout.commands.fees import fees_app
 from agent_checkout.commands.ledger import ledger_app
+from agent_checkout.commands.report import report
 from agent_checkout.commands.reprice import reprice
 from agent_checkout.commands.serve import serve
+from agent_checkout.html_report import write_report
+from agent_checkout.html_report.page import scenario_text
 from agent_checkout.report import print_replications, print_summary
 from agent_checkout.sim.realism import conversion_remark
 from agent_checkout.sim.replications import run_replicated
@@ -92,6 +95,9 @@ def run(
     workers: Annotated[
         int, typer.Option(min=1, max=256, help="Processes running replications in parallel.")
     ] = 1,
+    html: Annotated[
+        bool, typer.Option("--report", help="Also write DIR/report.html (agent-checkout report).")
+    ] = False,
 ) -> None:
     """Run a scenario and write DIR/summary.json and DIR/ledger.duckdb.
 
@@ -132,6 +138,7 @@ def run(
             highlight=False,
             markup=False,
         )
+        _write_report(out, loaded, html)
         return
     total = loaded.arrivals.sessions  # None when the run is bounded by duration only
     with progress_bar("sessions") as bar:
@@ -152,12 +159,20 @@ def run(
         highlight=False,
         markup=False,
     )
+    _write_report(out, loaded, html)
     if result.untraced:
         sessions = result.summary["sessions"]
         raise fail(
             f"--trace {result.untraced[0]}: the run had {sessions} sessions (0 to "
             f"{sessions - 1}); no trace written for it"
         )
+
+
+def _write_report(out: Path, scenario: Scenario, wanted: bool) -> None:
+    """``--report``: the run as DIR/report.html, with the scenario that produced it."""
+    if wanted:
+        path = write_report(out, scenario_text(scenario))
+        console.print(f"wrote {path}", highlight=False, markup=False)
 
 
 def _remark(summary: dict, scenario: Scenario) -> None:
@@ -182,6 +197,7 @@ def scenarios() -> None:
 # The other commands, each in its own module, in the order a newcomer meets them.
 app.command()(compare)
 app.command()(reprice)
+app.command()(report)
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(fees_app, name="fees")
 app.command()(serve)

@@ -132,6 +132,9 @@ def compare(
             show_default="runs/compare",
         ),
     ] = None,
+    html: Annotated[
+        bool, typer.Option("--report", help="Also write DIR/report.html (agent-checkout report).")
+    ] = False,
 ) -> None:
     """Run every variant on the same replications; print mean and 95% CI per variant."""
     if fee_models is None and vary is None:
@@ -195,3 +198,8 @@ def compare(
         f"· wrote {out}/comparison.json",
         markup=False,
     )
+    if html:
+        from agent_checkout.html_report import write_report
+        from agent_checkout.html_report.page import scenario_text
+
+        console.print(f"wrote {write_report(out, scenario_text(loaded))}", markup=False)

@@ -23,6 +23,7 @@ RUN_FILES = (
     "replications",
     "summary.json.partial",
     "ledger.duckdb.partial",
+    "report.html",  # drawn from the run's summary: stale once a new run replaces it
 )
 RUN_PATTERNS = ("trace-s*.jsonl",)
 
