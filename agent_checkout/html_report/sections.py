@@ -234,11 +234,15 @@ def cohorts(summary: dict) -> str:
         "inference",
         "net",
     )
-    every = [*found["rows"], found["all"]]
+    every = [
+        *(
+            (("cohorts", "rows", i), f"{found['by']} {row['cohort']}", row)
+            for i, row in enumerate(found["rows"])
+        ),
+        (("cohorts", "all"), "all users", found["all"]),
+    ]
     body = ""
-    for index, row in enumerate(every):
-        where = ("cohorts", "rows", index) if row is not found["all"] else ("cohorts", "all")
-        name = "all users" if row is found["all"] else f"{found['by']} {row['cohort']}"
+    for where, name, row in every:
         cells = "".join(
             f"<td>{number(key(*where, c), row[c], _cohort_kind(c), currency)}</td>" for c in columns
         )

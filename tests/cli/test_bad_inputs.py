@@ -364,6 +364,13 @@ CASES = [
     case("fees show nope", "unknown fee model 'nope'", id="fees-show-unknown"),
     case("fees show {dir}/missing.yaml", "missing.yaml", id="fees-show-missing-file"),
     case("chat {dir}/missing.yaml", "missing.yaml: file not found", id="chat-file"),
+    case("report {dir}/nowhere", "nowhere: not a directory", id="report-missing-dir"),
+    case(
+        "report {dir}/empty-dir",
+        "empty-dir: no summary.json or comparison.json to report on",
+        id="report-empty-dir",
+    ),
+    case("report {run} --scenario nope", "--scenario: nope: no such scenario", id="report-scenario"),
 ]
 
 
