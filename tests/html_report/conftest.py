@@ -13,8 +13,14 @@ from tests.conftest import SMALL_SCENARIO
 
 runner = CliRunner()
 
+#: A comparison runs every variant and replication: 30 sessions each keep it quick.
+TINY = {
+    **SMALL_SCENARIO,
+    "arrivals": {"process": "poisson", "rate_per_minute": 120, "sessions": 30},
+}
 
-@pytest.fixture(scope="module")
+
+@pytest.fixture(scope="session")
 def reported_run(tmp_path_factory) -> Path:
     """``run small --seed 3 --report``'s folder."""
     root = tmp_path_factory.mktemp("report-run")
@@ -27,11 +33,11 @@ def reported_run(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def reported_comparison(tmp_path_factory) -> Path:
     """``compare small --fee-models openai-instant-checkout,flat-per-order --report``'s folder."""
     root = tmp_path_factory.mktemp("report-compare")
-    (root / "small.yaml").write_text(yaml.safe_dump(SMALL_SCENARIO))
+    (root / "small.yaml").write_text(yaml.safe_dump(TINY))
     out = root / "compare"
     models = "openai-instant-checkout,flat-per-order"
     args = ["compare", str(root / "small.yaml"), "--fee-models", models, "--replications", "2"]

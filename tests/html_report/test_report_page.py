@@ -12,6 +12,7 @@ from agent_checkout.cli import app
 from agent_checkout.html_report import render_report
 from agent_checkout.html_report.check import mismatches, tagged_numbers
 from merchants.money import format_money
+from tests.html_report.conftest import TINY
 
 runner = CliRunner()
 
@@ -83,7 +84,7 @@ def test_report_command_adds_the_scenario(reported_run):
 
 def test_a_new_run_drops_the_earlier_report(tmp_path, write_scenario):
     out = tmp_path / "out"
-    scenario = str(write_scenario())
+    scenario = str(write_scenario(TINY))
     assert runner.invoke(app, ["run", scenario, "--out", str(out), "--report"]).exit_code == 0
     assert (out / "report.html").is_file()
     assert runner.invoke(app, ["run", scenario, "--out", str(out)]).exit_code == 0
