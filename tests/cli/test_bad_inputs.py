@@ -370,7 +370,9 @@ CASES = [
         "empty-dir: no summary.json or comparison.json to report on",
         id="report-empty-dir",
     ),
-    case("report {run} --scenario nope", "--scenario: nope: no such scenario", id="report-scenario"),
+    case(
+        "report {run} --scenario nope", "--scenario: nope: no such scenario", id="report-scenario"
+    ),
 ]
 
 
