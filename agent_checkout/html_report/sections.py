@@ -7,6 +7,7 @@ from html import escape
 
 from agent_checkout.html_report.figures import key, label, number, shown
 from agent_checkout.html_report.svg import Bar, bar_chart, line_chart
+from agent_checkout.sim.pooled_blocks import COHORT_SUMS
 
 #: Headline figures: summary key and kind; money keys live per currency in a mixed run.
 COUNT_HEADLINES = (
@@ -224,16 +225,7 @@ def cohorts(summary: dict) -> str:
     if not found:
         return ""
     currency = found["currency"]
-    columns = (
-        "users",
-        "orders",
-        "fees",
-        "coupons",
-        "red_packets",
-        "acquisition",
-        "inference",
-        "net",
-    )
+    columns = tuple(c for c in COHORT_SUMS if c != "sessions")  # the terminal table's columns
     every = [
         *(
             (("cohorts", "rows", i), f"{found['by']} {row['cohort']}", row)
