@@ -17,42 +17,56 @@ def _formats() -> dict[str, tuple[str, str]]:
 
 def comparison_section(comparison: dict) -> str:
     """Per figure: a dot-and-whisker chart of every variant, and a table of mean [low, high]."""
-    currency = comparison["currency"]
     variants = [v for v in comparison.get("variants", []) if v in comparison["figures"]]
     variants = variants or list(comparison["figures"])
-    first = comparison["figures"][variants[0]]
-    parts = [
+    intro = (
         f"<p>{escape(comparison['scenario'])} · varying {escape(comparison.get('vary', ''))} · "
         f"{number(key('comparison', 'replications'), comparison['replications'])} replications "
         f"· seed {number(key('comparison', 'seed'), comparison['seed'])} · mean and 95% interval"
         "</p>"
-    ]
+    )
+    where = {v: ("comparison", "figures", v) for v in variants}
+    figures = {v: comparison["figures"][v] for v in variants}
+    return section(
+        "Comparison (95% intervals)", intro, *_intervals(figures, where, comparison["currency"])
+    )
+
+
+def replications_section(summary: dict) -> str:
+    """A replicated run's figures: mean and 95% interval over its replications (``ci95``)."""
+    if not summary.get("ci95") or "currencies" in summary:
+        return ""
+    intro = (
+        f"<p>{number(key('replications'), summary['replications'])} replications · "
+        "mean and 95% interval</p>"
+    )
+    figures = {"replications": summary["ci95"]}
+    table, *charts = _intervals(figures, {"replications": ("ci95",)}, summary["currency"])
+    return section("Replications (95% intervals)", intro, table, *charts)
+
+
+def _intervals(figures: dict[str, dict], where: dict[str, tuple], currency: str) -> list[str]:
+    """A table of mean [low, high] per figure and variant, then a chart per figure."""
+    variants = list(figures)
     head = "".join(f"<th>{escape(v)}</th>" for v in variants)
-    rows = ""
+    rows, charts = "", []
     for name, (title, kind) in _formats().items():
-        if name not in first:
+        if name not in figures[variants[0]]:
             continue
         cells = ""
         intervals = []
         for v in variants:
-            figure = comparison["figures"][v][name]
-            where = ("comparison", "figures", v, name)
+            figure = figures[v][name]
+            at = (*where[v], name)
             cells += (
-                f"<td>{number(key(*where, 'mean'), figure['mean'], kind, currency)} "
-                f"[{number(key(*where, 'low'), figure['low'], kind, currency)}, "
-                f"{number(key(*where, 'high'), figure['high'], kind, currency)}]</td>"
+                f"<td>{number(key(*at, 'mean'), figure['mean'], kind, currency)} "
+                f"[{number(key(*at, 'low'), figure['low'], kind, currency)}, "
+                f"{number(key(*at, 'high'), figure['high'], kind, currency)}]</td>"
             )
+            text = shown(figure["mean"], kind, currency)
             intervals.append(
-                Interval(
-                    v,
-                    figure["mean"],
-                    figure["low"],
-                    figure["high"],
-                    shown(figure["mean"], kind, currency),
-                    key(*where, "mean"),
-                )
+                Interval(v, figure["mean"], figure["low"], figure["high"], text, key(*at, "mean"))
             )
         rows += f"<tr><th>{escape(title)}</th>{cells}</tr>"
-        parts.append(f"<h3>{escape(title)}</h3>{interval_chart(title, intervals)}")
-    table = f'<table class="grid"><tr><th>figure</th>{head}</tr>{rows}</table>'
-    return section("Comparison (95% intervals)", table, *parts)
+        charts.append(f"<h3>{escape(title)}</h3>{interval_chart(title, intervals)}")
+    return [f'<table class="grid"><tr><th>figure</th>{head}</tr>{rows}</table>', *charts]

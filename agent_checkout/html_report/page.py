@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from agent_checkout.html_report import sections
-from agent_checkout.html_report.comparison import comparison_section
+from agent_checkout.html_report.comparison import comparison_section, replications_section
 from agent_checkout.html_report.figures import key, number
 
 #: The page ``report DIR`` writes into DIR.
@@ -34,7 +34,7 @@ def render_report(
         raise ValueError("a report needs summary.json or comparison.json")
     parts = []
     if summary is not None:
-        parts.append(_summary_sections(summary))
+        parts += [_summary_sections(summary), replications_section(summary)]
     if comparison is not None:
         parts.append(comparison_section(comparison))
     parts.append(_scenario(summary, comparison, scenario_yaml))

@@ -116,3 +116,15 @@ def test_cohort_pnl_and_a_wrong_number_is_caught():
     assert "cumulative AI-platform P&amp;L by cohort" in _chart_titles(html)
     changed = {**summary, "cohorts": {**cohorts, "all": {**row, "users": 71}}}
     assert mismatches(html, changed) == ["cohorts/all/users: page 70, file 71"]
+
+
+def test_replicated_run_report_shows_intervals(tmp_path, write_scenario):
+    out = tmp_path / "reps"
+    args = ["run", str(write_scenario(TINY)), "--replications", "2", "--out", str(out)]
+    assert runner.invoke(app, [*args, "--report"]).exit_code == 0
+    html = (out / "report.html").read_text()
+    summary = json.loads((out / "summary.json").read_text())
+    assert mismatches(html, summary) == []
+    keys = {t.key for t in tagged_numbers(html)}
+    assert {"replications", "ci95/gmv/mean", "ci95/gmv/low", "ci95/gmv/high"} <= keys
+    assert "Replications (95% intervals)" in html
