@@ -38,7 +38,8 @@ def metric(summary: Mapping, path: str) -> object:
         else:
             where = ".".join(walked) or "the summary"
             known = ", ".join(sorted(map(str, node))[:12])
-            raise NoSuchMetric(f"{path}: no such metric (in {where}: {known})")
+            holds = f"{where} holds {known}" if known else f"{where} holds nothing"
+            raise NoSuchMetric(f"{path}: missing ({holds})")
     return node
 
 

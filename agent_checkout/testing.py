@@ -45,7 +45,7 @@ class CheckoutAgent:
     policy: CheckoutPolicy = field(default_factory=RulePolicy)
 
     def buy(self, category: str, query: str, budget: int) -> dict:
-        processor = self.merchants[0].processor
+        processor = self.merchants[0].checkout.processor  # the one its merchants charge through
         return build_checkout_graph().invoke(
             {},
             context=AgentContext(
