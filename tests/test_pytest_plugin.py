@@ -5,14 +5,19 @@ collected as checks, a broken agent fails one with a readable message, baselines
 from __future__ import annotations
 
 import json
+import re
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import pytest
+import yaml
 
 # pytester's in-process runs forget the modules they import; DuckDB cannot be imported twice in
 # one process, so the checks' modules are imported here, once, for every run to share.
 import agent_checkout.pytest_plugin  # noqa: F401
 import agent_checkout.testing  # noqa: F401
+from agent_checkout.sim.expect import ExpectSpec
+from agent_checkout.sim.scenario import load_scenario
 
 pytest_plugins = ["pytester"]
 
@@ -180,3 +185,10 @@ def test_fixtures_give_a_merchant_an_agent_and_simulate(pytester):
     _run(pytester, "test_fixtures_give_a_merchant_an_agent_and_simulate.py").assert_outcomes(
         passed=2
     )
+
+
+def test_the_readme_shows_instant_checkouts_expect_block():
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    section = readme.split("## Checkout regression suites in CI", 1)[1]
+    shown = yaml.safe_load(re.search(r"```yaml\n(.*?)```", section, re.S).group(1))
+    assert ExpectSpec.model_validate(shown["expect"]) == load_scenario("instant-checkout").expect
