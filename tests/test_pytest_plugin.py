@@ -83,6 +83,23 @@ def test_a_scenario_with_expectations_is_collected_and_passes(pytester):
     assert 'tests="1"' in (pytester.path / "out.xml").read_text()
 
 
+#: The table of related metrics under each miss of an agent that never buys.
+NOTHING_SOLD = [
+    "  metric                   value",
+    "  sessions                 80",
+    "  orders                   0",
+    "  conversion_rate          0",
+    "  gmv                      0",
+    "  unhandled_errors         0",
+    "  funnel.sessions          80",
+    "  funnel.searched          80",
+    "  funnel.shown             0",
+    "  funnel.decided           0",
+    "  funnel.checkout_started  0",
+    "  funnel.paid              0",
+]
+
+
 def test_a_broken_agent_fails_with_a_readable_message(pytester):
     pytester.makefile(".yaml", check=SCENARIO)
     pytester.makeconftest(NEVER_BUYS)
@@ -91,31 +108,9 @@ def test_a_broken_agent_fails_with_a_readable_message(pytester):
     assert _failure_text(result) == [
         "small-check (seed 11, 80 sessions) missed:",
         "orders: expected >= 1, actual 0",
-        "  metric                   value",
-        "  sessions                 80",
-        "  orders                   0",
-        "  conversion_rate          0",
-        "  gmv                      0",
-        "  unhandled_errors         0",
-        "  funnel.sessions          80",
-        "  funnel.searched          80",
-        "  funnel.shown             0",
-        "  funnel.decided           0",
-        "  funnel.checkout_started  0",
-        "  funnel.paid              0",
+        *NOTHING_SOLD,
         "funnel.paid: expected between 1 and 80, actual 0",
-        "  metric                   value",
-        "  sessions                 80",
-        "  orders                   0",
-        "  conversion_rate          0",
-        "  gmv                      0",
-        "  unhandled_errors         0",
-        "  funnel.sessions          80",
-        "  funnel.searched          80",
-        "  funnel.shown             0",
-        "  funnel.decided           0",
-        "  funnel.checkout_started  0",
-        "  funnel.paid              0",
+        *NOTHING_SOLD,
     ]
 
 
