@@ -12,6 +12,7 @@ from agent_checkout.agent.policy import RulePolicy
 from agent_checkout.cli import app
 from agent_checkout.sim.invariants import broken_invariants
 from agent_checkout.sim.simulation import Simulation
+from tests.conftest import SMALL_SCENARIO
 
 runner = CliRunner()
 
@@ -22,12 +23,6 @@ def _checked(scenario, out):
 
 def _check_lines(result) -> list[str]:
     return [line for line in result.output.splitlines() if line.startswith("check failed")]
-
-
-def test_a_clean_run_passes_its_check(write_scenario, tmp_path):
-    result = _checked(write_scenario(), tmp_path / "out")
-    assert result.exit_code == 0, result.output
-    assert _check_lines(result) == []
 
 
 def test_unhandled_errors_and_oversells_fail_the_check_after_writing(
@@ -53,16 +48,18 @@ def test_unhandled_errors_and_oversells_fail_the_check_after_writing(
 def test_replications_are_checked_too(write_scenario, tmp_path, monkeypatch):
     monkeypatch.setattr(Simulation, "oversold_units", lambda self: 1)
     out = tmp_path / "out"
-    result = runner.invoke(
-        app, ["run", str(write_scenario()), "--out", str(out), "--replications", "2", "--check"]
-    )
+    small = {**SMALL_SCENARIO, "arrivals": {**SMALL_SCENARIO["arrivals"], "sessions": 40}}
+    args = ["run", str(write_scenario(small)), "--out", str(out), "--replications", "2"]
+    result = runner.invoke(app, [*args, "--check"])
     assert result.exit_code == 1, result.output
     assert _check_lines(result) == ["check failed: oversells: 2 units sold beyond stock"]
 
 
-def test_an_unbalanced_ledger_is_named(write_scenario, tmp_path):
+def test_a_clean_run_passes_and_an_unbalanced_ledger_is_named(write_scenario, tmp_path):
     out = tmp_path / "out"
-    assert runner.invoke(app, ["run", str(write_scenario()), "--out", str(out)]).exit_code == 0
+    clean = _checked(write_scenario(), out)
+    assert clean.exit_code == 0, clean.output
+    assert _check_lines(clean) == []
     summary = json.loads((out / "summary.json").read_text())
     assert broken_invariants(summary, out) == []
     with duckdb.connect(str(out / "ledger.duckdb")) as con:
