@@ -28,6 +28,7 @@ from agent_checkout.commands.serve import serve
 from agent_checkout.html_report import write_report
 from agent_checkout.html_report.page import scenario_text
 from agent_checkout.report import print_replications, print_summary
+from agent_checkout.sim.invariants import broken_invariants
 from agent_checkout.sim.realism import conversion_remark
 from agent_checkout.sim.replications import run_replicated
 from agent_checkout.sim.run import run_scenario, untraceable
@@ -98,6 +99,14 @@ def run(
     html: Annotated[
         bool, typer.Option("--report", help="Also write DIR/report.html (agent-checkout report).")
     ] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Exit 1 (after writing the run) on unhandled errors, oversells or an "
+            "unbalanced ledger, one line each.",
+        ),
+    ] = False,
 ) -> None:
     """Run a scenario and write DIR/summary.json and DIR/ledger.duckdb.
 
@@ -139,6 +148,7 @@ def run(
             markup=False,
         )
         _write_report(out, loaded, html)
+        _check(summary, out, check)
         return
     total = loaded.arrivals.sessions  # None when the run is bounded by duration only
     with progress_bar("sessions") as bar:
@@ -166,6 +176,18 @@ def run(
             f"--trace {result.untraced[0]}: the run had {sessions} sessions (0 to "
             f"{sessions - 1}); no trace written for it"
         )
+    _check(result.summary, out, check)
+
+
+def _check(summary: dict, out: Path, check: bool) -> None:
+    """With ``--check``, name each broken invariant on a line of its own and exit 1."""
+    problems = broken_invariants(summary, out) if check else []
+    for problem in problems:
+        console.print(
+            f"check failed: {problem}", style="red", highlight=False, markup=False, soft_wrap=True
+        )
+    if problems:
+        raise typer.Exit(1)
 
 
 def _write_report(out: Path, scenario: Scenario, wanted: bool) -> None:

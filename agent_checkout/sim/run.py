@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agent_checkout.agent.policy import RulePolicy
+from agent_checkout.agent.policy import CheckoutPolicy, RulePolicy
 from agent_checkout.fees.library import load_fee_model
 from agent_checkout.fees.model import FeeModel
 from agent_checkout.ledger.store import Ledger
@@ -95,9 +95,15 @@ def presale_problem(scenario: Scenario, seed: int) -> str | None:
 
 
 def build_simulation(
-    scenario: Scenario, seed: int, ledger: Ledger | None = None, *, shadow_prices: bool = False
+    scenario: Scenario,
+    seed: int,
+    ledger: Ledger | None = None,
+    *,
+    shadow_prices: bool = False,
+    policy: CheckoutPolicy | None = None,
 ) -> Simulation:
-    """Everything one replication of ``scenario`` needs, drawn from ``seed``'s streams.
+    """Everything one replication of ``scenario`` needs, drawn from ``seed``'s streams;
+    ``policy`` replaces the scenario's agent policy (a test's own agent).
 
     With ``shadow_prices`` the sessions drawn to state a wrong price state it right: the run
     that prices what the errors cost (:mod:`agent_checkout.sim.wrong_price`)."""
@@ -139,7 +145,8 @@ def build_simulation(
         start=scenario.start,
         streams=streams,
         fee_models=fee_models,
-        policy=RulePolicy(
+        policy=policy
+        or RulePolicy(
             limit=scenario.agent.recommendations,
             ranking=scenario_ranking(scenario),
         ),
@@ -212,6 +219,7 @@ def run_scenario(
     out: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
     trace: Sequence[int] | None = None,
+    policy: CheckoutPolicy | None = None,
 ) -> RunResult:
     """Simulate ``scenario`` (a :class:`Scenario`, a built-in name such as ``"quickstart"``, or a
     scenario file) with ``seed`` (default: the scenario's own) and summarise it.
@@ -223,6 +231,7 @@ def run_scenario(
     ``out`` to query or re-price the run afterwards). Raises :class:`ScenarioError` for a bad
     scenario and ``ValueError`` for a bad seed or trace; sessions of ``trace`` the run never
     reached are listed in :attr:`RunResult.untraced`, and no file is written for them.
+    ``policy`` (any :class:`CheckoutPolicy`) replaces the scenario's agent.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -237,11 +246,11 @@ def run_scenario(
             else f"trace: session {bad[0]} is not in the run (sessions are numbered from 0)"
         )
     if out is None:
-        summary, untraced = _simulate(scenario, seed, None, progress, trace)
+        summary, untraced = _simulate(scenario, seed, None, progress, trace, policy)
         return RunResult(summary=summary, out=None, untraced=untraced)
     out_dir = Path(out)
     with staged_run(out_dir) as staging:
-        summary, untraced = _simulate(scenario, seed, staging, progress, trace)
+        summary, untraced = _simulate(scenario, seed, staging, progress, trace, policy)
     return RunResult(summary=summary, out=out_dir, untraced=untraced)
 
 
@@ -251,12 +260,13 @@ def _simulate(
     out_dir: Path | None,
     progress: Callable[[int], None] | None,
     trace: Sequence[int],
+    policy: CheckoutPolicy | None = None,
 ) -> tuple[dict, list[int]]:
     """Run once; with ``out_dir`` (a fresh folder) write the ledger, summary and traces there.
     Returns the summary and the traced sessions the run never reached."""
     ledger = Ledger(out_dir / "ledger.duckdb") if out_dir is not None else None
     try:
-        simulation = build_simulation(scenario, seed, ledger)
+        simulation = build_simulation(scenario, seed, ledger, policy=policy)
         if ledger is not None:
             ledger.start_run(
                 scenario=scenario.name,
@@ -286,7 +296,7 @@ def _simulate(
         if curved and (peak := arrival_peak(summary["timeseries"])):  # how sharp it really was
             summary["arrival_peak"] = peak
         if simulation.wrong_prices is not None:  # what the errors cost: the same run without
-            shadow = build_simulation(scenario, seed, shadow_prices=True)
+            shadow = build_simulation(scenario, seed, shadow_prices=True, policy=policy)
             shadow.run()
             summary["wrong_price"] = simulation.wrong_prices.summary(shadow.wrong_prices)
         if simulation.cohorts is not None:

@@ -41,6 +41,7 @@ from agent_checkout.market.companies import company_problem
 from agent_checkout.sim.arrivals import ArrivalProfile
 from agent_checkout.sim.channels import CHANNELS, channel_fee_models
 from agent_checkout.sim.channels import NAMES as CHANNEL_NAMES
+from agent_checkout.sim.expect import ExpectSpec
 from agent_checkout.sim.faults import Fault, StockOut
 from agent_checkout.sim.intent import NAMES as INTENT_NAMES
 from agent_checkout.sim.scenario_ranking import scenario_ranking
@@ -348,6 +349,8 @@ class Scenario(_Strict):
     # are the sessions, in place of ``arrivals``, and the run reports the AI platform's P&L
     # per cohort (agent_checkout.sim.cohorts).
     users: UsersSpec | None = None
+    # What a CI check run must show (agent_checkout.sim.expect); the simulation ignores it.
+    expect: ExpectSpec | None = None
     # The run's currency, lowercase ISO 4217 (any case accepted). Left out: the merchants'
     # currency; given: it must be theirs. Declared last, so its check sees the merchants.
     currency: str | None = Field(None, validate_default=True)

@@ -369,6 +369,22 @@ CASES = [
         "agent.wrong_price: not available in a run with several currencies "
         "(its GMV would add them up)",
     ),
+    (
+        "expect with an unknown invariant",
+        HEAD + "expect: {invariants: [no_refunds]}\n",
+        "expect.invariants.0: Input should be 'no_unhandled_error', 'no_oversell' or "
+        "'ledger_balances'",
+    ),
+    (
+        "expect with two baseline tolerances",
+        HEAD + "expect: {baseline: {metrics: {gmv: {absolute: 5, relative: 0.1}}}}\n",
+        "expect.baseline.metrics.gmv: give exactly one of absolute, relative or ci95: true",
+    ),
+    (
+        "expect with ci95 on one replication",
+        HEAD + "expect: {baseline: {metrics: {gmv: {ci95: true}}}}\n",
+        "expect: baseline.metrics.gmv: ci95 needs replications of 2 or more",
+    ),
 ]
 
 
