@@ -38,6 +38,9 @@ class Summary(Mapping[str, Any]):
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("a summary is read-only: use to_dict() for a copy to change")
 
+    def __reduce__(self) -> tuple:  # copy and pickle rebuild it from its data
+        return (type(self), (self._data,))
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._data)
 
