@@ -71,6 +71,13 @@ class Run:
             raise AttributeError(f"a run has no {name!r} (tables: {', '.join(self.tables)})")
         return self.tables[name]
 
+    def __repr__(self) -> str:  # the headline, not twenty thousand rows
+        s = self.summary
+        return (
+            f"Run(scenario={s.scenario!r}, seed={s.seed}, sessions={s.sessions}, "
+            f"orders={s.orders}, tables={list(self.tables)})"
+        )
+
     def sql(self, query: str) -> pa.Table:
         """``query`` (DuckDB SQL) over this run's tables, as an Arrow table."""
         import duckdb

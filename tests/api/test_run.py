@@ -53,6 +53,7 @@ def test_ledger_tables_are_arrow_and_match_the_summary(result):
     assert result.orders.num_rows == result.summary.orders == 14
     assert sum(result.fee_lines.column("amount").to_pylist()) == result.summary.fees_total == 5126
     assert result.out is None  # nothing kept without out
+    assert repr(result).startswith("Run(scenario='small', seed=3, sessions=20, orders=14, tables=")
     assert result.runs.to_pylist()[0]["seed"] == 3  # any ledger table by name
     assert result.sql("SELECT COUNT(*) AS n FROM orders").to_pylist() == [{"n": 14}]
     with pytest.raises(AttributeError, match="a run has no 'nope'"):
