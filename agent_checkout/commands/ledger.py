@@ -1,4 +1,4 @@
-"""``agent-checkout ledger``: check a run's ledger, query it with SQL, list its tables.
+"""``agent-checkout ledger``: check a run's ledger, query it with SQL, list its tables, export them.
 
 Every subcommand opens the ledger read-only (file access off), so none can change it. A run
 written with --replications has one ledger per replication: verify checks each, query and
@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from agent_checkout.commands.bad_input import OneLineErrors, fail
+from agent_checkout.ledger.arrow import ExportFormat, export_tables, ledger_tables_arrow
 from agent_checkout.ledger.query import QueryError, ledger_tables, run_query
 from agent_checkout.ledger.reader import NotALedger, RunLedgers, run_ledgers
 from agent_checkout.ledger.verify import verify_ledger
@@ -169,3 +170,40 @@ def tables(run_dir: RunDir, replication: Replication = None) -> None:
             highlight=False,
             soft_wrap=True,
         )
+
+
+@ledger_app.command("export")
+def export(
+    run_dir: RunDir,
+    output: Annotated[
+        ExportFormat, typer.Option("--format", help="parquet or csv: one file per table.")
+    ] = ExportFormat.parquet,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder for the files (created; default: RUN_DIR/export)."),
+    ] = None,
+    replication: Replication = None,
+) -> None:
+    """Write every ledger table to OUT/<table>.<format>, for pandas, polars, Spark or a sheet.
+
+    On a replicated run each file holds all replications' rows, `replication` first.
+    """
+    ledgers = ledgers_or_fail(run_dir, replication)
+    target = (
+        out if out is not None else (run_dir if run_dir.is_dir() else run_dir.parent) / "export"
+    )
+    if target.exists() and not target.is_dir():
+        raise fail(f"--out {target}: a file, not a folder")
+    try:
+        tables = ledger_tables_arrow(ledgers)
+        written = export_tables(tables, target, output)
+    except NotALedger as problem:
+        raise fail(str(problem)) from None
+    except OSError as problem:
+        raise fail(f"--out {target}: {problem.strerror or problem}") from None
+    rows = sum(t.num_rows for t in tables.values())
+    console.print(
+        f"wrote {len(written)} {output.value} files ({rows:,} rows) to {target}",
+        highlight=False,
+        markup=False,
+    )

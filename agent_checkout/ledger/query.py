@@ -41,7 +41,8 @@ Source = str | Path | RunLedgers
 """A ledger file, a run directory, or the ledgers of a run (one, or one per replication)."""
 
 
-def _open(source: Source) -> duckdb.DuckDBPyConnection:
+def open_source(source: Source) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to ``source``, whatever form it takes."""
     if isinstance(source, RunLedgers):
         return source.open()
     if Path(source).is_dir():
@@ -60,7 +61,7 @@ def run_query(
     """
     if not sql.strip():
         raise QueryError("no SQL given (for example: SELECT COUNT(*) FROM orders)")
-    con = _open(source)
+    con = open_source(source)
     try:
         result = con.execute(sql)
     except duckdb.Error as problem:
@@ -88,7 +89,7 @@ def run_query(
 def ledger_tables(source: Source) -> list[TableInfo]:
     """Every table of the ledger with its row count and ``(column, type)`` list (as a reader
     sees it: a stand-in for an older file, the union view of replications, comes first)."""
-    con = _open(source)
+    con = open_source(source)
     try:
         found: dict[str, list[tuple[str, str]]] = {}
         for table, column, data_type in con.execute(

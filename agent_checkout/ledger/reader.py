@@ -113,7 +113,7 @@ def open_read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
     """
     con = _connect(path, config=_LOCKED)
     try:
-        present = _columns(con, con.execute("SELECT current_database()").fetchone()[0])
+        present = _columns(con, con.execute("SELECT current_database()").fetchall()[0][0])
         _require_ledger(path, present)
         _stand_in_for_older_files(con, present)
     except BaseException:
@@ -133,7 +133,8 @@ def open_replications(ledgers: Sequence[tuple[int, Path]]) -> duckdb.DuckDBPyCon
     (first_number, first), *others = ledgers
     con = _connect(first, config={})
     try:
-        databases = [(first_number, first, con.execute("SELECT current_database()").fetchone()[0])]
+        main = con.execute("SELECT current_database()").fetchall()[0][0]
+        databases = [(first_number, first, main)]
         for index, (number, path) in enumerate(others, 1):
             alias = f"replication_{index}"
             try:
@@ -223,7 +224,7 @@ def _select(table: Table, columns: set[str] | None) -> str:
 
 
 def _stand_in_for_older_files(con: duckdb.DuckDBPyConnection, present: dict[str, set[str]]) -> None:
-    database = con.execute("SELECT current_database()").fetchone()[0]
+    database = con.execute("SELECT current_database()").fetchall()[0][0]
     for table in TABLES:
         columns = present.get(table.name)
         if columns is None:

@@ -220,6 +220,7 @@ def run_scenario(
     progress: Callable[[int], None] | None = None,
     trace: Sequence[int] | None = None,
     policy: CheckoutPolicy | None = None,
+    session_log: list[tuple] | None = None,
 ) -> RunResult:
     """Simulate ``scenario`` (a :class:`Scenario`, a built-in name such as ``"quickstart"``, or a
     scenario file) with ``seed`` (default: the scenario's own) and summarise it.
@@ -232,6 +233,8 @@ def run_scenario(
     scenario and ``ValueError`` for a bad seed or trace; sessions of ``trace`` the run never
     reached are listed in :attr:`RunResult.untraced`, and no file is written for them.
     ``policy`` (any :class:`CheckoutPolicy`) replaces the scenario's agent.
+    A ``session_log`` list gets one row per session as it ends
+    (:attr:`~agent_checkout.sim.simulation.Simulation.session_log`).
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -246,11 +249,11 @@ def run_scenario(
             else f"trace: session {bad[0]} is not in the run (sessions are numbered from 0)"
         )
     if out is None:
-        summary, untraced = _simulate(scenario, seed, None, progress, trace, policy)
+        summary, untraced = _simulate(scenario, seed, None, progress, trace, policy, session_log)
         return RunResult(summary=summary, out=None, untraced=untraced)
     out_dir = Path(out)
     with staged_run(out_dir) as staging:
-        summary, untraced = _simulate(scenario, seed, staging, progress, trace, policy)
+        summary, untraced = _simulate(scenario, seed, staging, progress, trace, policy, session_log)
     return RunResult(summary=summary, out=out_dir, untraced=untraced)
 
 
@@ -261,6 +264,7 @@ def _simulate(
     progress: Callable[[int], None] | None,
     trace: Sequence[int],
     policy: CheckoutPolicy | None = None,
+    session_log: list[tuple] | None = None,
 ) -> tuple[dict, list[int]]:
     """Run once; with ``out_dir`` (a fresh folder) write the ledger, summary and traces there.
     Returns the summary and the traced sessions the run never reached."""
@@ -277,6 +281,7 @@ def _simulate(
                 ranking=scenario.agent.ranking.name,
             )
         simulation.on_session_end = progress
+        simulation.session_log = session_log
         traces = [simulation.trace(index) for index in dict.fromkeys(trace)]
         metrics = simulation.run()
         if simulation.cohorts is not None:

@@ -142,6 +142,9 @@ class Simulation:
         self.records: list[SessionRecord] | None = None  # set to [] to keep every record
         self.call_log: list[tuple[float, str, str, int]] | None = None  # (t, server, endpoint, i)
         self.on_session_end: Callable[[int], None] | None = None
+        # Set to [] for one row per session as it ends: (session_id, channel, intent, outcome,
+        # started and ended in virtual seconds, merchant calls, agent steps, inference µUSD).
+        self.session_log: list[tuple] | None = None
         self.traces: dict[int, SessionTrace] = {}  # sessions to trace: add their index first
         self.servers = {
             m.id: MerchantServer(
@@ -385,6 +388,11 @@ class Simulation:
             trace.end(state, steps=steps, inference_micros=cost, **welfare.trace_fields(), **extra)
         if self.records is not None:
             self.records.append(record)
+        if self.session_log is not None:
+            self.session_log.append(
+                (label, channel, draw.intent.name if draw is not None else None, record.outcome)
+                + (record.started, record.ended, record.calls, steps, cost)
+            )
         if self.on_session_end is not None:
             self.on_session_end(self.metrics.sessions)
 
@@ -438,6 +446,11 @@ class Simulation:
                 inference_micros=turns * self.cost_per_step_micros,
                 channel=channel,
             )
+        if self.session_log is not None:
+            now, cost = self.env.now, turns * self.cost_per_step_micros
+            label = f"s{index:07d}"
+            row = (label, channel, draw.intent.name, "left_without_searching", now, now, 0)
+            self.session_log.append(row + (turns, cost))
         if self.on_session_end is not None:
             self.on_session_end(self.metrics.sessions)
 

@@ -306,6 +306,14 @@ CASES = [
     ),
     case("ledger tables {reps} --replication 9", "--replication 9: ", id="replication-9"),
     case("ledger verify {reps} --replication -1", "--replication", id="replication-negative"),
+    case("ledger export {run} --format xml", "--format: 'xml' is not one of", id="export-format"),
+    case("ledger export {dir}/gone", "gone: no such file", id="export-missing"),
+    case(
+        "ledger export {run} --out {dir}/notes.txt",
+        "--out {dir}/notes.txt: a file, not a folder",
+        id="export-out-file",
+    ),
+    case("ledger export {reps} --replication 9", "--replication 9: ", id="export-replication"),
     # serve, calibrate, fees, chat
     case("serve {dir}/good.yaml --port {busy_port}", "--port {busy_port}: ", id="serve-port"),
     case("serve {dir}/good.yaml --port 0", "--port", id="serve-port-0"),
