@@ -16,7 +16,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from agent_checkout.commands.bad_input import OneLineErrors, fail, load_or_fail, out_or_fail
+from agent_checkout.commands.bad_input import (
+    OneLineErrors,
+    SetOption,
+    fail,
+    load_or_fail,
+    out_or_fail,
+)
 from agent_checkout.commands.calibrate import calibrate
 from agent_checkout.commands.chat import chat
 from agent_checkout.commands.compare import compare
@@ -92,13 +98,14 @@ def run(
     workers: Annotated[
         int, typer.Option(min=1, max=256, help="Processes running replications in parallel.")
     ] = 1,
+    set_: SetOption = None,
 ) -> None:
     """Run a scenario and write DIR/summary.json and DIR/ledger.duckdb.
 
     With --replications R the summary pools all replications and adds means and 95%
     intervals under ci95; each replication's files go to DIR/replications/r/.
     """
-    loaded, seed = load_or_fail(scenario, seed)
+    loaded, seed = load_or_fail(scenario, seed, set_)
     out = DEFAULT_OUT if out is None else out_or_fail(out)
     trace = list(dict.fromkeys(trace or []))
     if trace and replications > 1:
