@@ -29,6 +29,7 @@ from agent_checkout.commands.compare import compare
 from agent_checkout.commands.fees import fees_app
 from agent_checkout.commands.ledger import ledger_app
 from agent_checkout.commands.reprice import reprice
+from agent_checkout.commands.schema import schema
 from agent_checkout.commands.serve import serve
 from agent_checkout.report import print_replications, print_summary
 from agent_checkout.sim.realism import conversion_remark
@@ -194,6 +195,7 @@ app.add_typer(fees_app, name="fees")
 app.command()(serve)
 app.command()(chat)
 app.command()(calibrate)
+app.command()(schema)
 
 
 def main() -> None:
