@@ -72,6 +72,7 @@ def load_or_fail(
     (``seed``, or the scenario's), or one line naming what is wrong with either."""
     from agent_checkout.sim.run import check_seed, presale_problem
     from agent_checkout.sim.scenario import ScenarioError, load_scenario
+    from agent_checkout.sim.scenario_policy import policy_problem
     from agent_checkout.sim.scenario_source import SourceError, parse_overrides
 
     try:
@@ -84,6 +85,9 @@ def load_or_fail(
         raise fail(f"{scenario}: {problem}" if seed is None else f"--seed: {problem}") from None
     seed = loaded.seed if seed is None else seed
     problem = presale_problem(loaded, seed)  # prices of generated catalogs follow the seed
+    if problem is not None:
+        raise fail(f"{scenario}: {problem}")
+    problem = policy_problem(loaded)  # a chat model that cannot be built here
     if problem is not None:
         raise fail(f"{scenario}: {problem}")
     return loaded, seed

@@ -239,7 +239,11 @@ class WrongPriceSpec(_Strict):
 
 
 class AgentSpec(_Strict):
-    policy: Literal["rules"] = "rules"
+    """How the agent chooses: ``rules`` (deterministic, offline) or ``llm``, a chat model named
+    ``"provider:model"`` for LangChain's init_chat_model (agent_checkout.sim.scenario_policy)."""
+
+    policy: Literal["rules", "llm"] = "rules"
+    model: str | None = Field(None, min_length=1)  # with policy: llm, e.g. "openai:gpt-4o-mini"
     recommendations: int = Field(5, ge=1, le=50)
     search_limit: int = Field(10, ge=1, le=100)
     ranking: RankingSpec = RankingSpec()
@@ -247,6 +251,18 @@ class AgentSpec(_Strict):
     # (about 3,000 input and 250 output tokens at $0.15 and $0.60 per million, a small model).
     cost_per_step_micros: int = Field(600, ge=0)
     wrong_price: WrongPriceSpec | None = None  # left out: every stated price is right
+
+    @model_validator(mode="after")
+    def _model_with_llm(self) -> AgentSpec:
+        if self.policy == "llm" and self.model is None:
+            raise FieldValueError(
+                "model", 'policy llm needs a chat model, e.g. "openai:gpt-4o-mini"'
+            )
+        if self.policy == "rules" and self.model is not None:
+            raise FieldValueError(
+                "model", "names the chat model of policy: llm; add that or drop it"
+            )
+        return self
 
 
 class PaymentsSpec(_Strict):
