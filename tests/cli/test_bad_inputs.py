@@ -177,6 +177,7 @@ CASES = [
         "good.yaml (--set): agent.bogus: unknown field",
         id="compare-set-unknown-field",
     ),
+    case("schema bogus", "kind: 'bogus' is not one of 'scenario', 'fee-model'.", id="schema-kind"),
     case(
         "run {dir}/good.yaml --set merchants.5.id=x",
         "--set merchants.5.id: merchants is a list of 2; 5 is not one of its indices",
