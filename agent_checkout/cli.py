@@ -16,7 +16,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from agent_checkout.commands.bad_input import OneLineErrors, fail, load_or_fail, out_or_fail
+from agent_checkout.commands.bad_input import (
+    OneLineErrors,
+    SetOption,
+    fail,
+    load_or_fail,
+    out_or_fail,
+)
 from agent_checkout.commands.calibrate import calibrate
 from agent_checkout.commands.chat import chat
 from agent_checkout.commands.compare import compare
@@ -24,6 +30,7 @@ from agent_checkout.commands.fees import fees_app
 from agent_checkout.commands.ledger import ledger_app
 from agent_checkout.commands.report import report
 from agent_checkout.commands.reprice import reprice
+from agent_checkout.commands.schema import schema
 from agent_checkout.commands.serve import serve
 from agent_checkout.html_report import write_report
 from agent_checkout.html_report.page import scenario_text
@@ -107,13 +114,14 @@ def run(
             "unbalanced ledger, one line each.",
         ),
     ] = False,
+    set_: SetOption = None,
 ) -> None:
     """Run a scenario and write DIR/summary.json and DIR/ledger.duckdb.
 
     With --replications R the summary pools all replications and adds means and 95%
     intervals under ci95; each replication's files go to DIR/replications/r/.
     """
-    loaded, seed = load_or_fail(scenario, seed)
+    loaded, seed = load_or_fail(scenario, seed, set_)
     out = DEFAULT_OUT if out is None else out_or_fail(out)
     trace = list(dict.fromkeys(trace or []))
     if trace and replications > 1:
@@ -225,6 +233,7 @@ app.add_typer(fees_app, name="fees")
 app.command()(serve)
 app.command()(chat)
 app.command()(calibrate)
+app.command()(schema)
 
 
 def main() -> None:

@@ -55,3 +55,14 @@ def test_promotions_example_loads(tmp_path):
         ("mall", ["percentage", "threshold"]),
         ("mall", ["store_coupon", "credit", "platform_coupon"]),
     ]
+
+
+def test_derived_scenario_example_loads(tmp_path):
+    path = tmp_path / "quickstart-llm.yaml"
+    path.write_text(_yaml_after("### Deriving, overriding and checking a scenario"))
+    scenario = load_scenario(path, {"arrivals.sessions": 50})
+    base = load_scenario("quickstart")
+    assert (scenario.name, scenario.arrivals.sessions) == ("quickstart-llm", 50)
+    assert scenario.arrivals.rate_per_minute == base.arrivals.rate_per_minute
+    assert scenario.merchants == ["juniper-handmade"]
+    assert (scenario.agent.policy, scenario.agent.model) == ("llm", "openai:gpt-4o-mini")

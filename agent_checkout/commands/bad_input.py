@@ -10,8 +10,9 @@ rich markup.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -36,6 +37,16 @@ except ImportError:  # an older typer, over click itself
 if TYPE_CHECKING:
     from agent_checkout.sim.scenario import Scenario
 
+#: The ``--set`` option of the commands that load a scenario.
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="PATH=VALUE: change a scenario field before it is checked (dotted path, YAML "
+        "value, e.g. --set arrivals.sessions=50); repeatable.",
+    ),
+]
+
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
 #: Exit code of every refused input.
@@ -54,15 +65,19 @@ def fail(message: str, code: int = BAD_INPUT) -> typer.Exit:
     return typer.Exit(code)
 
 
-def load_or_fail(scenario: str, seed: int | None) -> tuple[Scenario, int]:
-    """The scenario and the run's seed (``seed``, or the scenario's), or one line naming what
-    is wrong with either."""
+def load_or_fail(
+    scenario: str, seed: int | None, settings: Sequence[str] | None = None
+) -> tuple[Scenario, int]:
+    """The scenario with its ``--set path=value`` ``settings`` applied, and the run's seed
+    (``seed``, or the scenario's), or one line naming what is wrong with either."""
     from agent_checkout.sim.run import check_seed, presale_problem
     from agent_checkout.sim.scenario import ScenarioError, load_scenario
+    from agent_checkout.sim.scenario_policy import policy_problem
+    from agent_checkout.sim.scenario_source import SourceError, parse_overrides
 
     try:
-        loaded = load_scenario(scenario)
-    except ScenarioError as problem:
+        loaded = load_scenario(scenario, parse_overrides(settings or []))
+    except (ScenarioError, SourceError) as problem:
         raise fail(str(problem)) from None
     try:
         check_seed(loaded.seed if seed is None else seed)
@@ -70,6 +85,9 @@ def load_or_fail(scenario: str, seed: int | None) -> tuple[Scenario, int]:
         raise fail(f"{scenario}: {problem}" if seed is None else f"--seed: {problem}") from None
     seed = loaded.seed if seed is None else seed
     problem = presale_problem(loaded, seed)  # prices of generated catalogs follow the seed
+    if problem is not None:
+        raise fail(f"{scenario}: {problem}")
+    problem = policy_problem(loaded)  # a chat model that cannot be built here
     if problem is not None:
         raise fail(f"{scenario}: {problem}")
     return loaded, seed

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
-from agent_checkout.commands.bad_input import fail, load_or_fail, out_or_fail
+from agent_checkout.commands.bad_input import SetOption, fail, load_or_fail, out_or_fail
 from agent_checkout.fees.library import FeeModelError
 from agent_checkout.report import FIGURE_FORMATS, converted_label, figure_rows, interval_text
 from agent_checkout.sim.compare import (
@@ -135,13 +135,14 @@ def compare(
     html: Annotated[
         bool, typer.Option("--report", help="Also write DIR/report.html (agent-checkout report).")
     ] = False,
+    set_: SetOption = None,
 ) -> None:
     """Run every variant on the same replications; print mean and 95% CI per variant."""
     if fee_models is None and vary is None:
         raise fail("compare: name what differs: --vary PATH=V1,V2,... or --fee-models A,B")
     if fee_models is not None and vary is not None:
         raise fail("--vary and --fee-models: give one (--fee-models A,B is short for --vary)")
-    loaded, seed = load_or_fail(scenario, seed)
+    loaded, seed = load_or_fail(scenario, seed, set_)
     if pass_through is not None:
         loaded = loaded.model_copy(
             update={"fees": loaded.fees.model_copy(update={"pass_through": pass_through})}

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agent_checkout.agent.policy import CheckoutPolicy, RulePolicy
+from agent_checkout.agent.policy import CheckoutPolicy
 from agent_checkout.fees.library import load_fee_model
 from agent_checkout.fees.model import FeeModel
 from agent_checkout.ledger.store import Ledger
@@ -28,7 +28,7 @@ from agent_checkout.sim.metrics import RunMetrics
 from agent_checkout.sim.passthrough import pass_through
 from agent_checkout.sim.run_dir import staged_run
 from agent_checkout.sim.scenario import Scenario, ScenarioError, ShoppersSpec, load_scenario
-from agent_checkout.sim.scenario_ranking import scenario_ranking
+from agent_checkout.sim.scenario_policy import scenario_policy
 from agent_checkout.sim.shoppers import ShopperPopulation, SimulatedShopper
 from agent_checkout.sim.simulation import Simulation
 from agent_checkout.sim.streams import SEED_MAX, RandomStreams
@@ -145,11 +145,7 @@ def build_simulation(
         start=scenario.start,
         streams=streams,
         fee_models=fee_models,
-        policy=policy
-        or RulePolicy(
-            limit=scenario.agent.recommendations,
-            ranking=scenario_ranking(scenario),
-        ),
+        policy=policy or scenario_policy(scenario),
         search_limit=scenario.agent.search_limit,
         ledger=ledger,
         cost_per_step_micros=scenario.agent.cost_per_step_micros,

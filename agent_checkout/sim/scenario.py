@@ -16,7 +16,7 @@ that total go through an explicit FX table (:mod:`agent_checkout.fees.fx`; ``fx`
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
@@ -45,6 +45,7 @@ from agent_checkout.sim.expect import ExpectSpec
 from agent_checkout.sim.faults import Fault, StockOut
 from agent_checkout.sim.intent import NAMES as INTENT_NAMES
 from agent_checkout.sim.scenario_ranking import scenario_ranking
+from agent_checkout.sim.scenario_source import SourceError, read_source
 from agent_checkout.sim.streams import SEED_MAX
 from agent_checkout.sim.users import UsersSpec
 from merchants.catalog_files import CatalogFileError, load_catalog
@@ -239,7 +240,11 @@ class WrongPriceSpec(_Strict):
 
 
 class AgentSpec(_Strict):
-    policy: Literal["rules"] = "rules"
+    """How the agent chooses: ``rules`` (deterministic, offline) or ``llm``, a chat model named
+    ``"provider:model"`` for LangChain's init_chat_model (agent_checkout.sim.scenario_policy)."""
+
+    policy: Literal["rules", "llm"] = "rules"
+    model: str | None = Field(None, min_length=1)  # with policy: llm, e.g. "openai:gpt-4o-mini"
     recommendations: int = Field(5, ge=1, le=50)
     search_limit: int = Field(10, ge=1, le=100)
     ranking: RankingSpec = RankingSpec()
@@ -247,6 +252,18 @@ class AgentSpec(_Strict):
     # (about 3,000 input and 250 output tokens at $0.15 and $0.60 per million, a small model).
     cost_per_step_micros: int = Field(600, ge=0)
     wrong_price: WrongPriceSpec | None = None  # left out: every stated price is right
+
+    @model_validator(mode="after")
+    def _model_with_llm(self) -> AgentSpec:
+        if self.policy == "llm" and self.model is None:
+            raise FieldValueError(
+                "model", 'policy llm needs a chat model, e.g. "openai:gpt-4o-mini"'
+            )
+        if self.policy == "rules" and self.model is not None:
+            raise FieldValueError(
+                "model", "names the chat model of policy: llm; add that or drop it"
+            )
+        return self
 
 
 class PaymentsSpec(_Strict):
@@ -650,23 +667,37 @@ def resolve_scenario(name_or_path: str | Path) -> Path:
     )
 
 
-def load_scenario(name_or_path: str | Path) -> Scenario:
-    """Read, validate and resolve a scenario; any problem is a one-line :class:`ScenarioError`."""
+def load_scenario(
+    name_or_path: str | Path, overrides: Mapping[str, object] | None = None
+) -> Scenario:
+    """Read, validate and resolve a scenario; any problem is a one-line :class:`ScenarioError`
+    naming file, line (where the YAML gives one) and field.
+
+    The file may ``extends`` another; ``overrides`` (dotted field path -> value, as ``--set``
+    gives them) apply before validation (:mod:`agent_checkout.sim.scenario_source`)."""
     path = resolve_scenario(name_or_path)
     try:
-        raw = yaml.safe_load(path.read_text())
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: file not found") from None
-    except yaml.YAMLError as problem:
-        mark = getattr(problem, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark else ""
-        raise ScenarioError(f"{path}: not valid YAML{where}") from None
-    if not isinstance(raw, dict):
-        raise ScenarioError(f"{path}: expected a mapping of scenario fields at the top level")
+        source = read_source(
+            path, anchor=anchor_paths, builtin=builtin_scenarios, overrides=overrides
+        )
+    except SourceError as problem:
+        raise ScenarioError(str(problem)) from None
     try:
-        scenario = Scenario.model_validate(anchor_paths(raw, path.parent))
+        scenario = Scenario.model_validate(source.raw)
     except ValidationError as problem:
-        raise ScenarioError(f"{path}: {describe(problem)}") from None
+        raise ScenarioError(
+            f"{source.where(error_location(problem))}: {describe(problem)}"
+        ) from None
+    try:
+        return _resolved(scenario)
+    except ScenarioError as problem:
+        field_path, _, message = str(problem).partition(": ")
+        where = source.where(field_path.split("."))
+        raise ScenarioError(f"{where}: {field_path}: {message}") from None
+
+
+def _resolved(scenario: Scenario) -> Scenario:
+    """``scenario`` once everything it names loads; a problem is ``field: message``."""
     for index, merchant in enumerate(scenario.merchants):
         try:
             profile = _profiles([merchant])[0]
@@ -674,22 +705,21 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
                 load_catalog(profile.catalog.file, profile.currency)  # fail now, in one line
         except ValidationError as problem:
             raise ScenarioError(
-                f"{path}: merchants.{index}: the profile is invalid: {describe(problem)}"
+                f"merchants.{index}: the profile is invalid: {describe(problem)}"
             ) from None
         except (FileNotFoundError, CatalogFileError) as problem:
-            raise ScenarioError(f"{path}: merchants.{index}: {problem}") from None
+            raise ScenarioError(f"merchants.{index}: {problem}") from None
         except yaml.YAMLError:
-            raise ScenarioError(f"{path}: merchants.{index}: not valid YAML") from None
+            raise ScenarioError(f"merchants.{index}: not valid YAML") from None
         problem_text = catalog_problem(profile)
         if problem_text:
-            raise ScenarioError(f"{path}: merchants.{index}.catalog.{problem_text}")
+            raise ScenarioError(f"merchants.{index}.catalog.{problem_text}")
     servers = {p.id for p in scenario.merchant_profiles()} | {"psp"}
     for index, fault in enumerate(scenario.faults):
         target = fault.merchant if isinstance(fault, StockOut) else fault.server
         if target not in servers - ({"psp"} if isinstance(fault, StockOut) else set()):
             raise ScenarioError(
-                f"{path}: faults.{index}: unknown server {target!r} "
-                f"(known: {', '.join(sorted(servers))})"
+                f"faults.{index}: unknown server {target!r} (known: {', '.join(sorted(servers))})"
             )
     named = [("fees", n) for n in scenario.fees.ai_platform] + [
         (f"merchants.{index}.fee_models", n)
@@ -701,17 +731,17 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
             load_fee_model(name)
         except (KeyError, FileNotFoundError, ValueError) as problem:
             message = problem.args[0] if problem.args else str(problem)
-            raise ScenarioError(f"{path}: {where}: {message}") from None
+            raise ScenarioError(f"{where}: {message}") from None
     try:
         scenario_ranking(scenario)  # after the fee models: it prices through them
     except ValueError as problem:
-        raise ScenarioError(f"{path}: agent.ranking: {problem}") from None
+        raise ScenarioError(f"agent.ranking: {problem}") from None
     problem_text = scenario.currency_problem()  # again: the names now all load
     if problem_text:
-        raise ScenarioError(f"{path}: {problem_text}")
+        raise ScenarioError(f"{problem_text}")
     if scenario.agent.wrong_price is not None and len(scenario.currencies()) > 1:
         raise ScenarioError(
-            f"{path}: agent.wrong_price: not available in a run with several currencies "
+            "agent.wrong_price: not available in a run with several currencies "
             "(its GMV would add them up)"
         )
     return scenario
@@ -780,13 +810,22 @@ def _anchor_profile(name: str, folder: Path) -> str:
 _PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")
 
 
-def describe(problem: ValidationError) -> str:
-    """The first validation error as ``field.path: message``, one line."""
+def error_location(problem: ValidationError) -> list[str]:
+    """The field path of the first validation error, down to the key a validator named."""
     error = problem.errors()[0]
     loc = [str(p) for p in error["loc"]]
     cause = (error.get("ctx") or {}).get("error")
     if isinstance(cause, FieldValueError):
         loc.append(str(cause.key))
+    return loc
+
+
+def describe(problem: ValidationError) -> str:
+    """The first validation error as ``field.path: message``, one line."""
+    error = problem.errors()[0]
+    loc = error_location(problem)
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, FieldValueError):
         message = str(cause)
     elif error["type"] == "extra_forbidden":
         message = "unknown field"

@@ -363,7 +363,12 @@ class Simulation:
         cost = usage.cost_micros if usage is not None else steps * self.cost_per_step_micros
         if draw is not None:  # an assistant's turns cost inference; a web page's do not
             steps = steps + draw.intent.chat_turns if draw.channel.assistant else 0
-            cost = steps * self.cost_per_step_micros if draw.channel.assistant else 0
+            if not draw.channel.assistant:
+                cost = 0
+            elif usage is None:
+                cost = steps * self.cost_per_step_micros
+            else:  # a chat model's calls are metered; the intent's other turns are assumed
+                cost = usage.cost_micros + draw.intent.chat_turns * self.cost_per_step_micros
         self._inference(index, steps, cost, channel)
         choice = state.get("choice")
         link_clicked_at = self._link_clicked_at.pop(label, None)

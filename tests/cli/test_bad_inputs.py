@@ -38,6 +38,8 @@ BAD_SCENARIOS = {
     "spaceships": {**TEN, "shoppers": {"categories": {"spaceships": 1}}},
     "units": {**TEN, "shoppers": {"units": {0: 1}}},
     "upper-currency": {**TEN, "currency": "EUR"},
+    "loop-a": {**TEN, "extends": "loop-b.yaml"},
+    "loop-b": {**TEN, "extends": "loop-a.yaml"},
     "euro-over-dollars": {**TEN, "currency": "eur"},
     "burst": {**TEN, "arrivals": {**TEN["arrivals"], "burst": 3}},
     "huge-seed": {**TEN, "seed": 10**23},
@@ -119,7 +121,7 @@ CASES = [
         "shoppers.units: ",
         id="pydantic-value-error-prefix",
     ),
-    case("run {dir}/upper-currency.yaml", "upper-currency.yaml: currency", id="currency-upper"),
+    case("run {dir}/upper-currency.yaml", "upper-currency.yaml:5: currency", id="currency-upper"),
     case(
         "run {dir}/euro-over-dollars.yaml",
         "currency",
@@ -153,7 +155,34 @@ CASES = [
         "final_payment_starts_at (2026-11-12T00:00:00+00:00)",
         id="presale-window-ends-before-it-starts",
     ),
-    case("run {dir}/huge-seed.yaml", "huge-seed.yaml: seed", id="scenario-seed-too-big"),
+    case("run {dir}/huge-seed.yaml", "huge-seed.yaml:12: seed", id="scenario-seed-too-big"),
+    case(
+        "run {dir}/loop-a.yaml",
+        "loop-b.yaml:5: extends: loop-a.yaml makes a cycle (loop-a.yaml -> loop-b.yaml -> "
+        "loop-a.yaml)",
+        id="extends-cycle",
+    ),
+    case(
+        "run {dir}/good.yaml --set arrivals.sessions",
+        "--set arrivals.sessions: write path=value, e.g. arrivals.sessions=50",
+        id="set-without-value",
+    ),
+    case(
+        "run {dir}/good.yaml --set arrivals.sessions=-4",
+        "good.yaml (--set): arrivals.sessions: Input should be greater than or equal to 1",
+        id="set-out-of-range",
+    ),
+    case(
+        "compare {dir}/good.yaml --fee-models flat-per-order --set agent.bogus=1",
+        "good.yaml (--set): agent.bogus: unknown field",
+        id="compare-set-unknown-field",
+    ),
+    case("schema bogus", "kind: 'bogus' is not one of 'scenario', 'fee-model'.", id="schema-kind"),
+    case(
+        "run {dir}/good.yaml --set merchants.5.id=x",
+        "--set merchants.5.id: merchants is a list of 2; 5 is not one of its indices",
+        id="set-past-a-list",
+    ),
     case("run {dir}/no-such-fee.yaml", "fees: unknown fee model 'four-percent'", id="fee"),
     case("run {dir}/broken.yaml", "broken.yaml: not valid YAML (line 2)", id="bad-yaml"),
     case("run {dir}/missing.yaml", "missing.yaml: file not found", id="missing-file"),

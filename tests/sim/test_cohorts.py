@@ -194,23 +194,24 @@ def test_subsidy_payback_header_cites_rows_that_exist():
 BAD = [
     (
         {"arrivals": {"rate_per_minute": 1, "sessions": 5}},
-        "arrivals: a scenario with users makes its sessions from their visits; leave arrivals out",
+        ": arrivals: a scenario with users makes its sessions from their visits; "
+        "leave arrivals out",
     ),
     (
         {"users": {**TINY["users"], "return_curve": {0: 0.5}}},
-        "users.return_curve.0: days count from 1 (the day after joining)",
+        ":23: users.return_curve.0: days count from 1 (the day after joining)",
     ),
     (
         {"users": {**TINY["users"], "return_curve": {3: 1.5}}},
-        "users.return_curve.3: a chance is within 0 and 1, not 1.5",
+        ":23: users.return_curve.3: a chance is within 0 and 1, not 1.5",
     ),
     (
         {"users": {**TINY["users"], "acquisition_days": 11}},
-        "users: acquisition_days: 11 is past horizon_days (10)",
+        ":14: users: acquisition_days: 11 is past horizon_days (10)",
     ),
     (
         {"users": {**TINY["users"], "red_packet": -5}},
-        "users.red_packet: Input should be greater than or equal to 0",
+        ":21: users.red_packet: Input should be greater than or equal to 0",
     ),
 ]
 
@@ -221,4 +222,4 @@ def test_bad_users_block_is_one_line(tmp_path, change, message):
     path.write_text(yaml.safe_dump({**TINY, **change}))
     with pytest.raises(ScenarioError) as problem:
         load_scenario(path)
-    assert str(problem.value) == f"{path}: {message}"
+    assert str(problem.value) == f"{path}{message}"  # :line where the YAML has one

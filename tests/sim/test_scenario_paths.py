@@ -103,7 +103,7 @@ def test_a_missing_file_is_named_where_it_was_looked_for(project):
     with pytest.raises(ScenarioError) as raised:
         load_scenario(project / "scenario.yaml")
     assert str(raised.value).startswith(
-        f"{project / 'scenario.yaml'}: merchants.0: {project / 'catalog.csv'}"
+        f"{project / 'scenario.yaml'}:4: merchants.0: {project / 'catalog.csv'}"
     )
 
 
@@ -126,6 +126,6 @@ def test_a_missing_fee_model_file_of_a_profile_names_the_merchant(project):
     with pytest.raises(ScenarioError) as raised:
         load_scenario(project / "scenario.yaml")
     assert str(raised.value) == (
-        f"{project / 'scenario.yaml'}: merchants.0.fee_models: fee model file "
+        f"{project / 'scenario.yaml'}:4: merchants.0.fee_models: fee model file "
         f"{project / 'fees' / 'gone.yaml'} does not exist"
     )

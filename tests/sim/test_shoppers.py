@@ -94,7 +94,7 @@ def test_extra_costs_make_shoppers_balk_at_checkout(write_scenario):
 def test_unknown_locale_is_a_scenario_error(write_scenario):
     data = {**SMALL_SCENARIO, "shoppers": {"locales": {"xx_YY": 1.0}}}
     with pytest.raises(
-        ScenarioError, match=r"bad.yaml: shoppers.locales.xx_YY: unknown locale \(Faker"
+        ScenarioError, match=r"bad.yaml:\d+: shoppers.locales.xx_YY: unknown locale \(Faker"
     ):
         load_scenario(write_scenario(data, name="bad.yaml"))
 
