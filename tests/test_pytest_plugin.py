@@ -157,7 +157,7 @@ def test_a_bad_expect_block_is_one_line(pytester):
     result = _run(pytester)
     result.assert_outcomes(failed=1)
     assert _failure_text(result) == [
-        f"{pytester.path / 'check.yaml'}: expect.metrics.orders: give min, max or equals"
+        f"{pytester.path / 'check.yaml'}:9: expect.metrics.orders: give min, max or equals"
     ]
 
 
