@@ -49,6 +49,13 @@ from agent_checkout.fees.refund import refund_lines
 from agent_checkout.ledger.journals import refund_tax
 from agent_checkout.ledger.reader import open_read_only
 from agent_checkout.ledger.recorded import recorded_orders
+from agent_checkout.ledger.vectorized import (
+    ENGINES,
+    fee_totals,
+    first_fallback,
+    order_totals,
+    refunds_valid,
+)
 from merchants.orders import PlacedOrder
 
 #: The model named on the click lines the sponsored ranking bills at its own ``cpc`` (as
@@ -362,6 +369,55 @@ def _sponsored_clicks(con: duckdb.DuckDBPyConnection, currency: str) -> RepriceR
     return kept
 
 
+def _vector_fallback(
+    con: duckdb.DuckDBPyConnection,
+    every: Sequence[FeeModel],
+    channels: Mapping[str, str],
+    currency: str,
+) -> str | None:
+    """Why this run needs the per-order path (see :mod:`.vectorized`), or None."""
+    if channels:
+        return "the run recorded traffic channels"
+    refused = next((m.name for m in every if not m.prices(currency)), None)
+    if refused is not None:
+        return f"fee model {refused} does not price {currency}"
+    reason = first_fallback(every)
+    if reason is None and not refunds_valid(con):
+        reason = "a recorded refund is not positive or exceeds its order's total"
+    return reason
+
+
+def _price_vectorized(
+    con: duckdb.DuckDBPyConnection,
+    runs: Mapping[str, _Variant],
+    originals: Mapping[str, Sequence[FeeModel]],
+) -> bool:
+    """Price every variant's orders by SQL over whole tables; False (nothing done) where a
+    merchant's models repeat a name, which only the per-order path resolves as it does."""
+    pairs = con.execute("SELECT DISTINCT merchant_id, platform FROM orders ORDER BY ALL").fetchall()
+    assigned = {}
+    for name, run in runs.items():
+        assigned[name] = {}
+        for merchant, platform in pairs:
+            given, names = run.given(merchant, platform)
+            models = given + [m for m in originals[merchant] if m.name not in names]
+            if len({m.name for m in models}) < len(models):
+                return False
+            assigned[name][(merchant, platform)] = models
+    orders, refunds, gmv, tax, net = order_totals(con)
+    for name, run in runs.items():
+        result = run.result
+        result.orders, result.refunds, result.gmv, result.tax = orders, refunds, gmv, tax
+        result.merchant_net = net
+        for (model, payer, payee), amount in fee_totals(con, assigned[name]).items():
+            result.fees[(model, payee)] += amount
+            if payer == "buyer":
+                result.gmv += amount
+            else:
+                result.merchant_net -= amount
+    return True
+
+
 def _all_models(models: Models) -> list[FeeModel]:
     return (
         [m for ms in models.values() for m in ms] if isinstance(models, Mapping) else list(models)
@@ -377,6 +433,7 @@ def reprice_variants(
     progress: Callable[[int], None] | None = None,
     channel_fees: Mapping[str, str] | None = None,
     channel_models: Mapping[str, Sequence[str]] | None = None,
+    engine: str = "auto",
 ) -> tuple[dict[str, RepriceResult], list[str]]:
     """Re-price the run under each named variant in one read of the ledger.
 
@@ -390,7 +447,14 @@ def reprice_variants(
     Returns the results by variant and notes to show. Raises :class:`RepriceError` for a run
     whose fees changed behaviour, a ledger in several currencies, a recorded model that cannot
     be loaded, or channels ``channel_fees`` does not give.
+
+    ``engine``: ``vectorized`` prices the orders by SQL over whole tables
+    (:mod:`agent_checkout.ledger.vectorized`), ``per-order`` one by one; ``auto`` (the default)
+    takes the vectorized path where every model and the run allow it. Both give the same
+    totals; asking for ``vectorized`` where it cannot run is a :class:`RepriceError`.
     """
+    if engine not in ENGINES:
+        raise RepriceError(f"engine: {engine!r} is not one of {', '.join(ENGINES)}")
     if not variants:
         raise RepriceError("no fee models to re-price with")
     con = open_read_only(path)
@@ -424,7 +488,18 @@ def reprice_variants(
         clicked = _click_times(con) if _attributes(every) else {}
         channels = _order_channels(con, channel_fees)
         fees = channel_fees or {}
-        for done, (order, refunds) in enumerate(recorded_orders(con, batch_size), 1):
+        reason = None if engine == "per-order" else _vector_fallback(con, every, channels, currency)
+        if engine == "vectorized" and reason is not None:
+            raise RepriceError(f"engine vectorized: {reason}; use engine auto or per-order")
+        vectorized = (
+            engine != "per-order" and reason is None and _price_vectorized(con, runs, originals)
+        )
+        if engine == "vectorized" and not vectorized:
+            raise RepriceError(
+                "engine vectorized: a merchant's models repeat a name; use engine auto or per-order"
+            )
+        orders = () if vectorized else recorded_orders(con, batch_size)
+        for done, (order, refunds) in enumerate(orders, 1):
             at, channel = clicked.get(order.id), channels.get(order.id)
             ai_fees = None if channel is None else fees[channel]
             given = []

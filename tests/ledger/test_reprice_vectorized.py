@@ -1,0 +1,219 @@
+"""The vectorized re-pricing path equals the per-order pricer to the minor unit: line by line on
+a recorded ledger for every built-in fee model it takes, and in ``reprice``'s totals (refunds
+included) for every built-in model, whichever path ``auto`` picks."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import duckdb
+import pytest
+
+from agent_checkout.fees import load_fee_model, price_order, refund_lines
+from agent_checkout.fees.library import builtin_names
+from agent_checkout.fees.model import FeeModel
+from agent_checkout.fees.pricing import order_fee_line
+from agent_checkout.ledger import Ledger, RepriceError, reprice_variants
+from agent_checkout.ledger.reader import open_read_only
+from agent_checkout.ledger.recorded import recorded_orders
+from agent_checkout.ledger.vectorized import half_even, line_amounts, model_fallback
+from merchants.money import divide_half_even
+from tests.fees.conftest import AT, build_order
+
+CATEGORIES = ("apparel", "jewelry", "electronics", "kitchen", "toys")
+
+#: Built-in models that need the per-order path, and why (the README lists the same).
+PER_ORDER = {
+    "affiliate-network": "per-line components (category tables, per-item minimums)",
+    "amazon-associates": "click-attributed components",
+    "amazon-referral": "per-line components (category tables, per-item minimums)",
+    "etsy-offsite-ads": "click-attributed components",
+}
+
+
+def _orders(count: int) -> list:
+    """Orders with discounts, shipping and tax, amounts in steps of 50¢ so half-way ties occur."""
+    rng = random.Random(14)
+    orders = []
+    for n in range(count):
+        merchant = rng.randrange(6)
+        lines = [
+            (rng.choice(CATEGORIES), rng.choice((1, 1, 2, 3)), rng.randrange(1, 800) * 50)
+            for _ in range(rng.choice((0, 1, 1, 2, 3)))
+        ]
+        items = sum(q * p for _, q, p in lines)
+        orders.append(
+            build_order(
+                lines,
+                shipping=rng.choice((0, 499, 1000)),
+                tax=rng.choice((0, items * 8 // 100)),
+                discount=rng.choice((0, 0, items // 10, items // 3)),
+                platform="shopify" if merchant % 2 == 0 else "etsy",
+                merchant=f"m{merchant}",
+                order_id=f"o{n:04d}",
+                at=AT + timedelta(minutes=n),
+            )
+        )
+    return orders
+
+
+def run_models(order):
+    own = "shopify-basic" if order.platform == "shopify" else "etsy-standard"
+    return [load_fee_model("openai-instant-checkout"), load_fee_model(own)]
+
+
+@pytest.fixture(scope="module")
+def ledger_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("vectorized") / "ledger.duckdb"
+    rng = random.Random(41)
+    with Ledger(path) as ledger:
+        ledger.start_run(scenario="parity", seed=1, currency="usd", fee_models=["x"])
+        for order in _orders(300):
+            lines = price_order(order, run_models(order))
+            ledger.record(order, lines)
+            if order.total_amount and rng.random() < 0.2:  # refunded in one to three parts
+                left = order.total_amount
+                for _ in range(rng.choice((1, 2, 3))):
+                    amount = rng.randrange(1, left + 1)
+                    before = ledger.refunded(order.id)
+                    reversal = refund_lines(
+                        order, lines, amount, run_models(order), refunded_before=before
+                    )
+                    ledger.record_refund(order, amount, reversal, order.placed_at, "return")
+                    left -= amount
+                    if not left:
+                        break
+    return path
+
+
+def test_half_even_in_sql_matches_python_on_ties_and_signs():
+    con = duckdb.connect()
+    cases = [(n, d) for n in range(-30, 31) for d in (1, 2, 4, 10, 10_000)]
+    cases += [(125_000, 10_000), (135_000, 10_000), (-125_000, 10_000), (10**20 + 5, 10)]
+    got = con.execute("SELECT " + ", ".join(half_even(str(n), str(d)) for n, d in cases)).fetchone()
+    assert [int(x) for x in got] == [divide_half_even(n, d) for n, d in cases]
+
+
+def test_which_builtin_models_fall_back():
+    reasons = {name: model_fallback(load_fee_model(name)) for name in builtin_names()}
+    assert {name: why for name, why in reasons.items() if why} == PER_ORDER
+
+
+@pytest.mark.parametrize("name", sorted(set(builtin_names()) - set(PER_ORDER)))
+def test_vectorized_lines_equal_the_per_order_pricer(ledger_path, name):
+    model = load_fee_model(name)
+    con = open_read_only(ledger_path)
+    try:
+        vectorized = line_amounts(con, model)
+        expected = {
+            (order.id, component.name): order_fee_line(model.name, component, order).amount
+            for order, _ in recorded_orders(con)
+            for component in model.components
+            if component.trigger == "order_completed" and component.applies_to(order.platform)
+        }
+    finally:
+        con.close()
+    assert vectorized == expected
+    assert len(expected) > 0 or all(c.trigger != "order_completed" for c in model.components)
+
+
+@pytest.mark.parametrize("replace_all", [False, True])
+def test_reprice_totals_are_identical_for_every_builtin_model(ledger_path, replace_all):
+    variants = {name: [load_fee_model(name)] for name in builtin_names()}
+    per_order, _ = reprice_variants(
+        ledger_path, variants, replace_all=replace_all, engine="per-order"
+    )
+    for name, models in variants.items():
+        engine = "per-order" if name in PER_ORDER else "vectorized"
+        alone, _ = reprice_variants(
+            ledger_path, {name: models}, replace_all=replace_all, engine=engine
+        )
+        assert alone[name] == per_order[name], name
+        assert alone[name].refunds == per_order[name].refunds > 0
+    auto, _ = reprice_variants(ledger_path, variants, replace_all=replace_all)
+    assert auto == per_order
+
+
+def test_vectorized_refuses_a_model_it_cannot_price(ledger_path):
+    with pytest.raises(RepriceError, match="engine vectorized: fee model amazon-referral has"):
+        reprice_variants(
+            ledger_path, {"a": [load_fee_model("amazon-referral")]}, engine="vectorized"
+        )
+    with pytest.raises(RepriceError, match="engine: 'fast' is not one of"):
+        reprice_variants(ledger_path, {"a": [load_fee_model("flat-per-order")]}, engine="fast")
+
+
+#: Shapes no vectorized built-in has: order-value tiers both ways, minimum and cap, platform
+#: filters, a buyer surcharge, and each refund rule.
+SHAPES = FeeModel.model_validate(
+    {
+        "name": "shapes",
+        "title": "every shape the vectorized path prices",
+        "source": "test",
+        "currency": "usd",
+        "components": [
+            {
+                "name": "whole_tiers",
+                "payee": "ai_platform",
+                "base": "items_shipping",
+                "tiers": {
+                    "bands": [
+                        {"at_least": 0, "rate_bps": 450},
+                        {"at_least": 5000, "rate_bps": 325},
+                        {"at_least": 20000, "rate_bps": 150},
+                    ]
+                },
+                "minimum": 75,
+                "on_refund": "refund",
+            },
+            {
+                "name": "marginal_tiers",
+                "payee": "marketplace",
+                "tiers": {
+                    "mode": "marginal",
+                    "bands": [
+                        {"at_least": 0, "rate_bps": 1500},
+                        {"at_least": 9999, "rate_bps": 5},
+                    ],
+                },
+                "maximum": 2500,
+                "platforms": ["etsy"],
+                "on_refund": "keep",
+            },
+            {
+                "name": "surcharge",
+                "payee": "payment_processor",
+                "payer": "buyer",
+                "base": "total",
+                "rate_bps": 275,
+                "fixed": 30,
+                "per_unit": 5,
+                "platforms": ["shopify"],
+                "on_refund": "refund_percentage_keep_fixed",
+            },
+        ],
+    }
+)
+
+
+def test_every_vectorized_shape_equals_the_per_order_pricer(ledger_path):
+    con = open_read_only(ledger_path)
+    try:
+        expected = {
+            (order.id, component.name): order_fee_line("shapes", component, order).amount
+            for order, _ in recorded_orders(con)
+            for component in SHAPES.components
+            if component.applies_to(order.platform)
+        }
+        assert line_amounts(con, SHAPES) == expected
+    finally:
+        con.close()
+    variants = {"shapes": [SHAPES], "both": [SHAPES, load_fee_model("stripe-standard")]}
+    vectorized, _ = reprice_variants(ledger_path, variants, engine="vectorized")
+    assert vectorized == reprice_variants(ledger_path, variants, engine="per-order")[0]
+    assert set(vectorized["shapes"].fees) >= {
+        ("shapes", "ai_platform"),
+        ("shapes", "marketplace"),
+        ("shapes", "payment_processor"),
+    }
