@@ -27,6 +27,7 @@ from agent_checkout.ledger.reprice import (
     recorded_totals,
     reprice_variants,
 )
+from agent_checkout.ledger.vectorized import ENGINES
 from agent_checkout.sim.channels import CHANNELS
 from agent_checkout.sim.channels import FEE_MODELS as CHANNEL_MODELS  # by default: see notes
 from merchants.money import format_money
@@ -149,8 +150,19 @@ def reprice(
         ),
     ] = False,
     replication: Replication = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="auto (default): SQL over whole tables where every model allows, else order "
+            "by order; vectorized or per-order force one (same results; for tests and "
+            "benchmarks).",
+        ),
+    ] = "auto",
 ) -> None:
     """Re-price a recorded run's orders under other fee models, without simulating again."""
+    if engine not in ENGINES:
+        raise fail(f"--engine: {engine!r} is not one of {', '.join(ENGINES)}")
     try:
         variants = parse_variants(fee_models)
     except ValueError as problem:
@@ -166,6 +178,7 @@ def reprice(
                 replace_all=replace_all,
                 channel_fees=CHANNEL_FEES,
                 channel_models=CHANNEL_MODELS,
+                engine=engine,
             )
             by_replication[number] = {"as recorded": recorded_totals(path), **results}
             notes += [note for note in found if note not in notes]

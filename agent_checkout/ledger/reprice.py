@@ -488,7 +488,12 @@ def reprice_variants(
         clicked = _click_times(con) if _attributes(every) else {}
         channels = _order_channels(con, channel_fees)
         fees = channel_fees or {}
-        reason = None if engine == "per-order" else _vector_fallback(con, every, channels, currency)
+        # channel models price only orders of their channel: none unless the run has channels
+        priced = [m for ms in originals.values() for m in ms]
+        priced += [m for models in variants.values() for m in _all_models(models)]
+        reason = None
+        if engine != "per-order":
+            reason = _vector_fallback(con, priced, channels, currency)
         if engine == "vectorized" and reason is not None:
             raise RepriceError(f"engine vectorized: {reason}; use engine auto or per-order")
         vectorized = (

@@ -308,6 +308,16 @@ CASES = [
     case("reprice {run} --fee-models nope", "--fee-models: unknown fee model 'nope'", id="rp"),
     case("reprice {run} --fee-models flat-per-order,", "--fee-models", id="reprice-empty-entry"),
     case("reprice {run}", "Missing option '--fee-models'", id="reprice-no-models"),
+    case(
+        "reprice {run} --fee-models flat-per-order --engine fast",
+        "--engine: 'fast' is not one of auto, per-order, vectorized",
+        id="reprice-engine",
+    ),
+    case(
+        "reprice {run} --fee-models amazon-referral --engine vectorized",
+        "engine vectorized: fee model amazon-referral has per-line components (category",
+        id="reprice-engine-cannot",
+    ),
     case("reprice {dir}/notes.txt --fee-models flat-per-order", "notes.txt: not a ledger", id="r"),
     case("reprice {dir}/gone --fee-models flat-per-order", "gone: no such file", id="rp-missing"),
     case(
