@@ -4,7 +4,9 @@ The ledger is generated without the simulation, as rows bulk-loaded through the 
 COPY path: orders of 1-3 lines across Shopify and Etsy merchants, priced as the run would have
 been (openai-instant-checkout plus shopify-basic or etsy-standard), with 2% partly refunded.
 It holds what re-pricing reads (runs, orders, order lines, fee lines, refunds), not postings.
-It is written in a child process, so the peak memory printed is the re-pricing's own.
+It is written in a child process, so the peak memory printed is the re-pricing's own. The
+same ledger is re-priced twice, order by order and vectorized (SQL over whole tables), and the
+ratio of their rates is printed with the totals asserted identical.
 
     python benchmarks/reprice.py [--orders N] [--models a,b] [--batch-size B]
 """
@@ -202,17 +204,28 @@ def main() -> None:
 
     variants = {name: [load_fee_model(name)] for name in args.models.split(",")}
     rss_before = _peak_rss_mib()
-    started = time.perf_counter()
-    results, _ = reprice_variants(path, variants, batch_size=args.batch_size)
-    seconds = time.perf_counter() - started
-    peak = _peak_rss_mib()
+    rates, results = {}, {}
+    for engine in ("per-order", "vectorized"):
+        started = time.perf_counter()
+        results[engine], _ = reprice_variants(
+            path, variants, batch_size=args.batch_size, engine=engine
+        )
+        seconds = time.perf_counter() - started
+        rates[engine] = args.orders / seconds
+        print(
+            f"{engine}: re-priced {args.orders:,} orders under {len(variants)} models in one "
+            f"pass: {seconds:.2f} s, {rates[engine]:,.0f} orders/s "
+            f"({args.orders * len(variants) / seconds:,.0f} order-pricings/s)"
+        )
+    if results["vectorized"] != results["per-order"]:
+        raise SystemExit("the vectorized totals differ from the per-order totals")
     print(
-        f"re-priced {args.orders:,} orders under {len(variants)} models in one pass: "
-        f"{seconds:.1f} s, {args.orders / seconds:,.0f} orders/s "
-        f"({args.orders * len(variants) / seconds:,.0f} order-pricings/s)"
+        f"vectorized / per-order: {rates['vectorized'] / rates['per-order']:.1f}x, "
+        "identical totals (asserted)"
     )
+    peak = _peak_rss_mib()
     print(f"peak memory (RSS, DuckDB included): {peak:.0f} MiB (before: {rss_before:.0f} MiB)")
-    for name, result in results.items():
+    for name, result in results["vectorized"].items():
         revenue, net = result.ai_platform_revenue, result.merchant_net
         print(
             f"  {name}: AI platform {format_money(revenue, 'usd')}, take rate "

@@ -90,10 +90,9 @@ def _numerator(component: FeeComponent, base: str) -> str:
 
 def _amount(component: FeeComponent) -> str:
     """SQL for one order's fee line amount under ``component``."""
-    amount = (
-        f"{half_even(_numerator(component, _base(component)), str(BPS))}"
-        f" + {component.fixed} + {component.per_unit} * u.units"
-    )
+    amount = f"{half_even(_numerator(component, _base(component)), str(BPS))} + {component.fixed}"
+    if component.per_unit:
+        amount += f" + {component.per_unit} * u.units"
     if component.minimum is not None:
         amount = f"GREATEST({amount}, {component.minimum})"
     if component.maximum is not None:
@@ -120,16 +119,20 @@ def _component_sql(
 ) -> str:
     """The lines of one component over the orders of ``merchants`` (merchant, platform)."""
     pairs = ", ".join(f"({_quote(m)}, {_quote(p)})" for m, p in merchants)
+    # units (summed from the order lines, as the per-order path reads them) only where priced
+    units = component.per_unit or component.on_refund == "refund_percentage_keep_fixed"
+    join = "JOIN units u USING (order_id)" if units else ""
     where = ""
     if component.platforms is not None:
         where = f"WHERE o.platform IN ({', '.join(map(_quote, component.platforms)) or 'NULL'})"
     return (
         f"SELECT *, {_refundable(component)} AS refundable FROM ("
-        f"SELECT o.order_id, o.total_amount AS total, u.units, {_quote(model.name)} AS model, "
+        f"SELECT o.order_id, o.total_amount AS total, {'u.units' if units else '0'} AS units, "
+        f"{_quote(model.name)} AS model, "
         f"{_quote(component.name)} AS component, "
         f"{_quote(component.payer)} AS payer, {_quote(component.payee)} AS payee, "
         f"{_amount(component)} AS amount "
-        f"FROM orders o JOIN units u USING (order_id) "
+        f"FROM orders o {join} "
         f"JOIN (VALUES {pairs}) AS a(merchant_id, platform) "
         f"ON a.merchant_id = o.merchant_id AND a.platform = o.platform {where})"
     )
