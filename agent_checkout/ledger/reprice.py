@@ -51,6 +51,7 @@ from agent_checkout.ledger.reader import open_read_only
 from agent_checkout.ledger.recorded import recorded_orders
 from agent_checkout.ledger.vectorized import (
     ENGINES,
+    TotalsCache,
     fee_totals,
     first_fallback,
     order_totals,
@@ -405,11 +406,12 @@ def _price_vectorized(
                 return False
             assigned[name][(merchant, platform)] = models
     orders, refunds, gmv, tax, net = order_totals(con)
+    cache: TotalsCache = {}
     for name, run in runs.items():
         result = run.result
         result.orders, result.refunds, result.gmv, result.tax = orders, refunds, gmv, tax
         result.merchant_net = net
-        for (model, payer, payee), amount in fee_totals(con, assigned[name]).items():
+        for (model, payer, payee), amount in fee_totals(con, assigned[name], cache).items():
             result.fees[(model, payee)] += amount
             if payer == "buyer":
                 result.gmv += amount

@@ -92,7 +92,7 @@ def _amount(component: FeeComponent) -> str:
     """SQL for one order's fee line amount under ``component``."""
     amount = f"{half_even(_numerator(component, _base(component)), str(BPS))} + {component.fixed}"
     if component.per_unit:
-        amount += f" + {component.per_unit} * u.units"
+        amount += f" + {component.per_unit} * COALESCE(u.units, 0)"
     if component.minimum is not None:
         amount = f"GREATEST({amount}, {component.minimum})"
     if component.maximum is not None:
@@ -115,38 +115,52 @@ def _quote(text: str) -> str:
 
 
 def _component_sql(
-    model: FeeModel, component: FeeComponent, merchants: Sequence[tuple[str, str]]
+    model: FeeModel, component: FeeComponent, merchants: Sequence[tuple[str, str]] | None
 ) -> str:
-    """The lines of one component over the orders of ``merchants`` (merchant, platform)."""
-    pairs = ", ".join(f"({_quote(m)}, {_quote(p)})" for m, p in merchants)
+    """The lines of one component over the orders of ``merchants`` (merchant, platform), or of
+    every order (None)."""
+    pairs = ", ".join(f"({_quote(m)}, {_quote(p)})" for m, p in merchants or ())
+    only = (
+        f"JOIN (VALUES {pairs}) AS a(merchant_id, platform) "
+        "ON a.merchant_id = o.merchant_id AND a.platform = o.platform"
+        if merchants is not None
+        else ""
+    )
     # units (summed from the order lines, as the per-order path reads them) only where priced
     units = component.per_unit or component.on_refund == "refund_percentage_keep_fixed"
-    join = "JOIN units u USING (order_id)" if units else ""
+    join = "LEFT JOIN units u USING (order_id)" if units else ""
     where = ""
     if component.platforms is not None:
         where = f"WHERE o.platform IN ({', '.join(map(_quote, component.platforms)) or 'NULL'})"
     return (
         f"SELECT *, {_refundable(component)} AS refundable FROM ("
-        f"SELECT o.order_id, o.total_amount AS total, {'u.units' if units else '0'} AS units, "
+        f"SELECT o.order_id, o.total_amount AS total, "
+        f"{'COALESCE(u.units, 0)' if units else '0'} AS units, "
         f"{_quote(model.name)} AS model, "
         f"{_quote(component.name)} AS component, "
         f"{_quote(component.payer)} AS payer, {_quote(component.payee)} AS payee, "
         f"{_amount(component)} AS amount "
         f"FROM orders o {join} "
-        f"JOIN (VALUES {pairs}) AS a(merchant_id, platform) "
-        f"ON a.merchant_id = o.merchant_id AND a.platform = o.platform {where})"
+        f"{only} {where})"
     )
 
 
 _REFUNDED = "refunded AS (SELECT order_id, SUM(amount) AS amount FROM refunds GROUP BY order_id)"
 _UNITS = (
-    "units AS (SELECT o.order_id, COALESCE(SUM(l.quantity), 0) AS units "
-    f"FROM orders o LEFT JOIN order_lines l USING (order_id) GROUP BY o.order_id), {_REFUNDED}"
+    "units AS MATERIALIZED (SELECT order_id, SUM(quantity) AS units FROM order_lines "
+    f"GROUP BY order_id), {_REFUNDED}"
 )
 
 
+#: Fee totals already computed in one re-pricing: (model, its (merchant, platform) pairs) ->
+#: totals. Variants share the merchants' own models, so those are priced once for all.
+TotalsCache = dict[tuple[int, tuple[tuple[str, str], ...]], Counter[tuple[str, str, str]]]
+
+
 def fee_totals(
-    con: duckdb.DuckDBPyConnection, assigned: Mapping[tuple[str, str], Sequence[FeeModel]]
+    con: duckdb.DuckDBPyConnection,
+    assigned: Mapping[tuple[str, str], Sequence[FeeModel]],
+    cache: TotalsCache | None = None,
 ) -> Counter[tuple[str, str, str]]:
     """Net fees by (model, payer, payee): every order's lines less their refund reversals.
 
@@ -157,9 +171,24 @@ def fee_totals(
     for pair, models in assigned.items():
         for model in models:
             by_model.setdefault(id(model), (model, []))[1].append(pair)
+    cache = {} if cache is None else cache
+    totals: Counter[tuple[str, str, str]] = Counter()
+    for model, pairs in by_model.values():
+        key = (id(model), tuple(pairs))
+        if key not in cache:
+            everyone = len(set(pairs)) == len(pairs) == len(assigned)  # all orders: no join
+            cache[key] = _model_totals(con, model, None if everyone else pairs)
+        for line_key, amount in cache[key].items():
+            totals[line_key] += amount
+    return totals
+
+
+def _model_totals(
+    con: duckdb.DuckDBPyConnection, model: FeeModel, pairs: Sequence[tuple[str, str]] | None
+) -> Counter[tuple[str, str, str]]:
+    """One model's net fees over the orders of ``pairs`` (None: all), in one query."""
     parts = [
         _component_sql(model, component, pairs)
-        for model, pairs in by_model.values()
         for component in model.components
         if component.trigger == "order_completed"
     ]
@@ -173,8 +202,8 @@ def fee_totals(
         f"CASE WHEN f.total > 0 AND r.amount IS NOT NULL THEN {back} ELSE 0 END), 0) "
         f"FROM lines f LEFT JOIN refunded r USING (order_id) GROUP BY ALL"
     )
-    for model, payer, payee, amount in con.execute(query).fetchall():
-        totals[(model, payer, payee)] += int(amount)
+    for name, payer, payee, amount in con.execute(query).fetchall():
+        totals[(name, payer, payee)] += int(amount)
     return totals
 
 
