@@ -1,4 +1,4 @@
-"""Re-pricing whole tables at once: one DuckDB query per fee component instead of a loop.
+"""Re-pricing whole tables at once: one DuckDB query per fee model instead of a loop.
 
 The per-order pricer (:mod:`agent_checkout.fees.pricing`) stays the definition; this module
 writes the same arithmetic in SQL on integers, so its totals equal the loop's to the minor unit:
@@ -14,8 +14,9 @@ writes the same arithmetic in SQL on integers, so its totals equal the loop's to
 Components that are not order-level in this sense fall back to the per-order path (the whole
 run does, so a run is priced one way): category tables and per-item minimums (per-line, with
 the discount split by largest remainder), running-volume tiers (state carried from order to
-order) and ``purchase_attributed`` components (tied to clicks). ``link_clicked`` components are
-fine here: clicks are priced by the loop over clicks either way.
+order) and ``purchase_attributed`` components (tied to clicks); so do runs with traffic
+channels and ledgers with a refund beyond its order's total (which the loop refuses).
+``link_clicked`` components are fine here: clicks are priced by the loop over clicks either way.
 """
 
 from __future__ import annotations
