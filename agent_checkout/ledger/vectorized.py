@@ -8,14 +8,17 @@ writes the same arithmetic in SQL on integers, so its totals equal the loop's to
   ``marginal``: each slice at its band's rate), and ``platforms`` as a filter;
 * half-even division is written on integers (floor quotient, remainder, ties to even), on
   ``HUGEINT`` so products never overflow; no float touches money;
+* a per-line component (category table, per-item minimum) prices each order line: the order's
+  discount is split over its lines by largest remainder (ties to the lower ``line_no``) with
+  window functions, each line rounds once and meets its item minimum, then the lines sum exactly
+  plus ``fixed``, clamped per order, as :func:`pricing._per_line` does;
 * refunds: an order's refunds are reversed on the cumulative refunded share, so the pieces of
   one line telescope to ``half_even(refundable x refunded / total)``, the sum the loop adds.
 
-Components that are not order-level in this sense fall back to the per-order path (the whole
-run does, so a run is priced one way): category tables and per-item minimums (per-line, with
-the discount split by largest remainder), running-volume tiers (state carried from order to
-order) and ``purchase_attributed`` components (tied to clicks); so do runs with traffic
-channels and ledgers with a refund beyond its order's total (which the loop refuses).
+Components that carry state or depend on clicks fall back to the per-order path (the whole run
+does, so a run is priced one way): running-volume tiers (state carried from order to order) and
+``purchase_attributed`` components (tied to clicks); so do runs with traffic channels and
+ledgers with a refund beyond its order's total (which the loop refuses).
 ``link_clicked`` components are fine here: clicks are priced by the loop over clicks either way.
 """
 
@@ -26,7 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import duckdb
 
-from agent_checkout.fees.model import FeeComponent, FeeModel
+from agent_checkout.fees.model import Band, CategoryRate, FeeComponent, FeeModel
 from merchants.money import BPS
 
 #: What ``reprice``'s ``engine`` may be: ``auto`` picks ``vectorized`` where the models allow.
@@ -39,18 +42,22 @@ def half_even(numerator: str, denominator: str) -> str:
     The remainder is taken non-negative, so the quotient is the floor for either sign, as in
     :func:`merchants.money.divide_half_even`; the denominator must be positive.
     """
+    q, r = _floor_parts(numerator, denominator)
+    d = f"CAST({denominator} AS HUGEINT)"
+    return f"({q} + CASE WHEN 2 * {r} > {d} OR (2 * {r} = {d} AND {q} % 2 <> 0) THEN 1 ELSE 0 END)"
+
+
+def _floor_parts(numerator: str, denominator: str) -> tuple[str, str]:
+    """SQL for the floor quotient and the non-negative remainder (as Python's ``divmod``)."""
     n, d = f"CAST({numerator} AS HUGEINT)", f"CAST({denominator} AS HUGEINT)"
     r = f"((({n} % {d}) + {d}) % {d})"
-    q = f"(({n} - {r}) // {d})"
-    return f"({q} + CASE WHEN 2 * {r} > {d} OR (2 * {r} = {d} AND {q} % 2 <> 0) THEN 1 ELSE 0 END)"
+    return f"(({n} - {r}) // {d})", r
 
 
 def component_fallback(component: FeeComponent) -> str | None:
     """Why ``component`` needs the per-order path, or None if SQL prices it exactly."""
     if component.trigger == "purchase_attributed":
         return "click-attributed components"
-    if component.per_line:
-        return "per-line components (category tables, per-item minimums)"
     if component.tiers is not None and component.tiers.by == "running_volume":
         return "running-volume tiers"
     return None
@@ -82,17 +89,77 @@ def _numerator(component: FeeComponent, base: str) -> str:
         )
         rate = f"CASE {cases} ELSE {bands[0].rate_bps} END" if cases else str(bands[0].rate_bps)
         return f"CAST({base} AS HUGEINT) * ({rate})"
+    return _marginal(base, bands)
+
+
+def _marginal(base: str, bands: Sequence[Band], scale: str | None = None) -> str:
+    """SQL for :func:`rates.marginal_numerator`: each slice of ``base`` at its band's rate,
+    thresholds times ``scale`` (a line's quantity, for per-item bands)."""
+
+    def at(band: Band) -> str:
+        return f"{band.at_least} * {scale}" if scale else str(band.at_least)
+
     slices = []
     for index, band in enumerate(bands):
-        high = f"LEAST({base}, {bands[index + 1].at_least})" if index + 1 < len(bands) else base
-        slices.append(f"GREATEST({high} - {band.at_least}, 0) * {band.rate_bps}")
+        high = f"LEAST({base}, {at(bands[index + 1])})" if index + 1 < len(bands) else base
+        slices.append(f"GREATEST({high} - {at(band)}, 0) * {band.rate_bps}")
     return f"CAST({' + '.join(slices)} AS HUGEINT)"
+
+
+#: Each order line's base for a per-line component: its subtotal less its share of the order's
+#: discount, split as :func:`rates.split_proportionally` does (floor shares, then one more unit
+#: to the largest remainders, ties to the earlier line; everything to the first line when the
+#: subtotals sum to zero).
+_SHARE, _REMAINDER = _floor_parts("d * subtotal", "weight")
+_ITEM_BASES = (
+    "item_bases AS MATERIALIZED (SELECT order_id, category, quantity, subtotal - share - "
+    "CASE WHEN row_number() OVER (PARTITION BY order_id ORDER BY remainder DESC, line_no) "
+    "<= d - SUM(share) OVER (PARTITION BY order_id) THEN 1 ELSE 0 END AS base FROM ("
+    f"SELECT *, CASE WHEN weight > 0 THEN {_SHARE} WHEN first THEN d ELSE 0 END AS share, "
+    f"CASE WHEN weight > 0 THEN {_REMAINDER} ELSE 0 END AS remainder FROM ("
+    "SELECT l.order_id, l.line_no, l.category, l.quantity, l.subtotal, "
+    "CAST(o.discount_amount AS HUGEINT) AS d, "
+    "SUM(l.subtotal) OVER (PARTITION BY l.order_id) AS weight, "
+    "row_number() OVER (PARTITION BY l.order_id ORDER BY l.line_no) = 1 AS first "
+    "FROM order_lines l JOIN orders o USING (order_id))))"
+)
+
+
+def _item_fee(component: FeeComponent, entry: CategoryRate | None) -> str:
+    """SQL for one order line's fee (in ``item_bases``) at a category's entry (None: none)."""
+    rate = component.rate_bps if entry is None or entry.rate_bps is None else entry.rate_bps
+    per_unit = component.per_unit if entry is None or entry.per_unit is None else entry.per_unit
+    minimum = component.item_minimum
+    if entry is not None and entry.item_minimum is not None:
+        minimum = entry.item_minimum
+    if entry is not None and entry.bands is not None:
+        numerator = _marginal("base", entry.bands, scale="quantity")
+    else:
+        numerator = f"CAST(base AS HUGEINT) * {rate}"
+    amount = f"{half_even(numerator, str(BPS))} + {per_unit} * quantity"
+    return f"GREATEST({amount}, {minimum} * quantity)" if minimum is not None else amount
+
+
+def _line_fees(component: FeeComponent) -> str:
+    """SQL for every order's summed per-line fees under ``component``: (order_id, fee)."""
+    table = component.categories or {}
+    cases = " ".join(
+        f"WHEN {_quote(category)} THEN {_item_fee(component, entry)}"
+        for category, entry in table.items()
+    )
+    fee = _item_fee(component, None)
+    fee = f"CASE category {cases} ELSE {fee} END" if cases else fee
+    return f"(SELECT order_id, SUM({fee}) AS fee FROM item_bases GROUP BY order_id)"
 
 
 def _amount(component: FeeComponent) -> str:
     """SQL for one order's fee line amount under ``component``."""
-    amount = f"{half_even(_numerator(component, _base(component)), str(BPS))} + {component.fixed}"
-    if component.per_unit:
+    if component.per_line:
+        amount = f"COALESCE(pl.fee, 0) + {component.fixed}"
+    else:
+        numerator = _numerator(component, _base(component))
+        amount = f"{half_even(numerator, str(BPS))} + {component.fixed}"
+    if component.per_unit and not component.per_line:
         amount += f" + {component.per_unit} * COALESCE(u.units, 0)"
     if component.minimum is not None:
         amount = f"GREATEST({amount}, {component.minimum})"
@@ -130,6 +197,8 @@ def _component_sql(
     # units (summed from the order lines, as the per-order path reads them) only where priced
     units = component.per_unit or component.on_refund == "refund_percentage_keep_fixed"
     join = "LEFT JOIN units u USING (order_id)" if units else ""
+    if component.per_line:
+        join += f" LEFT JOIN {_line_fees(component)} pl USING (order_id)"
     where = ""
     if component.platforms is not None:
         where = f"WHERE o.platform IN ({', '.join(map(_quote, component.platforms)) or 'NULL'})"
@@ -151,6 +220,13 @@ _UNITS = (
     "units AS MATERIALIZED (SELECT order_id, SUM(quantity) AS units FROM order_lines "
     f"GROUP BY order_id), {_REFUNDED}"
 )
+
+
+def _tables(model: FeeModel) -> str:
+    """The common table expressions ``model``'s components read (order lines' bases if any
+    component is per-line)."""
+    per_line = any(c.per_line for c in model.components if c.trigger == "order_completed")
+    return f"{_UNITS}, {_ITEM_BASES}" if per_line else _UNITS
 
 
 #: Fee totals already computed in one re-pricing: (model, its (merchant, platform) pairs) ->
@@ -198,7 +274,7 @@ def _model_totals(
         return totals
     back = half_even("f.refundable * r.amount", "f.total")
     query = (
-        f"WITH {_UNITS}, lines AS ({' UNION ALL '.join(parts)}) "
+        f"WITH {_tables(model)}, lines AS ({' UNION ALL '.join(parts)}) "
         f"SELECT f.model, f.payer, f.payee, SUM(f.amount) - COALESCE(SUM("
         f"CASE WHEN f.total > 0 AND r.amount IS NOT NULL THEN {back} ELSE 0 END), 0) "
         f"FROM lines f LEFT JOIN refunded r USING (order_id) GROUP BY ALL"
@@ -219,7 +295,8 @@ def line_amounts(con: duckdb.DuckDBPyConnection, model: FeeModel) -> dict[tuple[
     ]
     if not parts or not pairs:
         return {}
-    query = f"WITH {_UNITS} SELECT order_id, component, amount FROM ({' UNION ALL '.join(parts)})"
+    lines = " UNION ALL ".join(parts)
+    query = f"WITH {_tables(model)} SELECT order_id, component, amount FROM ({lines})"
     return {(o, c): int(a) for o, c, a in con.execute(query).fetchall()}
 
 

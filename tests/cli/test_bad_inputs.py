@@ -314,8 +314,8 @@ CASES = [
         id="reprice-engine",
     ),
     case(
-        "reprice {run} --fee-models amazon-referral --engine vectorized",
-        "engine vectorized: fee model amazon-referral has per-line components (category",
+        "reprice {run} --fee-models amazon-associates --engine vectorized",
+        "engine vectorized: fee model amazon-associates has click-attributed components",
         id="reprice-engine-cannot",
     ),
     case("reprice {dir}/notes.txt --fee-models flat-per-order", "notes.txt: not a ledger", id="r"),

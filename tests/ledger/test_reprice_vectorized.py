@@ -5,6 +5,7 @@ included) for every built-in model, whichever path ``auto`` picks."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import timedelta
 
 import duckdb
@@ -27,9 +28,7 @@ CATEGORIES = ("apparel", "jewelry", "electronics", "kitchen", "toys")
 
 #: Built-in models that need the per-order path, and why (the README lists the same).
 PER_ORDER = {
-    "affiliate-network": "per-line components (category tables, per-item minimums)",
     "amazon-associates": "click-attributed components",
-    "amazon-referral": "per-line components (category tables, per-item minimums)",
     "etsy-offsite-ads": "click-attributed components",
 }
 
@@ -137,9 +136,9 @@ def test_reprice_totals_are_identical_for_every_builtin_model(ledger_path, repla
 
 
 def test_vectorized_refuses_a_model_it_cannot_price(ledger_path):
-    with pytest.raises(RepriceError, match="engine vectorized: fee model amazon-referral has"):
+    with pytest.raises(RepriceError, match="engine vectorized: fee model amazon-associates has"):
         reprice_variants(
-            ledger_path, {"a": [load_fee_model("amazon-referral")]}, engine="vectorized"
+            ledger_path, {"a": [load_fee_model("amazon-associates")]}, engine="vectorized"
         )
     with pytest.raises(RepriceError, match="engine: 'fast' is not one of"):
         reprice_variants(ledger_path, {"a": [load_fee_model("flat-per-order")]}, engine="fast")
@@ -230,3 +229,96 @@ def test_cli_engines_print_the_same_table(ledger_path):
     vectorized = table("vectorized")
     assert "Re-priced run" in vectorized
     assert vectorized == table("per-order") == table("auto")
+
+
+#: Per-line shapes: a discount split whose tie decides which category pays, per-line rounding
+#: (two half-cent ties that an order-level rounding would add up), per-item bands scaled by the
+#: quantity, per-unit and per-item minimums by category, a fixed part, an order cap and the
+#: refund rule that keeps the fixed part.
+PER_LINE = FeeModel.model_validate(
+    {
+        "name": "per-line",
+        "title": "every per-line shape the vectorized path prices",
+        "source": "test",
+        "currency": "usd",
+        "components": [
+            {
+                "name": "tie_split",
+                "payee": "marketplace",
+                "categories": {"apparel": {"rate_bps": 10000}, "toys": {"rate_bps": 0}},
+            },
+            {
+                "name": "per_line_rounding",
+                "payee": "ai_platform",
+                "rate_bps": 1000,
+                "item_minimum": 0,
+            },
+            {
+                "name": "bands_minimum",
+                "payee": "affiliate_network",
+                "rate_bps": 800,
+                "item_minimum": 30,
+                "fixed": 100,
+                "per_unit": 1,
+                "maximum": 20000,
+                "categories": {
+                    "jewelry": {
+                        "bands": [
+                            {"at_least": 0, "rate_bps": 2000},
+                            {"at_least": 25000, "rate_bps": 500},
+                        ],
+                        "per_unit": 10,
+                    }
+                },
+                "on_refund": "refund_percentage_keep_fixed",
+            },
+        ],
+    }
+)
+
+
+def test_per_line_components_equal_the_per_order_pricer_line_by_line(tmp_path):
+    orders = [
+        build_order([("apparel", 1, 1000), ("toys", 1, 1000)], discount=1, order_id="x"),
+        build_order([("toys", 1, 1000), ("apparel", 1, 1000)], discount=1, order_id="y"),
+        build_order([("kitchen", 1, 25), ("kitchen", 1, 25)], order_id="z"),
+        build_order([("jewelry", 2, 30000), ("kitchen", 3, 100)], shipping=499, order_id="w"),
+        build_order([], shipping=1000, order_id="empty"),
+    ]
+    path = tmp_path / "ledger.duckdb"
+    with Ledger(path) as ledger:
+        ledger.start_run(scenario="per-line", seed=1, currency="usd", fee_models=["per-line"])
+        for n, order in enumerate(orders):
+            order = replace(order, placed_at=AT + timedelta(minutes=n))
+            lines = price_order(order, [PER_LINE])
+            ledger.record(order, lines)
+            if order.id in ("w", "y"):  # a partial refund, then the rest
+                for amount in (
+                    order.total_amount // 3,
+                    order.total_amount - order.total_amount // 3,
+                ):
+                    before = ledger.refunded(order.id)
+                    reversal = refund_lines(
+                        order, lines, amount, [PER_LINE], refunded_before=before
+                    )
+                    ledger.record_refund(order, amount, reversal, order.placed_at, "return")
+    con = open_read_only(path)
+    try:
+        vectorized = line_amounts(con, PER_LINE)
+        expected = {
+            (order.id, c.name): order_fee_line("per-line", c, order).amount
+            for order, _ in recorded_orders(con)
+            for c in PER_LINE.components
+        }
+    finally:
+        con.close()
+    assert vectorized == expected
+    # the tie goes to the earlier line: apparel pays 999 in x, 1000 in y
+    assert (vectorized[("x", "tie_split")], vectorized[("y", "tie_split")]) == (999, 1000)
+    assert vectorized[("z", "per_line_rounding")] == 4  # 2 + 2, not half_even(5.0) of the order
+    # jewelry: 20% of 50,000 + 5% of 10,000 + 2 x 10; kitchen: 3 x 8 raised to 3 x 30; + 100
+    assert vectorized[("w", "bands_minimum")] == 10_500 + 20 + 90 + 100
+    assert vectorized[("empty", "bands_minimum")] == 100
+    per_order, _ = reprice_variants(path, {"p": [PER_LINE]}, engine="per-order")
+    assert reprice_variants(path, {"p": [PER_LINE]}, engine="vectorized")[0] == per_order
+    assert per_order["p"].refunds == 4
