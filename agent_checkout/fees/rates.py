@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from merchants.money import allocate
+
 
 class Band(Protocol):
     """One tier: ``rate_bps`` applies from ``at_least`` (minor units) up to the next band."""
@@ -49,14 +51,8 @@ def split_proportionally(total: int, weights: Sequence[int]) -> list[int]:
     Largest remainder, ties to the earlier weight, so the split is deterministic. Used to share
     an order-level discount among order lines before a per-line table prices them.
     """
-    weight_sum = sum(weights)
     if not weights:
         return []
-    if weight_sum <= 0:
+    if sum(weights) <= 0:  # nothing to weigh by: the first line takes it all
         return [total] + [0] * (len(weights) - 1)
-    shares = [total * w // weight_sum for w in weights]
-    remainders = [total * w % weight_sum for w in weights]
-    left = total - sum(shares)
-    for index in sorted(range(len(weights)), key=lambda i: (-remainders[i], i))[:left]:
-        shares[index] += 1
-    return shares
+    return allocate(total, weights)
