@@ -84,13 +84,16 @@ def _read(
         text = path.read_text()
     except FileNotFoundError:
         raise SourceError(f"{path}: file not found") from None
+    loader = yaml.SafeLoader(text)  # one parse: the node keeps each field's line
     try:
-        raw = yaml.safe_load(text)
-        node = yaml.compose(text)
+        node = loader.get_single_node()
+        raw = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as problem:
         mark = getattr(problem, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
         raise SourceError(f"{path}: not valid YAML{where}") from None
+    finally:
+        loader.dispose()
     if not isinstance(raw, dict):
         raise SourceError(f"{path}: expected a mapping of scenario fields at the top level")
     origins: dict[Key, Origin] = {}
