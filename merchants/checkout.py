@@ -32,7 +32,8 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from types import MappingProxyType
+from typing import Any, Literal
 
 from merchants.acp import (
     MAX_QUANTITY,
@@ -107,6 +108,7 @@ class _Session:
     companions: tuple[BasketLine, ...] = ()  # lines held at other stores of the marketplace
     discounts: CheckoutDiscounts | None = None  # frozen when the session closed
     presale: Presale | None = None  # a deposit checkout of this presale (merchants.presales)
+    annex: dict[str, Any] = field(default_factory=dict)  # see SessionSnapshot.annex
 
 
 OrderSink = Callable[[PlacedOrder], None]
@@ -258,6 +260,35 @@ class CheckoutService:
             session.notes.clear()
             session.pending_token = None  # the amount may have changed: a new challenge
             return self._view(session, now)
+
+    def annotate(self, session_id: str, now: datetime, **fields: Any) -> None:
+        """Keep protocol fields on a session for its renderer to echo (see
+        :attr:`SessionSnapshot.annex`); a ``None`` value removes the field."""
+        with self._lock:
+            annex = self._find(session_id).annex
+            for name, value in fields.items():
+                if value is None:
+                    annex.pop(name, None)
+                else:
+                    annex[name] = value
+
+    def quote(self, items: Sequence[Item], now: datetime, *, param: str) -> SessionSnapshot:
+        """Price ``items`` as a session would be priced now, without opening one: the totals
+        of a cart (an estimate: no address, so no shipping, and no discount codes)."""
+        with self._lock:
+            self._check_items(list(items), param)
+            merged = _merge(list(items))
+            draft = _Session(
+                id="",
+                items=merged,
+                buyer=None,
+                address=None,
+                option_id=None,
+                created_at=now,
+                expires_at=now + self.session_ttl,
+                quotes=self._quotes(merged, None),
+            )
+            return self._snapshot(draft, now)
 
     def get(self, session_id: str, now: datetime) -> CheckoutSession:
         return checkout_session(self.snapshot(session_id, now))
@@ -808,6 +839,7 @@ class CheckoutService:
             expires_at=session.expires_at,
             order=session.order,
             discounts=discounts,
+            annex=MappingProxyType(dict(session.annex)),
         )
 
     def _option(

@@ -55,16 +55,21 @@ from merchants.acp import (
     AuthenticateRequest,
     CheckoutSession,
     CheckoutSessionCompleteRequest,
-    CheckoutSessionCompleteRequest20260417,
     CheckoutSessionCreateRequest,
-    CheckoutSessionCreateRequest20260417,
     CheckoutSessionUpdateRequest,
-    CheckoutSessionUpdateRequest20260417,
     DelegatePaymentRequest,
     DelegatePaymentResponse,
     ErrorBody,
     expected_prices,
 )
+from merchants.acp_2026 import checkout as acp_2026
+from merchants.acp_2026.requests import (
+    CancelSessionRequest,
+    CheckoutSessionCompleteRequest as Complete2026,
+    CheckoutSessionCreateRequest as Create2026,
+    CheckoutSessionUpdateRequest as Update2026,
+)
+from merchants.authentication import AuthenticationProvider
 from merchants.errors import ProtocolError, not_found
 from merchants.etsy import EtsyReceipts
 from merchants.feed import FeedProduct
@@ -157,8 +162,7 @@ def rendered(
 
 
 def _priced(body: Any) -> dict[str, Any]:
-    """``expected_prices`` for a create or update, only when the client stated any, and the
-    discount codes a 2026-04-17 client sent (``discounts.codes``)."""
+    """``expected_prices`` for a 2025-09-29 create or update, only when the client stated any."""
     found: dict[str, Any] = {}
     if body.items:
         prices = expected_prices(body.items)
@@ -198,6 +202,7 @@ def create_app(
         processor.ids = ids
     now = clock or real_time
     keys = IdempotencyStore()
+    authentication = AuthenticationProvider(ids)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -271,6 +276,10 @@ def create_app(
         raw = await read_body(request)
         body = parse_body(raw, model)
         key = request.headers.get("idempotency-key")
+        if key is None and version == V2026_04_17:
+            raise ProtocolError(  # mandatory on every POST from 2026-04-17 on
+                400, "invalid_request", "idempotency_key_required", "Idempotency-Key header is required"
+            )
         if key is None:
             return await answer(operation, body, moment, status, version)
         claim = (scope, request.method, request.url.path)
@@ -352,12 +361,12 @@ def create_app(
         return await serve(
             request,
             merchant_id,
-            _by_version(
-                version, CheckoutSessionCreateRequest20260417, CheckoutSessionCreateRequest
-            ),
+            _by_version(version, Create2026, CheckoutSessionCreateRequest),
             rendered(
                 shop,
-                lambda body, at: shop.create_checkout(body, at, **_priced(body)),
+                lambda body, at: acp_2026.create(shop, body, at)
+                if version == V2026_04_17
+                else shop.create_checkout(body, at, **_priced(body)),
             ),
             201,
         )
@@ -375,14 +384,12 @@ def create_app(
         return await serve(
             request,
             merchant_id,
-            _by_version(
-                version, CheckoutSessionUpdateRequest20260417, CheckoutSessionUpdateRequest
-            ),
+            _by_version(version, Update2026, CheckoutSessionUpdateRequest),
             rendered(
                 shop,
-                lambda body, at: shop.update_checkout(
-                    checkout_session_id, body, at, **_priced(body)
-                ),
+                lambda body, at: acp_2026.update(shop, checkout_session_id, body, at)
+                if version == V2026_04_17
+                else shop.update_checkout(checkout_session_id, body, at, **_priced(body)),
             ),
         )
 
@@ -410,20 +417,15 @@ def create_app(
     ) -> Response:
         shop, version = merchant(merchant_id), api_version(request)
 
-        def complete(body: CheckoutSessionCompleteRequest, at: datetime) -> CheckoutSession:
-            result = getattr(body, "authentication_result", None)
-            if result is None:  # the 2025-09-29 call, which wrapped merchants may only know
-                return shop.complete_checkout(checkout_session_id, body, at)
-            return shop.complete_checkout(
-                checkout_session_id, body, at, authenticated=result.passed
-            )
+        def complete(body: Any, at: datetime) -> CheckoutSession:
+            if version == V2026_04_17:
+                return acp_2026.complete(shop, checkout_session_id, body, at, authentication)
+            return shop.complete_checkout(checkout_session_id, body, at)
 
         return await serve(
             request,
             merchant_id,
-            _by_version(
-                version, CheckoutSessionCompleteRequest20260417, CheckoutSessionCompleteRequest
-            ),
+            _by_version(version, Complete2026, CheckoutSessionCompleteRequest),
             rendered(shop, complete, with_order=True),
         )
 
@@ -436,11 +438,11 @@ def create_app(
     async def cancel_checkout_session(
         merchant_id: str, checkout_session_id: str, request: Request
     ) -> Response:
-        shop = merchant(merchant_id)
+        shop, version = merchant(merchant_id), api_version(request)
         return await serve(
             request,
             merchant_id,
-            NoBody,
+            _by_version(version, CancelSessionRequest, NoBody),
             rendered(shop, lambda _, at: shop.cancel_checkout(checkout_session_id, at)),
         )
 
