@@ -195,8 +195,8 @@ class AuthenticationProvider:
             if session.flow == "challenge":
                 session.challenged = True
             else:
-                session.status = "authenticated" if session.flow == "frictionless" else (
-                    "not_authenticated"
+                session.status = (
+                    "authenticated" if session.flow == "frictionless" else ("not_authenticated")
                 )
             return session.wire()
 

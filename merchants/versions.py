@@ -109,10 +109,12 @@ def _message_2025(note: Note) -> MessageInfo | MessageError:
 
 # -- 2026-04-17 ----------------------------------------------------------------------------
 
+
 def _render_2026(snapshot: SessionSnapshot) -> dict[str, Any]:
     annex = snapshot.annex
     capabilities = dict(
-        annex.get("capabilities") or negotiate(None, snapshot.merchant_id, snapshot.payment_provider)
+        annex.get("capabilities")
+        or negotiate(None, snapshot.merchant_id, snapshot.payment_provider)
     )
     discounts_on = any(e["name"] == "discount" for e in capabilities.get("extensions", ()))
     if not capabilities.get("extensions"):

@@ -17,7 +17,10 @@ from merchants.acp_2026.requests import Capabilities
 #: ``delegate_payment``, presented as a shared payment token (the spec's example handler).
 CARD_HANDLER_ID = "card_tokenized"
 
-DISCOUNT_EXTENSION: dict[str, Any] = {"name": "discount", "extends": ["$.CheckoutSession.discounts"]}
+DISCOUNT_EXTENSION: dict[str, Any] = {
+    "name": "discount",
+    "extends": ["$.CheckoutSession.discounts"],
+}
 
 #: The interventions the mock merchants can ask for: 3-D Secure only.
 INTERVENTIONS: tuple[str, ...] = ("3ds",)

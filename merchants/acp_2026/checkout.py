@@ -46,7 +46,10 @@ def create(shop: Merchant, body: CheckoutSessionCreateRequest, at: datetime) -> 
         fulfillment_address=internal_address(details),
     )
     session = shop.create_checkout(
-        request, at, expected_prices=acp.expected_prices(_priced(body.line_items)), codes=_codes(body)
+        request,
+        at,
+        expected_prices=acp.expected_prices(_priced(body.line_items)),
+        codes=_codes(body),
     )
     capabilities = negotiate(body.capabilities, shop.id, shop.checkout.processor.provider)
     shop.checkout.annotate(

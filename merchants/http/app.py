@@ -65,14 +65,22 @@ from merchants.acp import (
 from merchants.acp_2026 import checkout as acp_2026
 from merchants.acp_2026.requests import (
     CancelSessionRequest,
+)
+from merchants.acp_2026.requests import (
     CheckoutSessionCompleteRequest as Complete2026,
+)
+from merchants.acp_2026.requests import (
     CheckoutSessionCreateRequest as Create2026,
+)
+from merchants.acp_2026.requests import (
     CheckoutSessionUpdateRequest as Update2026,
 )
 from merchants.authentication import AuthenticationProvider
 from merchants.errors import ProtocolError, not_found
 from merchants.etsy import EtsyReceipts
 from merchants.feed import FeedProduct
+from merchants.http.acp_carts import CART_REQUEST_MODELS, carts_router
+from merchants.http.acp_discovery import discovery_router
 from merchants.http.admin import ADMIN_REQUEST_MODELS, admin_router
 from merchants.http.body import NoBody, parse_body, read_body
 from merchants.http.errors import error_response, install_error_handlers, unexpected
@@ -80,6 +88,7 @@ from merchants.http.etsy_routes import etsy_router
 from merchants.http.headers import EchoHeaders, acp_headers, catalog_access
 from merchants.http.idempotency import IdempotencyStore, StoredResponse, fingerprint
 from merchants.http.openapi import install_openapi, request_body
+from merchants.http.psp_authentication import AUTHENTICATION_REQUEST_MODELS, authentication_router
 from merchants.http.shopify_routes import shopify_router
 from merchants.ids import IdSource
 from merchants.merchant import Merchant
@@ -278,7 +287,10 @@ def create_app(
         key = request.headers.get("idempotency-key")
         if key is None and version == V2026_04_17:
             raise ProtocolError(  # mandatory on every POST from 2026-04-17 on
-                400, "invalid_request", "idempotency_key_required", "Idempotency-Key header is required"
+                400,
+                "invalid_request",
+                "idempotency_key_required",
+                "Idempotency-Key header is required",
             )
         if key is None:
             return await answer(operation, body, moment, status, version)
@@ -354,7 +366,7 @@ def create_app(
         status_code=201,
         tags=["checkout"],
         response_model=CheckoutSession,
-        openapi_extra=request_body(CheckoutSessionCreateRequest),
+        openapi_extra=request_body(CheckoutSessionCreateRequest, Create2026),
     )
     async def create_checkout_session(merchant_id: str, request: Request) -> Response:
         shop, version = merchant(merchant_id), api_version(request)
@@ -364,9 +376,11 @@ def create_app(
             _by_version(version, Create2026, CheckoutSessionCreateRequest),
             rendered(
                 shop,
-                lambda body, at: acp_2026.create(shop, body, at)
-                if version == V2026_04_17
-                else shop.create_checkout(body, at, **_priced(body)),
+                lambda body, at: (
+                    acp_2026.create(shop, body, at)
+                    if version == V2026_04_17
+                    else shop.create_checkout(body, at, **_priced(body))
+                ),
             ),
             201,
         )
@@ -375,7 +389,7 @@ def create_app(
         sessions + "/{checkout_session_id}",
         tags=["checkout"],
         response_model=CheckoutSession,
-        openapi_extra=request_body(CheckoutSessionUpdateRequest),
+        openapi_extra=request_body(CheckoutSessionUpdateRequest, Update2026),
     )
     async def update_checkout_session(
         merchant_id: str, checkout_session_id: str, request: Request
@@ -387,9 +401,11 @@ def create_app(
             _by_version(version, Update2026, CheckoutSessionUpdateRequest),
             rendered(
                 shop,
-                lambda body, at: acp_2026.update(shop, checkout_session_id, body, at)
-                if version == V2026_04_17
-                else shop.update_checkout(checkout_session_id, body, at, **_priced(body)),
+                lambda body, at: (
+                    acp_2026.update(shop, checkout_session_id, body, at)
+                    if version == V2026_04_17
+                    else shop.update_checkout(checkout_session_id, body, at, **_priced(body))
+                ),
             ),
         )
 
@@ -410,7 +426,7 @@ def create_app(
         sessions + "/{checkout_session_id}/complete",
         tags=["checkout"],
         response_model=CheckoutSession,
-        openapi_extra=request_body(CheckoutSessionCompleteRequest),
+        openapi_extra=request_body(CheckoutSessionCompleteRequest, Complete2026),
     )
     async def complete_checkout_session(
         merchant_id: str, checkout_session_id: str, request: Request
@@ -433,7 +449,7 @@ def create_app(
         sessions + "/{checkout_session_id}/cancel",
         tags=["checkout"],
         response_model=CheckoutSession,
-        openapi_extra=request_body(NoBody, required=False),
+        openapi_extra=request_body(NoBody, CancelSessionRequest, required=False),
     )
     async def cancel_checkout_session(
         merchant_id: str, checkout_session_id: str, request: Request
@@ -490,6 +506,9 @@ def create_app(
     app.include_router(catalog)
     app.include_router(acp)
     app.include_router(admin_router(merchants, token, now))
+    app.include_router(discovery_router(merchants))
+    app.include_router(carts_router(merchants, serve, now, token))
+    app.include_router(authentication_router(authentication, serve, now, token))
     app.include_router(shopify_router(merchants, now, token=token))
     app.include_router(etsy_router(merchants, now, etsy_receipts or EtsyReceipts(), token=token))
     install_openapi(
@@ -502,6 +521,12 @@ def create_app(
             NoBody,
             DelegatePaymentRequest,
             *ADMIN_REQUEST_MODELS,
+            Create2026,
+            Update2026,
+            Complete2026,
+            CancelSessionRequest,
+            *CART_REQUEST_MODELS,
+            *AUTHENTICATION_REQUEST_MODELS,
         ],
     )
     return app

@@ -2,8 +2,9 @@
 
 Every version in :data:`merchants.versions.SUPPORTED_VERSIONS` is accepted; anything else is
 400 ``unsupported_api_version`` (a missing one ``api_version_required``), whose body lists
-``supported_versions`` as 2026-04-17 recommends. Mock-admin routes need the bearer token only; catalog routes
-need it only when the server has one (see :mod:`merchants.http.credentials` for the whole rule).
+``supported_versions`` as 2026-04-17 recommends. Mock-admin routes need the bearer token only;
+catalog routes need it only when the server has one (see :mod:`merchants.http.credentials`
+for the whole rule).
 """
 
 from __future__ import annotations
