@@ -282,16 +282,16 @@ def create_app(
         """
         moment = now()
         version = api_version(request)
-        raw = await read_body(request)
-        body = parse_body(raw, model)
         key = request.headers.get("idempotency-key")
         if key is None and version == V2026_04_17:
-            raise ProtocolError(  # mandatory on every POST from 2026-04-17 on
+            raise ProtocolError(  # mandatory on every POST (and PUT) from 2026-04-17 on
                 400,
                 "invalid_request",
                 "idempotency_key_required",
                 "Idempotency-Key header is required",
             )
+        raw = await read_body(request)
+        body = parse_body(raw, model)
         if key is None:
             return await answer(operation, body, moment, status, version)
         claim = (scope, request.method, request.url.path)
