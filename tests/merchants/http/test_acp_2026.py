@@ -18,7 +18,6 @@ from merchants.money import apply_bps
 from merchants.payments import THREE_DS_CARD
 
 from .support import (
-    ADDRESS,
     SPEC_DIR_20260417,
     V26,
     Shop,
