@@ -81,6 +81,7 @@ from merchants.etsy import EtsyReceipts
 from merchants.feed import FeedProduct
 from merchants.http.acp_carts import CART_REQUEST_MODELS, carts_router
 from merchants.http.acp_discovery import discovery_router
+from merchants.http.acp_feeds import FEED_REQUEST_MODELS, feeds_router
 from merchants.http.admin import ADMIN_REQUEST_MODELS, admin_router
 from merchants.http.body import NoBody, parse_body, read_body
 from merchants.http.errors import error_response, install_error_handlers, unexpected
@@ -509,6 +510,7 @@ def create_app(
     app.include_router(discovery_router(merchants))
     app.include_router(carts_router(merchants, serve, now, token))
     app.include_router(authentication_router(authentication, serve, now, token))
+    app.include_router(feeds_router(merchants, now, token))
     app.include_router(shopify_router(merchants, now, token=token))
     app.include_router(etsy_router(merchants, now, etsy_receipts or EtsyReceipts(), token=token))
     install_openapi(
@@ -527,6 +529,7 @@ def create_app(
             CancelSessionRequest,
             *CART_REQUEST_MODELS,
             *AUTHENTICATION_REQUEST_MODELS,
+            *FEED_REQUEST_MODELS,
         ],
     )
     return app

@@ -103,6 +103,13 @@ CHECKED_2026 = [
         "authentication",
         "DelegateAuthenticationSessionWithResult",
     ),
+    (
+        re.compile(r"^(/feeds(/[^/]+)?|/merchants/[^/]+/feed/metadata\.json)$"),
+        "*",
+        "feed",
+        "FeedMetadata",
+    ),
+    (re.compile(r"^/feeds/[^/]+/products$"), "GET", "feed", "ProductsResponse"),
 ]
 
 
@@ -209,6 +216,10 @@ def check_response(schemas: Schemas, response: httpx.Response, allow_5xx: bool) 
     path, method, status = response.request.url.path, response.request.method, response.status_code
     assert allow_5xx or status < 500, f"{method} {path} -> {status}: {response.text}"
     if path == "/openapi.json":
+        return
+    if path.endswith(".jsonl") and status == 200:  # one feed Product per line
+        for line in response.text.splitlines():
+            schemas.check("Product", json.loads(line), bundle="feed")
         return
     body = response.json()
     version = response.request.headers.get("api-version")

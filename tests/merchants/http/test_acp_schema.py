@@ -321,6 +321,11 @@ def test_openapi_documents_every_route_and_request_body(shop: Shop):
         "/psp/delegate_authentication",
         "/psp/delegate_authentication/{authentication_session_id}",
         "/psp/delegate_authentication/{authentication_session_id}/authenticate",
+        "/merchants/{merchant_id}/feed/metadata.json",
+        "/merchants/{merchant_id}/feed/products.jsonl",
+        "/feeds",
+        "/feeds/{feed_id}",
+        "/feeds/{feed_id}/products",
         # mock admin (merchants.http.admin)
         "/merchants/{merchant_id}/orders/{order_id}",
         "/merchants/{merchant_id}/orders/{order_id}/ship",
@@ -364,12 +369,14 @@ def test_openapi_documents_every_route_and_request_body(shop: Shop):
         "CheckoutSessionCreateRequest_2026_04_17",
         "CheckoutSessionUpdateRequest",
         "CheckoutSessionUpdateRequest_2026_04_17",
+        "CreateFeedRequest",
         "DelegateAuthenticationAuthenticateRequest",
         "DelegateAuthenticationCreateRequest",
         "DelegatePaymentRequest",
         "NoBody",
         "PriceRequest",
         "RefundRequest",
+        "UpsertProductsRequest",
     ]
     assert all(r.rsplit("/", 1)[1] in schemas for r in refs)
     create = document["paths"]["/merchants/{merchant_id}/checkout_sessions"]["post"]
