@@ -13,6 +13,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from merchants import acp
 from merchants.acp import MAX_QUANTITY
 
 
@@ -250,3 +251,16 @@ class CartCreateRequest(_Strict):
 class CartUpdateRequest(_Strict):
     line_items: LineItems
     buyer: Buyer | None = None
+
+
+class PaymentMethodCard(acp.PaymentMethodCard):
+    """2026-04-17 allows IINs of up to 8 digits (ISO/IEC 7812-1)."""
+
+    iin: Annotated[str, Field(max_length=8)] | None = None
+
+
+class DelegatePaymentRequest(acp.DelegatePaymentRequest):
+    """2026-04-17's ``delegate_payment``: ``risk_signals`` may be empty."""
+
+    payment_method: PaymentMethodCard
+    risk_signals: list[acp.RiskSignal]

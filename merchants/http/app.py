@@ -74,6 +74,7 @@ from merchants.acp_2026.requests import (
 )
 from merchants.acp_2026.requests import (
     CheckoutSessionUpdateRequest as Update2026,
+    DelegatePaymentRequest as DelegatePayment2026,
 )
 from merchants.authentication import AuthenticationProvider
 from merchants.errors import ProtocolError, not_found
@@ -493,13 +494,13 @@ def create_app(
         status_code=201,
         tags=["payments"],
         response_model=DelegatePaymentResponse,
-        openapi_extra=request_body(DelegatePaymentRequest),
+        openapi_extra=request_body(DelegatePaymentRequest, DelegatePayment2026),
     )
     async def delegate_payment(request: Request) -> Response:
         return await serve(
             request,
             "psp",
-            DelegatePaymentRequest,
+            _by_version(api_version(request), DelegatePayment2026, DelegatePaymentRequest),
             lambda body, at: processor.delegate_payment(body, at).wire(),
             201,
         )
@@ -530,6 +531,7 @@ def create_app(
             *CART_REQUEST_MODELS,
             *AUTHENTICATION_REQUEST_MODELS,
             *FEED_REQUEST_MODELS,
+            DelegatePayment2026,
         ],
     )
     return app

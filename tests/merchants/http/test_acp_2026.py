@@ -347,3 +347,34 @@ def test_discovery_document_is_public_and_per_merchant(shop: Shop):
     assert crafts["api_base_url"] == "http://testserver/merchants/crafts"
     missing = shop.client.get("/merchants/nope/.well-known/acp.json")
     assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
+
+
+def test_2026_delegate_payment_takes_no_risk_signals_and_longer_iins(shop: Shop):
+    session = shop.create_2026()
+    body = {
+        "payment_method": {
+            "type": "card",
+            "card_number_type": "fpan",
+            "number": "4242424242424242",
+            "iin": "42424242",
+            "display_card_funding_type": "credit",
+            "metadata": {},
+        },
+        "allowance": {
+            "reason": "one_time",
+            "currency": "usd",
+            "max_amount": total(session),
+            "checkout_session_id": session["id"],
+            "merchant_id": "shop",
+            "expires_at": "2026-11-11T12:15:00Z",
+        },
+        "risk_signals": [],
+        "metadata": {},
+    }
+    path = "/psp/agentic_commerce/delegate_payment"
+    vaulted = _post(shop, path, body)
+    assert vaulted.status_code == 201, vaulted.text
+    done = shop.complete_2026(session, vaulted.json()["id"]).json()
+    assert done["status"] == "completed"
+    old = shop.client.post(path, json=body)  # 2025-09-29: at least one signal, IIN of 6
+    assert (old.status_code, old.json()["param"]) == (400, "$.payment_method.iin")

@@ -373,6 +373,7 @@ def test_openapi_documents_every_route_and_request_body(shop: Shop):
         "DelegateAuthenticationAuthenticateRequest",
         "DelegateAuthenticationCreateRequest",
         "DelegatePaymentRequest",
+        "DelegatePaymentRequest_2026_04_17",
         "NoBody",
         "PriceRequest",
         "RefundRequest",
