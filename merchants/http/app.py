@@ -74,6 +74,8 @@ from merchants.acp_2026.requests import (
 )
 from merchants.acp_2026.requests import (
     CheckoutSessionUpdateRequest as Update2026,
+)
+from merchants.acp_2026.requests import (
     DelegatePaymentRequest as DelegatePayment2026,
 )
 from merchants.authentication import AuthenticationProvider
