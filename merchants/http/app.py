@@ -12,6 +12,10 @@ Routes (``{m}`` is a merchant id):
     POST /merchants/{m}/checkout_sessions/{id}/cancel         ACP cancel
     POST /merchants/{m}/checkout_sessions/{id}/authenticate   3-D Secure result (mock extension)
     POST /psp/agentic_commerce/delegate_payment               delegated payment token (201)
+    GET  /.well-known/acp.json, /merchants/{m}/.well-known/...  ACP discovery (acp_discovery)
+    ... /merchants/{m}/carts/...                              ACP 2026-04-17 carts (acp_carts)
+    ... /psp/delegate_authentication/...                      3-D Secure provider (psp_authentication)
+    ... /merchants/{m}/feed/..., /feeds/...                   2026-04-17 product feed (acp_feeds)
     ... /merchants/{m}/orders/..., /products/{p}/price        mock admin (merchants.http.admin)
     ... /merchants/{m}/storefront/...                         Shopify-like native cart API
     ... /merchants/{m}/v3/application/...                     Etsy-like Open API v3
@@ -25,10 +29,11 @@ receipts), and answers 401 in that platform's error shape without it
 is. The app reads the clock once per request and hands
 that time to the merchant, so a test passes a fake clock and the server passes real time.
 
-Versions: ``API-Version: 2025-09-29`` and ``2026-04-17`` are served. Requests have the
-2025-09-29 shape under both (a 2026-04-17 client may add ``items[].unit_amount``, the price it
-expects, and ``authentication_result`` on complete); each answer is the session's snapshot
-rendered for the asked version by :func:`merchants.versions.render`.
+Versions: ``API-Version: 2025-09-29`` and ``2026-04-17`` are served, each with its own request
+shapes (2026-04-17's are :mod:`merchants.acp_2026.requests`, carried out over the same merchant
+operations by :mod:`merchants.acp_2026.checkout`); each answer is the session's snapshot
+rendered for the asked version by :func:`merchants.versions.render`. Under 2026-04-17 every
+POST needs an ``Idempotency-Key`` (400 ``idempotency_key_required``).
 
 3-D Secure: a complete whose card needs a challenge answers 200 (2025-09-29:
 ``ready_for_payment`` with a ``requires_3ds`` error on ``$.payment_data``; 2026-04-17:
