@@ -14,7 +14,7 @@ Routes (``{m}`` is a merchant id):
     POST /psp/agentic_commerce/delegate_payment               delegated payment token (201)
     GET  /.well-known/acp.json, /merchants/{m}/.well-known/...  ACP discovery (acp_discovery)
     ... /merchants/{m}/carts/...                              ACP 2026-04-17 carts (acp_carts)
-    ... /psp/delegate_authentication/...                      3-D Secure provider (psp_authentication)
+    ... /psp/delegate_authentication/...                      3-D Secure (psp_authentication)
     ... /merchants/{m}/feed/..., /feeds/...                   2026-04-17 product feed (acp_feeds)
     ... /merchants/{m}/orders/..., /products/{p}/price        mock admin (merchants.http.admin)
     ... /merchants/{m}/storefront/...                         Shopify-like native cart API
