@@ -32,7 +32,6 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from types import MappingProxyType
 from typing import Any, Literal
 
 from merchants.acp import (
@@ -839,7 +838,7 @@ class CheckoutService:
             expires_at=session.expires_at,
             order=session.order,
             discounts=discounts,
-            annex=MappingProxyType(dict(session.annex)),
+            annex=dict(session.annex),  # a copy: later changes leave this moment as it was
         )
 
     def _option(

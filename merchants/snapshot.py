@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import MappingProxyType
 from typing import Any, Literal
 
 from merchants.acp import Address, Buyer, FulfillmentOptionShipping, Link, Order, Total
@@ -80,7 +79,7 @@ class SessionSnapshot:
     #: What a protocol's client sent that the checkout neither prices nor acts on (ACP
     #: 2026-04-17's capabilities, buyer, fulfillment contact, order notes), echoed back by the
     #: renderer of that protocol; older versions ignore it.
-    annex: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    annex: Mapping[str, Any] = field(default_factory=dict)
 
     def total(self, kind: str = "total") -> int:
         """The amount of one ``totals`` entry (0 when absent)."""

@@ -40,16 +40,17 @@ def carts_router(
     """Routes over one :class:`CartBook` per merchant; ``serve`` is the app's body reader
     (validation, idempotency) from :func:`merchants.http.app.create_app`."""
     router = APIRouter(dependencies=[Depends(acp_headers(token))], tags=["carts"])
-    books = {m: CartBook(shop.checkout) for m, shop in merchants.items()}
+    books: dict[str, CartBook] = {}  # made at a merchant's first cart
 
     def book(merchant_id: str, request: Request) -> tuple[Merchant, CartBook]:
         if request.headers.get("api-version") != V2026_04_17:
             raise ProtocolError(
                 404, "invalid_request", "not_found", "carts need API-Version 2026-04-17"
             )
-        if merchant_id not in books:
+        shop = merchants.get(merchant_id)
+        if shop is None:
             raise not_found(f"merchant {merchant_id!r}")
-        return merchants[merchant_id], books[merchant_id]
+        return shop, books.setdefault(merchant_id, CartBook(shop.checkout))
 
     def buyer(body: CartCreateRequest | CartUpdateRequest) -> dict | None:
         return body.buyer.model_dump(mode="json", exclude_none=True) if body.buyer else None
