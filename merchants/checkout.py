@@ -251,8 +251,10 @@ class CheckoutService:
                 session.codes = tuple(codes)
             if request.buyer is not None:
                 session.buyer = request.buyer
+                session.annex.pop("buyer", None)  # what a later version sent is stale now
             if request.fulfillment_address is not None:
                 session.address = request.fulfillment_address
+                session.annex.pop("fulfillment_details", None)
                 session.option_id = session.option_id or self._cheapest_option(session, now).id
             if request.fulfillment_option_id is not None:
                 session.option_id = request.fulfillment_option_id
@@ -311,6 +313,7 @@ class CheckoutService:
             session = self._open(session_id, now, "complete")
             if request.buyer is not None:
                 session.buyer = request.buyer
+                session.annex.pop("buyer", None)
             session.notes.clear()
             token = request.payment_data.token
             if authenticated is not None:

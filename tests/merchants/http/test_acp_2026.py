@@ -18,6 +18,7 @@ from merchants.money import apply_bps
 from merchants.payments import THREE_DS_CARD
 
 from .support import (
+    ADDRESS,
     SPEC_DIR_20260417,
     V26,
     Shop,
@@ -378,3 +379,29 @@ def test_2026_delegate_payment_takes_no_risk_signals_and_longer_iins(shop: Shop)
     assert done["status"] == "completed"
     old = shop.client.post(path, json=body)  # 2025-09-29: at least one signal, IIN of 6
     assert (old.status_code, old.json()["param"]) == (400, "$.payment_method.iin")
+
+
+def test_a_2026_update_replaces_items_contact_and_buyer(shop: Shop):
+    session = shop.create_2026(buyer=BUYER_2026)
+    path = f"{SESSIONS}/{session['id']}"
+    second = shop.product(index=1)
+    elsewhere = {**ADDRESS, "name": "Charles Babbage", "line_one": "1 Engine Way"}
+    buyer = {"first_name": "Charles", "last_name": "Babbage", "email": "cb@example.com"}
+    updated = _post(
+        shop,
+        path,
+        {
+            "line_items": [{"id": second.id}] * 3,
+            "fulfillment_details": details(elsewhere),
+            "buyer": buyer,
+        },
+    ).json()
+    assert [(li["item"]["id"], li["quantity"]) for li in updated["line_items"]] == [(second.id, 3)]
+    assert updated["fulfillment_details"] == details(elsewhere)
+    assert updated["buyer"] == buyer
+    old = shop.client.get(path).json()  # the same session as 2025-09-29 shows it
+    assert (old["fulfillment_address"], old["buyer"]) == (elsewhere, buyer)
+    # A 2025-09-29 update of the buyer is what a 2026-04-17 read shows next.
+    renamed = {**buyer, "first_name": "Charlie"}
+    shop.client.post(path, json={"buyer": renamed})
+    assert shop.client.get(path, headers=V26).json()["buyer"] == renamed
