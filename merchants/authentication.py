@@ -29,6 +29,8 @@ from merchants.payments import THREE_DS_CARD
 #: Test card whose 3-D Secure authentication always fails (Stripe's ``4000008400001629``).
 DENIED_CARD = "4000008400001629"
 MESSAGE_VERSION = "2.2.0"
+#: Sessions a provider remembers; the oldest go first (a server runs for days).
+MAX_SESSIONS = 10_000
 Status = Literal[
     "action_required",
     "pending",
@@ -173,6 +175,9 @@ class AuthenticationProvider:
             flow = "challenge"
         with self._lock:
             self._created += 1
+            if len(self._sessions) >= MAX_SESSIONS:
+                oldest = self._sessions.pop(next(iter(self._sessions)))
+                self._by_transaction.pop(oldest.transaction_id(), None)
             session = _Session(self.ids.mint("authn_", self._created), request, flow)
             self._sessions[session.id] = session
             self._by_transaction[session.transaction_id()] = session
