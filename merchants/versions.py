@@ -257,7 +257,9 @@ def _message_2026(note: Note) -> dict[str, Any]:
     if note.kind != "info":
         body["code"] = note.code
     if note.param is not None:
-        body["param"] = note.param
+        # 2025-12-12 renamed fulfillment_address to fulfillment_details.address.
+        old, new = "$.fulfillment_address", "$.fulfillment_details.address"
+        body["param"] = new + note.param[len(old) :] if note.param.startswith(old) else note.param
     body["content_type"] = "plain"
     body["content"] = note.content
     return body

@@ -405,3 +405,15 @@ def test_a_2026_update_replaces_items_contact_and_buyer(shop: Shop):
     renamed = {**buyer, "first_name": "Charlie"}
     shop.client.post(path, json={"buyer": renamed})
     assert shop.client.get(path, headers=V26).json()["buyer"] == renamed
+
+
+def test_a_missing_address_is_named_by_its_2026_path(shop: Shop):
+    session = shop.create_2026(address=False)
+    assert session["status"] == "not_ready_for_payment"
+    assert [(m["code"], m["param"]) for m in session["messages"]] == [
+        ("missing", "$.fulfillment_details.address")
+    ]
+    old = shop.client.get(f"{SESSIONS}/{session['id']}").json()
+    assert [(m["code"], m["param"]) for m in old["messages"]] == [
+        ("missing", "$.fulfillment_address")
+    ]
