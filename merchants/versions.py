@@ -39,6 +39,14 @@ REQUIRES_3DS = (
     "with the same payment token."
 )
 _CODES_2025 = frozenset(get_args(MessageCode))
+#: Shown under 2026-04-17 when the issuer wants 3-D Secure from an agent that did not declare it.
+INTERVENTION_REQUIRED = Note(
+    "error",
+    "The card issuer requires 3-D Secure, which this agent did not declare it supports: "
+    "pay with another card or run 3-D Secure elsewhere.",
+    code="intervention_required",
+    param="$.capabilities.interventions",
+)
 
 
 def render(snapshot: SessionSnapshot, version: str, *, with_order: bool = False) -> dict[str, Any]:
@@ -148,6 +156,9 @@ def _render_2026(snapshot: SessionSnapshot) -> dict[str, Any]:
         body["discounts"] = _discounts_2026(snapshot)
     body["fulfillment_options"] = [_option_2026(o) for o in snapshot.options]
     body["messages"] = [_message_2026(n) for n in snapshot.notes]
+    three_ds = "3ds" in capabilities["interventions"]["supported"]
+    if snapshot.status == "authentication_required" and not three_ds:
+        body["messages"].append(_message_2026(INTERVENTION_REQUIRED))
     body["links"] = [link.wire() for link in snapshot.links]
     if snapshot.status == "authentication_required":
         body["authentication_metadata"] = _authentication_metadata(snapshot)

@@ -417,3 +417,14 @@ def test_a_missing_address_is_named_by_its_2026_path(shop: Shop):
     assert [(m["code"], m["param"]) for m in old["messages"]] == [
         ("missing", "$.fulfillment_address")
     ]
+
+
+def test_3ds_for_an_agent_without_it_says_an_intervention_is_required(shop: Shop):
+    session = shop.create_2026(capabilities={"interventions": {"supported": ["biometric"]}})
+    token = shop.token(session, number=THREE_DS_CARD)
+    challenged = shop.complete_2026(session, token).json()
+    assert challenged["status"] == "authentication_required"
+    assert [(m["type"], m["code"], m["param"]) for m in challenged["messages"]] == [
+        ("error", "intervention_required", "$.capabilities.interventions")
+    ]
+    assert shop.processor._charges == 0
