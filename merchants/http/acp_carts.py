@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from merchants.acp_2026.carts import cart_body
 from merchants.acp_2026.checkout import units
@@ -74,7 +75,8 @@ def carts_router(
     @router.get(carts + "/{cart_id}", responses={200: {"description": "The cart"}})
     async def get_cart(merchant_id: str, cart_id: str, request: Request) -> Response:
         shop, found = book(merchant_id, request)
-        return JSONResponse(cart_body(found.get(cart_id, now()), shop.checkout.site_url))
+        priced = await run_in_threadpool(found.get, cart_id, now())  # waits on the checkout lock
+        return JSONResponse(cart_body(priced, shop.checkout.site_url))
 
     @router.put(carts + "/{cart_id}", openapi_extra=request_body(CartUpdateRequest))
     async def update_cart(merchant_id: str, cart_id: str, request: Request) -> Response:
