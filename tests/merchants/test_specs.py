@@ -16,7 +16,25 @@ SHIPPED = {
         "schema.agentic_checkout.json",
         "schema.delegate_payment.json",
     ],
-    "2026-04-17": ["examples.agentic_checkout.json", "json-schema/schema.agentic_checkout.json"],
+    "2026-04-17": [
+        "examples.agentic_checkout.json",
+        *(
+            f"json-schema/schema.{name}.json"
+            for name in (
+                "agentic_checkout",
+                "cart",
+                "delegate_authentication",
+                "delegate_payment",
+                "discount",
+                "extension",
+                "feed",
+            )
+        ),
+        *(
+            f"openapi/openapi.{name}.yaml"
+            for name in ("agentic_checkout", "cart", "delegate_authentication", "feed")
+        ),
+    ],
 }
 
 
