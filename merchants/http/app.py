@@ -76,6 +76,7 @@ from merchants.http.headers import EchoHeaders, acp_headers, catalog_access
 from merchants.http.idempotency import IdempotencyStore, StoredResponse, fingerprint
 from merchants.http.openapi import install_openapi, request_body
 from merchants.http.shopify_routes import shopify_router
+from merchants.http.ucp_routes import ucp_router
 from merchants.ids import IdSource
 from merchants.merchant import Merchant
 from merchants.payments import PaymentProcessor
@@ -182,6 +183,7 @@ def create_app(
     clock: Clock | None = None,
     etsy_receipts: EtsyReceipts | None = None,
     ids: IdSource | None = None,
+    simulation_secret: str | None = None,
 ) -> FastAPI:
     """An app serving ``merchants`` (by id) and ``processor``; ``token=None`` accepts any bearer.
 
@@ -190,7 +192,8 @@ def create_app(
     module's docstring for which header each platform reads). ``ids``, when given, mints every
     session, order, cart and payment-token id from now on (``serve`` passes
     :class:`merchants.ids.SecretIds`, so no id can be guessed); by default the merchants keep
-    theirs, which in process are serial and deterministic.
+    theirs, which in process are serial and deterministic. ``simulation_secret`` turns on UCP's
+    shipping test hook (:mod:`merchants.http.ucp_routes`).
     """
     if ids is not None:
         for shop in merchants.values():
@@ -490,6 +493,7 @@ def create_app(
     app.include_router(admin_router(merchants, token, now))
     app.include_router(shopify_router(merchants, now, token=token))
     app.include_router(etsy_router(merchants, now, etsy_receipts or EtsyReceipts(), token=token))
+    app.include_router(ucp_router(merchants, now, token=token, simulation_secret=simulation_secret))
     install_openapi(
         app,
         [
