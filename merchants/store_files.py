@@ -145,9 +145,7 @@ def load_store(folder: Path | str, currency: str = "usd") -> StoreData:
     data = StoreData(catalog=load_catalog(products, currency))
     data.discounts = _read(folder / "discounts.csv", _DISCOUNT, lambda r: _discount(r, currency))
     data.promotions = _read(folder / "promotions.csv", _PROMOTION, lambda r: _promo(r, currency))
-    data.shipping_rates = _read(
-        folder / "shipping_rates.csv", _RATE, lambda r: _rate(r, currency)
-    )
+    data.shipping_rates = _read(folder / "shipping_rates.csv", _RATE, lambda r: _rate(r, currency))
     data.customers = _read(folder / "customers.csv", _CUSTOMER, _customer)
     data.addresses = _read(folder / "addresses.csv", _ADDRESS, _address)
     data.instruments = _read(folder / "payment_instruments.csv", _INSTRUMENT, _instrument)
@@ -177,7 +175,9 @@ def _read(path: Path, columns: tuple[tuple[str, ...], tuple[str, ...]], parse: C
     required, optional = columns
     for name in header:
         if name not in required and name not in optional:
-            raise CatalogFileError(path, f"unknown column (known: {', '.join(required + optional)})", 1, name)
+            raise CatalogFileError(
+                path, f"unknown column (known: {', '.join(required + optional)})", 1, name
+            )
     for name in required:
         if name not in header:
             raise CatalogFileError(path, "missing column", 1, name)

@@ -76,7 +76,7 @@ from merchants.http.headers import EchoHeaders, acp_headers, catalog_access
 from merchants.http.idempotency import IdempotencyStore, StoredResponse, fingerprint
 from merchants.http.openapi import install_openapi, request_body
 from merchants.http.shopify_routes import shopify_router
-from merchants.http.ucp_routes import ucp_router
+from merchants.http.ucp_routes import UCP_REQUEST_MODELS, ucp_router
 from merchants.ids import IdSource
 from merchants.merchant import Merchant
 from merchants.payments import PaymentProcessor
@@ -504,6 +504,7 @@ def create_app(
             NoBody,
             DelegatePaymentRequest,
             *ADMIN_REQUEST_MODELS,
+            *UCP_REQUEST_MODELS,
         ],
     )
     return app

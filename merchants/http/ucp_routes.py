@@ -40,6 +40,7 @@ from starlette.concurrency import run_in_threadpool
 from merchants.errors import ProtocolError
 from merchants.http.body import read_body
 from merchants.http.idempotency import IdempotencyStore, StoredResponse, fingerprint
+from merchants.http.openapi import request_body
 from merchants.merchant import Merchant
 from merchants.specs import ucp_spec_dir
 from merchants.ucp.checkout import UcpStore
@@ -61,6 +62,39 @@ log = logging.getLogger("merchants.http.ucp")
 Clock = Callable[[], datetime]
 #: (store, path parameters, raw body, now, base URL, agent) -> the answer's body
 Operation = Callable[[UcpStore, Mapping[str, str], bytes, datetime, str, Agent], dict[str, Any]]
+
+
+#: The request bodies the routes read by hand, for the OpenAPI document (merchants.http.openapi).
+UCP_REQUEST_MODELS = [CheckoutCreate, CheckoutUpdate, CheckoutComplete, OrderUpdate]
+_REQUEST_OF = {
+    "create": CheckoutCreate,
+    "update": CheckoutUpdate,
+    "complete": CheckoutComplete,
+    "update_order": OrderUpdate,
+}
+
+
+def _path_parameter(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _openapi(path: str, operation: str | None, agent: bool = True) -> dict[str, Any]:
+    """What FastAPI cannot see of a hand-read route: path parameters, headers and the body."""
+    parameters = [_path_parameter(name) for name in ("merchant_id", "id") if f"{{{name}}}" in path]
+    if agent:
+        parameters.append(
+            {
+                "name": "UCP-Agent",
+                "in": "header",
+                "required": True,
+                "schema": {"type": "string", "example": 'profile="https://agent.example/profile"'},
+            }
+        )
+    extra: dict[str, Any] = {"parameters": parameters}
+    model = _REQUEST_OF.get(operation or "")
+    if model is not None:
+        extra |= request_body(model)
+    return extra
 
 
 def error_response(problem: UcpError) -> JSONResponse:
@@ -191,7 +225,11 @@ def ucp_router(
         endpoint.__name__ = f"ucp_{operation.__name__}"
         for prefix in ("/merchants/{merchant_id}/ucp", *([""] if single is not None else [])):
             router.add_api_route(
-                prefix + path, endpoint, methods=[method], name=f"ucp_{operation.__name__}{prefix}"
+                prefix + path,
+                endpoint,
+                methods=[method],
+                name=f"ucp_{operation.__name__}{prefix}",
+                openapi_extra=_openapi(prefix + path, operation.__name__),
             )
 
     add("/checkout-sessions", "POST", create, 201)
@@ -213,8 +251,17 @@ def ucp_router(
         profile = store.merchant.profile
         return JSONResponse(business_profile(base, endpoint, profile.id, profile.name))
 
-    for path in ("/merchants/{merchant_id}/.well-known/ucp", *(["/.well-known/ucp"] if single else [])):
-        router.add_api_route(path, discovery, methods=["GET"], name=f"ucp_discovery{path}")
+    for path in (
+        "/merchants/{merchant_id}/.well-known/ucp",
+        *(["/.well-known/ucp"] if single else []),
+    ):
+        router.add_api_route(
+            path,
+            discovery,
+            methods=["GET"],
+            name=f"ucp_discovery{path}",
+            openapi_extra=_openapi(path, None, agent=False),
+        )
 
     if simulation_secret is not None:
 
@@ -239,6 +286,9 @@ def ucp_router(
                 simulate_shipping,
                 methods=["POST"],
                 name=f"ucp_simulate_shipping{prefix}",
+                openapi_extra=_openapi(
+                    prefix + "/testing/simulate-shipping/{id}", None, agent=False
+                ),
             )
 
     _documents(router)

@@ -62,7 +62,13 @@ ADDRESS_FIELDS = (
     "full_name",
     "phone_number",
 )
-_MATCHED = ("street_address", "address_locality", "address_region", "postal_code", "address_country")
+_MATCHED = (
+    "street_address",
+    "address_locality",
+    "address_region",
+    "postal_code",
+    "address_country",
+)
 
 
 @dataclass(slots=True)
@@ -295,18 +301,20 @@ class UcpStore:
             seen = {a["id"] for a in order.adjustments}
             added_adjustments = [a for a in adjustments if a.id not in seen]
             for adjustment in added_adjustments:
-                if adjustment.type == "refund" and adjustment.status == "completed":
-                    if adjustment.amount and adjustment.amount > 0:
-                        try:
-                            event = self.merchant.orders.refund(order_id, adjustment.amount, now)
-                        except ProtocolError as problem:
-                            raise refused(problem.message, problem.code, "$.adjustments") from None
-                        self.merchant.events.put(event, now)
+                refund = adjustment.type == "refund" and adjustment.status == "completed"
+                if refund and adjustment.amount and adjustment.amount > 0:
+                    try:
+                        event = self.merchant.orders.refund(order_id, adjustment.amount, now)
+                    except ProtocolError as problem:
+                        raise refused(problem.message, problem.code, "$.adjustments") from None
+                    self.merchant.events.put(event, now)
             for event in added_events:
                 order.events.append(event.model_dump(mode="json", exclude_none=True))
                 if event.type in ("delivered", "fulfilled"):
                     order.mark_fulfilled({line.id: line.quantity for line in event.line_items})
-            order.adjustments += [a.model_dump(mode="json", exclude_none=True) for a in added_adjustments]
+            order.adjustments += [
+                a.model_dump(mode="json", exclude_none=True) for a in added_adjustments
+            ]
             if added_events or added_adjustments:
                 self._notify(order, "order_updated", now)
             wire = order.wire()
@@ -339,7 +347,9 @@ class UcpStore:
                     "description": "Shipped (simulated).",
                 }
             )
-            order.mark_fulfilled({line["id"]: line["quantity"]["total"] for line in order.line_items})
+            order.mark_fulfilled(
+                {line["id"]: line["quantity"]["total"] for line in order.line_items}
+            )
             self._notify(order, "order_shipped", now)
             wire = order.wire()
         self.merchant.deliver_events()
@@ -391,7 +401,9 @@ class UcpStore:
         if body.buyer is not None:
             session.buyer = self._buyer(body.buyer, session.buyer)
         if body.discounts is not None:
-            session.codes = list(dict.fromkeys(c.strip() for c in body.discounts.codes if c.strip()))
+            session.codes = list(
+                dict.fromkeys(c.strip() for c in body.discounts.codes if c.strip())
+            )
         if body.payment is not None:
             session.payment = body.payment.model_dump(
                 include={"selected_instrument_id", "instruments"}, exclude_none=True
@@ -437,10 +449,18 @@ class UcpStore:
             session.method = None
             return
         if len(fulfillment.methods) > 1:
-            raise refused("one fulfillment method per checkout is supported", "invalid_fulfillment", "$.fulfillment.methods")
+            raise refused(
+                "one fulfillment method per checkout is supported",
+                "invalid_fulfillment",
+                "$.fulfillment.methods",
+            )
         wanted = fulfillment.methods[0]
         if wanted.type == "pickup":
-            raise refused("this store does not offer pickup", "fulfillment_unsupported", "$.fulfillment.methods[0].type")
+            raise refused(
+                "this store does not offer pickup",
+                "fulfillment_unsupported",
+                "$.fulfillment.methods[0].type",
+            )
         method = session.method or _Method(session.mint("method_"), "shipping")
         sent = wanted.model_fields_set
         if wanted.destinations:
@@ -450,7 +470,11 @@ class UcpStore:
             ]
             ids = [d["id"] for d in destinations]
             if len(set(ids)) != len(ids):
-                raise refused("two destinations share an id", "invalid_fulfillment", "$.fulfillment.methods[0].destinations")
+                raise refused(
+                    "two destinations share an id",
+                    "invalid_fulfillment",
+                    "$.fulfillment.methods[0].destinations",
+                )
             method.destinations = destinations
             if method.selected_destination_id not in ids:
                 method.selected_destination_id = None
@@ -474,7 +498,12 @@ class UcpStore:
         same content, or is saved for the buyer under a new id."""
         for name, value in raw.items():
             if name in ADDRESS_FIELDS + ("id",) and not isinstance(value, str):
-                raise UcpError(422, "invalid_request", f"{path}.{name}: must be a string", path=f"{path}.{name}")
+                raise UcpError(
+                    422,
+                    "invalid_request",
+                    f"{path}.{name}: must be a string",
+                    path=f"{path}.{name}",
+                )
         destination = {k: raw[k] for k in ("id", *ADDRESS_FIELDS) if k in raw}
         if destination.get("id"):
             return destination
@@ -496,22 +525,24 @@ class UcpStore:
         if method is None or method.selected_option_id is None:
             return
         priced = self._price(session)
-        if method.selected_option_id not in {o.id for o in priced.options}:
-            if priced.destination is not None:
-                session.notes.append(
-                    {
-                        "type": "warning",
-                        "code": "fulfillment_option_unavailable",
-                        "content": f"Shipping option {method.selected_option_id} is not available "
-                        "for the selected destination.",
-                        "path": "$.fulfillment.methods[0].groups[0].selected_option_id",
-                    }
-                )
-                method.selected_option_id = None
+        offered = {o.id for o in priced.options}
+        if method.selected_option_id not in offered and priced.destination is not None:
+            session.notes.append(
+                {
+                    "type": "warning",
+                    "code": "fulfillment_option_unavailable",
+                    "content": f"Shipping option {method.selected_option_id} is not available "
+                    "for the selected destination.",
+                    "path": "$.fulfillment.methods[0].groups[0].selected_option_id",
+                }
+            )
+            method.selected_option_id = None
 
     def _price(self, session: _Session) -> _Priced:
         products = [self.merchant.catalog.get(line.product_id) for line in session.lines]
-        subtotals = [p.price * line.quantity for p, line in zip(products, session.lines, strict=True)]
+        subtotals = [
+            p.price * line.quantity for p, line in zip(products, session.lines, strict=True)
+        ]
         left = list(subtotals)
         applied, rejected = [], []
         for code in session.codes:
@@ -542,7 +573,17 @@ class UcpStore:
             )
             option = next((o for o in options if o.id == method.selected_option_id), None)
         tax = apply_bps(sum(left), self.merchant.profile.tax_rate_bps)
-        return _Priced(products, subtotals, line_discounts, applied, rejected, options, option, destination, tax)
+        return _Priced(
+            products,
+            subtotals,
+            line_discounts,
+            applied,
+            rejected,
+            options,
+            option,
+            destination,
+            tax,
+        )
 
     def _view(self, session: _Session, now: datetime, base: str) -> dict[str, Any]:
         if session.final is not None:
@@ -555,7 +596,11 @@ class UcpStore:
         )
         line_items = []
         for line, product, subtotal, discount in zip(
-            session.lines, priced.products, priced.line_subtotals, priced.line_discounts, strict=True
+            session.lines,
+            priced.products,
+            priced.line_subtotals,
+            priced.line_discounts,
+            strict=True,
         ):
             item = {"id": product.id, "title": product.title, "price": product.price}
             if product.attributes.get("image_url"):
@@ -715,7 +760,9 @@ class UcpStore:
             expectations=[
                 {
                     "id": f"{order_id}_exp_1",
-                    "line_items": [{"id": line.id, "quantity": line.quantity} for line in session.lines],
+                    "line_items": [
+                        {"id": line.id, "quantity": line.quantity} for line in session.lines
+                    ],
                     "method_type": "shipping",
                     "destination": destination,
                     "description": priced.option.title,
@@ -732,4 +779,6 @@ class UcpStore:
     def _notify(self, order: UcpOrder, event_type: str, now: datetime) -> None:
         self._events += 1
         event_id = f"evt_{order.id}_{self._events}"
-        self.webhooks.send(order.platform_profile, webhook_body(order, event_type, event_id, timestamp(now)))
+        self.webhooks.send(
+            order.platform_profile, webhook_body(order, event_type, event_id, timestamp(now))
+        )

@@ -45,12 +45,15 @@ def parse_agent(header: str | None) -> Agent:
         members[found.group(1)] = value
     version = members.get("version", UCP_VERSION)
     if not _VERSION.match(version):
-        raise UcpError(400, "invalid_ucp_agent", f"UCP-Agent: version {version!r} is not YYYY-MM-DD")
+        raise UcpError(
+            400, "invalid_ucp_agent", f"UCP-Agent: version {version!r} is not YYYY-MM-DD"
+        )
     if version > UCP_VERSION:
         raise UcpError(
             400,
             "version_unsupported",
-            f"Version {version} is not supported (this merchant speaks UCP {UCP_VERSION} and older).",
+            f"Version {version} is not supported "
+            f"(this merchant speaks UCP {UCP_VERSION} and older).",
             severity="requires_buyer_input",
         )
     return Agent(members.get("profile"), version)

@@ -64,15 +64,33 @@ def options_for(
     free = any(p.applies(subtotal, product_ids) for p in promotions)
     options = []
     for rate in rates:
-        if rate.country != country and not (rate.country == "default" and rate.service_level not in own):
+        if rate.country != country and not (
+            rate.country == "default" and rate.service_level not in own
+        ):
             continue
         threshold = (free_over or {}).get(rate.id)
-        if (free and rate.service_level == STANDARD) or (threshold is not None and subtotal >= threshold):
+        if (free and rate.service_level == STANDARD) or (
+            threshold is not None and subtotal >= threshold
+        ):
             options.append(
-                ShippingOption(rate.id, f"Free {rate.title}", 0, rate.service_level, rate.min_days, rate.max_days)
+                ShippingOption(
+                    rate.id,
+                    f"Free {rate.title}",
+                    0,
+                    rate.service_level,
+                    rate.min_days,
+                    rate.max_days,
+                )
             )
         else:
             options.append(
-                ShippingOption(rate.id, rate.title, rate.price, rate.service_level, rate.min_days, rate.max_days)
+                ShippingOption(
+                    rate.id,
+                    rate.title,
+                    rate.price,
+                    rate.service_level,
+                    rate.min_days,
+                    rate.max_days,
+                )
             )
     return options
