@@ -14,7 +14,8 @@ per record, a header naming the columns, unknown columns refused (to catch typos
     payment_instruments.csv  id, type, brand, last_digits, token, handler_id,
                              outcome (approve | decline; default approve)
 
-Money is a decimal amount in the profile's currency (``5.00``), as in the catalog; ``percent``
+Money is a decimal amount in the profile's currency that shows its decimals (``5.00``: ``5``
+could mean 5 cents), as in the catalog; ``percent``
 is a number of percent (``12.5``), kept as basis points. ``product_ids`` is a space-separated
 list. A ``default`` shipping rate applies to every country without its own rate of that service
 level. Any problem raises :class:`merchants.catalog_files.CatalogFileError`: one line naming the
@@ -32,7 +33,7 @@ from pathlib import Path
 
 from merchants.catalog import Catalog
 from merchants.catalog_files import CatalogFileError, load_catalog
-from merchants.money import BPS, apply_bps, to_minor
+from merchants.money import BPS, apply_bps, minor_exponent, to_minor
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +203,12 @@ def _read(path: Path, columns: tuple[tuple[str, ...], tuple[str, ...]], parse: C
 
 
 def _money(row: Row, name: str, currency: str) -> int:
+    """A decimal amount that shows its decimals: ``5`` could be $5 or 5 cents, so ``5.00``."""
     text = row.get(name, "")
+    if minor_exponent(currency) and "." not in text:
+        raise _Bad(
+            name, f"{text!r} must show its decimals ({text}.00 for {text} {currency.upper()})"
+        )
     try:
         amount = to_minor(text, currency)
     except (ValueError, TypeError) as problem:
