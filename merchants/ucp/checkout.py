@@ -100,12 +100,12 @@ class _Session:
     profile: str | None = None  # the platform's profile URL, from its latest request
     order_id: str | None = None
     final: dict[str, Any] | None = None  # the view frozen when the session closed
-    serial: int = 0  # line, method and destination ids minted in this session
+    serials: dict[str, int] = field(default_factory=dict)  # ids minted here, per prefix
     notes: list[dict[str, Any]] = field(default_factory=list)
 
     def mint(self, prefix: str) -> str:
-        self.serial += 1
-        return f"{prefix}{self.serial}"
+        self.serials[prefix] = self.serials.get(prefix, 0) + 1
+        return f"{prefix}{self.serials[prefix]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -702,7 +702,7 @@ class UcpStore:
     ) -> UcpOrder:
         """The internal order (order book, order events, ledger sinks) and UCP's view of it."""
         self._placed += 1
-        order_id = self.merchant.ids.mint(f"ord_{self.merchant.id}_u", self._placed)
+        order_id = self.merchant.ids.mint(f"ucp_ord_{self.merchant.id}_", self._placed)
         permalink = f"{self.merchant.profile.site_url.rstrip('/')}/orders/{order_id}"
         nets = [s - d for s, d in zip(priced.line_subtotals, priced.line_discounts, strict=True)]
         taxes = allocate(priced.tax, nets) if priced.tax else [0] * len(nets)
