@@ -20,7 +20,8 @@ conformance suite looks. Every operation but discovery needs ``UCP-Agent`` (vers
 negotiation, :mod:`merchants.ucp.negotiation`); state-changing ones honour ``Idempotency-Key``
 (same key and body: the first answer again; another body: 409). The shipping hook exists only
 when the server was given a simulation secret. With a ``token``, operations need
-``Authorization: Bearer <token>``. Every error is UCP's shape (:mod:`merchants.ucp.errors`).
+``Authorization: Bearer <token>``; discovery and the documents stay open, as published
+descriptions of the API. Every error is UCP's shape (:mod:`merchants.ucp.errors`).
 """
 
 from __future__ import annotations
@@ -98,7 +99,8 @@ def _openapi(path: str, operation: str | None, agent: bool = True) -> dict[str, 
 
 
 def error_response(problem: UcpError) -> JSONResponse:
-    return JSONResponse(problem.body(), status_code=problem.status)
+    headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else None
+    return JSONResponse(problem.body(), status_code=problem.status, headers=headers)
 
 
 def _from_protocol(problem: ProtocolError) -> UcpError:
@@ -115,19 +117,19 @@ def ucp_router(
 ) -> APIRouter:
     """Every merchant's UCP routes, and the root ones when there is exactly one merchant."""
     webhooks = webhooks if webhooks is not None else PlatformWebhooks()
-    stores = {merchant_id: UcpStore(shop, webhooks) for merchant_id, shop in merchants.items()}
-    single = next(iter(stores.values())) if len(stores) == 1 else None
+    stores: dict[str, UcpStore] = {}  # built on first use, so a broken merchant breaks only itself
+    single = next(iter(merchants)) if len(merchants) == 1 else None
     keys = IdempotencyStore()
     router = APIRouter(tags=["ucp"])
 
     def store_of(request: Request) -> UcpStore:
-        merchant_id = request.path_params.get("merchant_id")
-        if merchant_id is None and single is not None:
-            return single
-        found = stores.get(merchant_id or "")
-        if found is None:
+        merchant_id = request.path_params.get("merchant_id", single)
+        shop = merchants.get(merchant_id or "")
+        if shop is None:
             raise not_found(f"merchant {merchant_id!r}")
-        return found
+        if merchant_id not in stores:
+            stores[merchant_id] = UcpStore(shop, webhooks)
+        return stores[merchant_id]
 
     def base_of(request: Request) -> str:
         return str(request.base_url).rstrip("/")
@@ -137,7 +139,7 @@ def ucp_router(
             return
         sent = request.headers.get("authorization", "")
         if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
-            raise UcpError(401, "unauthorized", "missing or wrong Authorization: Bearer token")
+            raise UcpError(401, "unauthorized", "Authorization: Bearer <token> is required")
 
     async def run(
         request: Request, operation: Operation, status: int = 200, idempotent: bool = True
@@ -255,12 +257,9 @@ def ucp_router(
         "/merchants/{merchant_id}/.well-known/ucp",
         *(["/.well-known/ucp"] if single else []),
     ):
+        # Published, as a profile must be: no token, and (like /openapi.json) not in the document.
         router.add_api_route(
-            path,
-            discovery,
-            methods=["GET"],
-            name=f"ucp_discovery{path}",
-            openapi_extra=_openapi(path, None, agent=False),
+            path, discovery, methods=["GET"], name=f"ucp_discovery{path}", include_in_schema=False
         )
 
     if simulation_secret is not None:
@@ -296,24 +295,29 @@ def ucp_router(
 
 
 def _documents(router: APIRouter) -> None:
-    """The copied specification, so every URL a profile names resolves on this server."""
+    """The copied specification, so every URL a profile names resolves on this server. Open to
+    all and left out of the OpenAPI document, as ``/docs`` is: they describe the API."""
     root = ucp_spec_dir()
 
-    @router.get(DOCS + "/specification/{page}", name="ucp_specification")
+    @router.get(DOCS + "/specification/{page}", name="ucp_specification", include_in_schema=False)
     async def specification(page: str) -> Response:
         path = root / "specification" / f"{page.removesuffix('.md')}.md"
         if not _inside(path, root / "specification") or not path.is_file():
             return error_response(not_found(f"specification page {page!r}"))
         return FileResponse(path, media_type="text/markdown; charset=utf-8")
 
-    @router.get(DOCS + "/source/{document:path}", name="ucp_schema")
+    @router.get(DOCS + "/source/{document:path}", name="ucp_schema", include_in_schema=False)
     async def schema(document: str) -> Response:
         path = root / "source" / document
         if path.suffix != ".json" or not _inside(path, root / "source") or not path.is_file():
             return error_response(not_found(f"schema {document!r}"))
         return Response(path.read_bytes(), media_type="application/json")
 
-    @router.get(DOCS + "/handlers/{handler_id}/config.json", name="ucp_handler_config")
+    @router.get(
+        DOCS + "/handlers/{handler_id}/config.json",
+        name="ucp_handler_config",
+        include_in_schema=False,
+    )
     async def handler_config(handler_id: str) -> Response:
         if handler_id not in HANDLER_IDS:
             return error_response(not_found(f"payment handler {handler_id!r}"))
