@@ -49,11 +49,11 @@ from merchants.ucp.discovery import DOCS, HANDLER_IDS, business_profile, handler
 from merchants.ucp.errors import UcpError, not_found
 from merchants.ucp.negotiation import Agent, parse_agent
 from merchants.ucp.requests import (
-    CheckoutComplete,
-    CheckoutCreate,
-    CheckoutUpdate,
-    Empty,
-    OrderUpdate,
+    UcpCheckoutComplete,
+    UcpCheckoutCreate,
+    UcpCheckoutUpdate,
+    UcpEmpty,
+    UcpOrderUpdate,
     parse,
 )
 from merchants.ucp.webhooks import PlatformWebhooks
@@ -66,12 +66,12 @@ Operation = Callable[[UcpStore, Mapping[str, str], bytes, datetime, str, Agent],
 
 
 #: The request bodies the routes read by hand, for the OpenAPI document (merchants.http.openapi).
-UCP_REQUEST_MODELS = [CheckoutCreate, CheckoutUpdate, CheckoutComplete, OrderUpdate]
+UCP_REQUEST_MODELS = [UcpCheckoutCreate, UcpCheckoutUpdate, UcpCheckoutComplete, UcpOrderUpdate]
 _REQUEST_OF = {
-    "create": CheckoutCreate,
-    "update": CheckoutUpdate,
-    "complete": CheckoutComplete,
-    "update_order": OrderUpdate,
+    "create": UcpCheckoutCreate,
+    "update": UcpCheckoutUpdate,
+    "complete": UcpCheckoutComplete,
+    "update_order": UcpOrderUpdate,
 }
 
 
@@ -194,27 +194,29 @@ def ucp_router(
     # -- operations: (store, params, raw, now, base, agent) -> body ---------------------------
 
     def create(store, params, raw, moment, base, agent):
-        return store.create(parse(raw, CheckoutCreate), moment, base, agent.profile)
+        return store.create(parse(raw, UcpCheckoutCreate), moment, base, agent.profile)
 
     def get(store, params, raw, moment, base, agent):
         return store.get(params["id"], moment, base)
 
     def update(store, params, raw, moment, base, agent):
-        return store.update(params["id"], parse(raw, CheckoutUpdate), moment, base, agent.profile)
+        return store.update(
+            params["id"], parse(raw, UcpCheckoutUpdate), moment, base, agent.profile
+        )
 
     def complete(store, params, raw, moment, base, agent):
-        body = parse(raw, CheckoutComplete)
+        body = parse(raw, UcpCheckoutComplete)
         return store.complete(params["id"], body, moment, base, agent.profile)
 
     def cancel(store, params, raw, moment, base, agent):
-        parse(raw, Empty)
+        parse(raw, UcpEmpty)
         return store.cancel(params["id"], moment, base)
 
     def get_order(store, params, raw, moment, base, agent):
         return store.order(params["id"])
 
     def update_order(store, params, raw, moment, base, agent):
-        return store.update_order(params["id"], parse(raw, OrderUpdate), moment)
+        return store.update_order(params["id"], parse(raw, UcpOrderUpdate), moment)
 
     # -- routes, per merchant and (one merchant) at the root ----------------------------------
 

@@ -38,13 +38,13 @@ from merchants.ucp.discovery import HANDLER_IDS, checkout_meta, payment_handlers
 from merchants.ucp.errors import UcpError, conflict, not_found, refused
 from merchants.ucp.orders import UcpOrder, webhook_body
 from merchants.ucp.requests import (
-    BuyerIn,
-    CheckoutComplete,
-    CheckoutCreate,
-    CheckoutUpdate,
-    FulfillmentIn,
-    LineItemIn,
-    OrderUpdate,
+    UcpBuyerIn,
+    UcpCheckoutComplete,
+    UcpCheckoutCreate,
+    UcpCheckoutUpdate,
+    UcpFulfillmentIn,
+    UcpLineItemIn,
+    UcpOrderUpdate,
 )
 from merchants.ucp.shipping import ShippingOption, options_for, store_rates
 from merchants.ucp.webhooks import PlatformWebhooks
@@ -189,7 +189,9 @@ class UcpStore:
 
     # -- checkout ----------------------------------------------------------------------------
 
-    def create(self, body: CheckoutCreate, now: datetime, base: str, profile: str | None) -> dict:
+    def create(
+        self, body: UcpCheckoutCreate, now: datetime, base: str, profile: str | None
+    ) -> dict:
         with self.lock:
             self._currency(body.currency)
             self._created += 1
@@ -204,7 +206,12 @@ class UcpStore:
             return self._view(self._find(session_id, now), now, base)
 
     def update(
-        self, session_id: str, body: CheckoutUpdate, now: datetime, base: str, profile: str | None
+        self,
+        session_id: str,
+        body: UcpCheckoutUpdate,
+        now: datetime,
+        base: str,
+        profile: str | None,
     ) -> dict:
         with self.lock:
             session = self._open(session_id, now, "update")
@@ -222,7 +229,7 @@ class UcpStore:
     def complete(
         self,
         session_id: str,
-        body: CheckoutComplete,
+        body: UcpCheckoutComplete,
         now: datetime,
         base: str,
         profile: str | None,
@@ -279,7 +286,7 @@ class UcpStore:
         with self.lock:
             return self._order(order_id).wire()
 
-    def update_order(self, order_id: str, body: OrderUpdate, now: datetime) -> dict:
+    def update_order(self, order_id: str, body: UcpOrderUpdate, now: datetime) -> dict:
         """Append the fulfillment events and adjustments whose ids are new; a completed refund
         is also a refund in the merchant's order book (and so in its order events)."""
         with self.lock:
@@ -392,7 +399,7 @@ class UcpStore:
             raise not_found(f"order {order_id!r}")
         return order
 
-    def _apply(self, session: _Session, body: CheckoutCreate | CheckoutUpdate) -> None:
+    def _apply(self, session: _Session, body: UcpCheckoutCreate | UcpCheckoutUpdate) -> None:
         """Apply a create or update body (a refused line item leaves the session as it was)."""
         session.notes = []
         lines = self._lines(session, body.line_items) if body.line_items is not None else None
@@ -412,7 +419,7 @@ class UcpStore:
             self._fulfillment(session, body.fulfillment)
         self._keep_valid_option(session)
 
-    def _lines(self, session: _Session, items: list[LineItemIn]) -> list[_Line]:
+    def _lines(self, session: _Session, items: list[UcpLineItemIn]) -> list[_Line]:
         lines, by_id = [], {line.id: line for line in session.lines}
         for index, item in enumerate(items):
             product = self.merchant.catalog.get(item.item.id)
@@ -434,7 +441,7 @@ class UcpStore:
         return lines
 
     @staticmethod
-    def _buyer(buyer: BuyerIn, before: dict[str, Any] | None) -> dict[str, Any]:
+    def _buyer(buyer: UcpBuyerIn, before: dict[str, Any] | None) -> dict[str, Any]:
         data = buyer.model_dump(exclude_none=True)
         if "consent" not in data and before and "consent" in before:
             data["consent"] = before["consent"]  # consent stands until the buyer changes it
@@ -444,7 +451,7 @@ class UcpStore:
         email = (session.buyer or {}).get("email")
         return email.strip().lower() if isinstance(email, str) and email.strip() else None
 
-    def _fulfillment(self, session: _Session, fulfillment: FulfillmentIn) -> None:
+    def _fulfillment(self, session: _Session, fulfillment: UcpFulfillmentIn) -> None:
         if not fulfillment.methods:
             session.method = None
             return
@@ -698,7 +705,7 @@ class UcpStore:
         return session.final
 
     def _place(
-        self, session: _Session, priced: _Priced, body: CheckoutComplete, now: datetime
+        self, session: _Session, priced: _Priced, body: UcpCheckoutComplete, now: datetime
     ) -> UcpOrder:
         """The internal order (order book, order events, ledger sinks) and UCP's view of it."""
         self._placed += 1

@@ -21,141 +21,141 @@ class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
-class ItemRef(_Open):
+class UcpItemRef(_Open):
     id: str = Field(min_length=1)
     title: str | None = None
 
 
-class LineItemIn(_Open):
+class UcpLineItemIn(_Open):
     id: str | None = None
-    item: ItemRef
+    item: UcpItemRef
     quantity: int = Field(ge=1, le=1_000_000)
 
 
-class GroupIn(_Open):
+class UcpGroupIn(_Open):
     id: str | None = None
     selected_option_id: str | None = None
 
 
-class MethodIn(_Open):
+class UcpMethodIn(_Open):
     id: str | None = None
     type: Literal["shipping", "pickup"] | None = None
     destinations: list[dict[str, Any]] | None = None
     selected_destination_id: str | None = None
-    groups: list[GroupIn] | None = None
+    groups: list[UcpGroupIn] | None = None
 
 
-class FulfillmentIn(_Open):
-    methods: list[MethodIn] = Field(default_factory=list)
+class UcpFulfillmentIn(_Open):
+    methods: list[UcpMethodIn] = Field(default_factory=list)
 
 
-class DiscountsIn(_Open):
+class UcpDiscountsIn(_Open):
     codes: list[str] = Field(default_factory=list)
 
 
-class Consent(_Open):
+class UcpConsent(_Open):
     analytics: bool | None = None
     preferences: bool | None = None
     marketing: bool | None = None
     sale_of_data: bool | None = None
 
 
-class BuyerIn(_Open):
+class UcpBuyerIn(_Open):
     first_name: str | None = None
     last_name: str | None = None
     full_name: str | None = None
     email: str | None = None
     phone_number: str | None = None
-    consent: Consent | None = None
+    consent: UcpConsent | None = None
 
 
-class PaymentIn(_Open):
+class UcpPaymentIn(_Open):
     selected_instrument_id: str | None = None
     instruments: list[dict[str, Any]] | None = None
 
 
-class CheckoutCreate(_Open):
+class UcpCheckoutCreate(_Open):
     currency: str = Field(min_length=3, max_length=3)
-    line_items: list[LineItemIn] = Field(min_length=1, max_length=100)
-    buyer: BuyerIn | None = None
-    fulfillment: FulfillmentIn | None = None
-    discounts: DiscountsIn | None = None
-    payment: PaymentIn | None = None
+    line_items: list[UcpLineItemIn] = Field(min_length=1, max_length=100)
+    buyer: UcpBuyerIn | None = None
+    fulfillment: UcpFulfillmentIn | None = None
+    discounts: UcpDiscountsIn | None = None
+    payment: UcpPaymentIn | None = None
 
 
-class CheckoutUpdate(_Open):
+class UcpCheckoutUpdate(_Open):
     id: str | None = None
     currency: str | None = Field(None, min_length=3, max_length=3)
-    line_items: list[LineItemIn] | None = Field(None, min_length=1, max_length=100)
-    buyer: BuyerIn | None = None
-    fulfillment: FulfillmentIn | None = None
-    discounts: DiscountsIn | None = None
-    payment: PaymentIn | None = None
+    line_items: list[UcpLineItemIn] | None = Field(None, min_length=1, max_length=100)
+    buyer: UcpBuyerIn | None = None
+    fulfillment: UcpFulfillmentIn | None = None
+    discounts: UcpDiscountsIn | None = None
+    payment: UcpPaymentIn | None = None
 
 
-class Credential(_Open):
+class UcpCredential(_Open):
     type: str
     token: str | None = None
 
 
-class PaymentData(_Open):
+class UcpPaymentData(_Open):
     id: str = Field(min_length=1)
     handler_id: str = Field(min_length=1)
     type: str
-    credential: Credential | None = None
+    credential: UcpCredential | None = None
     billing_address: dict[str, Any] | None = None
 
 
-class Ap2In(_Open):
+class UcpAp2In(_Open):
     checkout_mandate: str = Field(
         pattern=r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+(~[A-Za-z0-9_-]+)*$"
     )
 
 
-class CheckoutComplete(_Open):
-    payment_data: PaymentData
+class UcpCheckoutComplete(_Open):
+    payment_data: UcpPaymentData
     risk_signals: dict[str, Any] | None = None
-    ap2: Ap2In | None = None
+    ap2: UcpAp2In | None = None
 
 
-class EventLine(_Open):
+class UcpEventLine(_Open):
     id: str
     quantity: int = Field(ge=1)
 
 
-class FulfillmentEventIn(_Open):
+class UcpFulfillmentEventIn(_Open):
     id: str = Field(min_length=1)
     occurred_at: datetime
     type: str
-    line_items: list[EventLine]
+    line_items: list[UcpEventLine]
     tracking_number: str | None = None
     tracking_url: str | None = None
     carrier: str | None = None
     description: str | None = None
 
 
-class AdjustmentIn(_Open):
+class UcpAdjustmentIn(_Open):
     id: str = Field(min_length=1)
     type: str
     occurred_at: datetime
     status: Literal["pending", "completed", "failed"]
-    line_items: list[EventLine] | None = None
+    line_items: list[UcpEventLine] | None = None
     amount: int | None = None
     description: str | None = None
 
 
-class OrderFulfillmentIn(_Open):
-    events: list[FulfillmentEventIn] | None = None
+class UcpOrderFulfillmentIn(_Open):
+    events: list[UcpFulfillmentEventIn] | None = None
 
 
-class OrderUpdate(_Open):
+class UcpOrderUpdate(_Open):
     """The parts of an order a platform's PUT may add to: fulfillment events and adjustments."""
 
-    fulfillment: OrderFulfillmentIn | None = None
-    adjustments: list[AdjustmentIn] | None = None
+    fulfillment: UcpOrderFulfillmentIn | None = None
+    adjustments: list[UcpAdjustmentIn] | None = None
 
 
-class Empty(_Open):
+class UcpEmpty(_Open):
     """A body that may be absent (cancel, the shipping hook)."""
 
 
@@ -164,8 +164,8 @@ Model = TypeVar("Model", bound=BaseModel)
 
 def parse(raw: bytes, model: type[Model]) -> Model:
     """A JSON body as ``model``; a problem is a 422 naming the first bad field."""
-    if not raw.strip() and model is Empty:
-        return Empty()
+    if not raw.strip() and model is UcpEmpty:
+        return UcpEmpty()
     try:
         data = json.loads(raw)
     except ValueError:
