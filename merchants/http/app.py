@@ -15,6 +15,8 @@ Routes (``{m}`` is a merchant id):
     ... /merchants/{m}/orders/..., /products/{p}/price        mock admin (merchants.http.admin)
     ... /merchants/{m}/storefront/...                         Shopify-like native cart API
     ... /merchants/{m}/v3/application/...                     Etsy-like Open API v3
+    ... /merchants/{m}/.well-known/ucp, /merchants/{m}/ucp/...  UCP 2026-01-11 (at the root too
+                                                              with one merchant; ucp_routes)
 
 ACP and PSP routes require ACP's headers (see :mod:`merchants.http.headers`). Access: with a
 ``token`` every route but the API description (``/openapi.json``, ``/docs``, ``/redoc``) needs

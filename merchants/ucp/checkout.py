@@ -49,7 +49,7 @@ from merchants.ucp.requests import (
 from merchants.ucp.shipping import ShippingOption, options_for, store_rates
 from merchants.ucp.webhooks import PlatformWebhooks
 
-TTL = timedelta(hours=6)
+TTL = timedelta(hours=6)  # UCP's default (checkout.json, expires_at: "6 hours from creation")
 ADDRESS_FIELDS = (
     "street_address",
     "extended_address",

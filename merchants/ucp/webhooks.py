@@ -30,6 +30,8 @@ log = logging.getLogger("merchants.ucp.webhooks")
 Fetch = Callable[[str], dict[str, Any]]
 Post = Callable[[str, dict[str, Any]], None]
 
+# Assumptions (UCP says only that a business MUST retry): three attempts, 0.2 s then 0.4 s
+# apart, two seconds each, so a platform that is down costs the worker about 5 s per event.
 ATTEMPTS = 3
 BACKOFF_SECONDS = 0.2
 TIMEOUT_SECONDS = 2.0

@@ -182,3 +182,24 @@ def test_only_products_are_required(store, tmp_path):
         load_store(store)
     with pytest.raises(CatalogFileError, match="no such store folder"):
         load_store(tmp_path / "nowhere")
+
+
+def test_a_scenario_naming_a_bad_store_fails_at_load_in_one_line(store, tmp_path):
+    from agent_checkout.sim.scenario import ScenarioError, load_scenario
+
+    profile = (
+        (PROFILE_DIR / "flower-shop.yaml").read_text().replace("store: flower-shop", "store: store")
+    )
+    (tmp_path / "shop.yaml").write_text(profile)
+    (store / "customers.csv").write_text("id,name,email\nc,Ann,ann.example.com\n")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        "name: s\nmerchants: [shop.yaml]\n"
+        "arrivals: {process: poisson, rate_per_minute: 1, sessions: 1}\n"
+    )
+    with pytest.raises(ScenarioError) as problem:
+        load_scenario(scenario)
+    assert str(problem.value) == (
+        f"{scenario}:2: merchants.0: {store}/customers.csv: row 2, field email: "
+        "'ann.example.com' is not an email address"
+    )
