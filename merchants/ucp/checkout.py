@@ -213,6 +213,12 @@ class UcpStore:
         base: str,
         profile: str | None,
     ) -> dict:
+        if body.id is not None and body.id != session_id:
+            raise refused(
+                f"the body's id {body.id!r} is not checkout session {session_id}",
+                "id_mismatch",
+                "$.id",
+            )
         with self.lock:
             session = self._open(session_id, now, "update")
             if body.currency is not None:

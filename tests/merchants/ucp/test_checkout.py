@@ -224,6 +224,8 @@ def test_cancel_then_nothing_else(api, shop):
     assert (canceled.status_code, canceled.json()["status"]) == (200, "canceled")
     refused = api.put(f"/checkout-sessions/{session['id']}", json={"currency": "USD"})
     assert refused.status_code == 409
+    other = api.put(f"/checkout-sessions/{session['id']}", json={"id": "cs_someone_else"})
+    assert (other.status_code, other.json()["messages"][0]["code"]) == (400, "id_mismatch")
     assert shop.catalog.get("bouquet_roses").stock == 1000
 
 

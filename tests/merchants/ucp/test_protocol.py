@@ -15,6 +15,7 @@ from merchants.payments import PaymentProcessor
 from .support import (
     HEADERS,
     PROFILE_URL,
+    SCHEMAS,
     SECRET,
     WEBHOOK_URL,
     FakeClock,
@@ -145,6 +146,8 @@ def test_webhooks_go_to_the_platform_named_in_the_agents_profile(app, api, sink)
         session_id,
     )
     assert placed["order"]["id"] == placed["id"] == order_id
+    SCHEMAS.check(placed, "schemas/shopping/order.json")  # an order, plus the event fields
+    assert placed["event_id"] and placed["created_time"] == "2026-02-13T09:00:00Z"
     shipped = api.post(
         f"/testing/simulate-shipping/{order_id}", headers={"Simulation-Secret": SECRET}
     )
