@@ -31,6 +31,7 @@ def scenario_app(
     token: str | None = None,
     webhook_url: str | None = None,
     webhook_secret: str = "whsec_agent_checkout",
+    simulation_secret: str | None = None,
 ) -> FastAPI:
     """The HTTP app serving ``scenario``'s merchants, seeded as :func:`run_scenario` seeds them.
 
@@ -46,7 +47,9 @@ def scenario_app(
     if webhook_url is not None:
         for merchant in merchants.values():
             merchant.set_event_sink(UrlSink(webhook_url), webhook_secret.encode())
-    return create_app(merchants, processor, token=token, ids=SecretIds())
+    return create_app(
+        merchants, processor, token=token, ids=SecretIds(), simulation_secret=simulation_secret
+    )
 
 
 def port_problem(host: str, port: int) -> str | None:
@@ -85,8 +88,13 @@ def serve(
     webhook_secret: str = typer.Option(
         "whsec_agent_checkout", help="HMAC secret of the Merchant-Signature header."
     ),
+    simulation_secret: str | None = typer.Option(
+        None,
+        help="Turns on UCP's test hook POST /testing/simulate-shipping/{order} (it ships an "
+        "order); requests must send this value in the Simulation-Secret header. Off without it.",
+    ),
 ) -> None:
-    """Serve a scenario's merchants over ACP (and its payment processor) until Ctrl-C."""
+    """Serve a scenario's merchants over ACP and UCP (and its payment processor) until Ctrl-C."""
     console, errors = Console(), Console(stderr=True)
     try:
         loaded = load_scenario(scenario)
@@ -96,12 +104,24 @@ def serve(
         raise fail(problem)
     import uvicorn
 
-    app = scenario_app(loaded, token=token, webhook_url=webhook_url, webhook_secret=webhook_secret)
+    if simulation_secret is not None and not simulation_secret.strip():
+        raise fail("--simulation-secret: give a non-empty secret")
+    app = scenario_app(
+        loaded,
+        token=token,
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        simulation_secret=simulation_secret,
+    )
     base = f"http://{host}:{port}"
     for profile in loaded.merchant_profiles():
         console.print(
             f"{profile.name} ({profile.platform}): {base}/merchants/{profile.id}/", highlight=False
         )
+    if len(loaded.merchant_profiles()) == 1:
+        console.print(f"UCP: {base}/.well-known/ucp", highlight=False)
+    else:
+        console.print(f"UCP: {base}/merchants/<id>/.well-known/ucp", highlight=False)
     console.print(f"payments: {base}/psp/agentic_commerce/delegate_payment", highlight=False)
     console.print(f"OpenAPI: {base}/openapi.json", highlight=False)
     if token is None and host not in LOOPBACK:

@@ -19,6 +19,8 @@ Routes (``{m}`` is a merchant id):
     ... /merchants/{m}/orders/..., /products/{p}/price        mock admin (merchants.http.admin)
     ... /merchants/{m}/storefront/...                         Shopify-like native cart API
     ... /merchants/{m}/v3/application/...                     Etsy-like Open API v3
+    ... /merchants/{m}/.well-known/ucp, /merchants/{m}/ucp/...  UCP 2026-01-11 (at the root too
+                                                              with one merchant; ucp_routes)
 
 ACP and PSP routes require ACP's headers (see :mod:`merchants.http.headers`). Access: with a
 ``token`` every route but the API description (``/openapi.json``, ``/docs``, ``/redoc``) needs
@@ -99,6 +101,7 @@ from merchants.http.idempotency import IdempotencyStore, StoredResponse, fingerp
 from merchants.http.openapi import install_openapi, request_body
 from merchants.http.psp_authentication import AUTHENTICATION_REQUEST_MODELS, authentication_router
 from merchants.http.shopify_routes import shopify_router
+from merchants.http.ucp_routes import UCP_REQUEST_MODELS, ucp_router
 from merchants.ids import IdSource
 from merchants.merchant import Merchant
 from merchants.payments import PaymentProcessor
@@ -204,6 +207,7 @@ def create_app(
     clock: Clock | None = None,
     etsy_receipts: EtsyReceipts | None = None,
     ids: IdSource | None = None,
+    simulation_secret: str | None = None,
 ) -> FastAPI:
     """An app serving ``merchants`` (by id) and ``processor``; ``token=None`` accepts any bearer.
 
@@ -212,7 +216,8 @@ def create_app(
     module's docstring for which header each platform reads). ``ids``, when given, mints every
     session, order, cart and payment-token id from now on (``serve`` passes
     :class:`merchants.ids.SecretIds`, so no id can be guessed); by default the merchants keep
-    theirs, which in process are serial and deterministic.
+    theirs, which in process are serial and deterministic. ``simulation_secret`` turns on UCP's
+    shipping test hook (:mod:`merchants.http.ucp_routes`).
     """
     if ids is not None:
         for shop in merchants.values():
@@ -521,6 +526,7 @@ def create_app(
     app.include_router(feeds_router(merchants, now, token))
     app.include_router(shopify_router(merchants, now, token=token))
     app.include_router(etsy_router(merchants, now, etsy_receipts or EtsyReceipts(), token=token))
+    app.include_router(ucp_router(merchants, now, token=token, simulation_secret=simulation_secret))
     install_openapi(
         app,
         [
@@ -539,6 +545,7 @@ def create_app(
             *AUTHENTICATION_REQUEST_MODELS,
             *FEED_REQUEST_MODELS,
             DelegatePayment2026,
+            *UCP_REQUEST_MODELS,
         ],
     )
     return app

@@ -349,6 +349,12 @@ def test_openapi_documents_every_route_and_request_body(shop: Shop):
         "/merchants/{merchant_id}/v3/application/shops/{shop_id}",
         "/merchants/{merchant_id}/v3/application/shops/{shop_id}/receipts",
         "/merchants/{merchant_id}/v3/application/shops/{shop_id}/receipts/{receipt_id}",
+        # UCP 2026-01-11 (merchants.http.ucp_routes)
+        "/merchants/{merchant_id}/ucp/checkout-sessions",
+        "/merchants/{merchant_id}/ucp/checkout-sessions/{id}",
+        "/merchants/{merchant_id}/ucp/checkout-sessions/{id}/complete",
+        "/merchants/{merchant_id}/ucp/checkout-sessions/{id}/cancel",
+        "/merchants/{merchant_id}/ucp/orders/{id}",
     }
     schemas = document["components"]["schemas"]
     refs = []
@@ -377,6 +383,10 @@ def test_openapi_documents_every_route_and_request_body(shop: Shop):
         "NoBody",
         "PriceRequest",
         "RefundRequest",
+        "UcpCheckoutComplete",  # UCP 2026-01-11 (merchants.ucp.requests)
+        "UcpCheckoutCreate",
+        "UcpCheckoutUpdate",
+        "UcpOrderUpdate",
         "UpsertProductsRequest",
     ]
     assert all(r.rsplit("/", 1)[1] in schemas for r in refs)
