@@ -467,7 +467,7 @@ def test_no_empty_trace_file(world):
 def test_compare_checks_every_model_before_running_any(world, monkeypatch):
     ran = []
     monkeypatch.setattr(
-        "agent_checkout.sim.compare.run_replications", lambda *a, **k: ran.append(a)
+        "agent_checkout.sim.compare.run_variants", lambda *a, **k: ran.append(a)
     )
     result = runner.invoke(
         app, ["compare", f"{world['dir']}/good.yaml", "--fee-models", "flat-per-order,nope"]
@@ -478,7 +478,7 @@ def test_compare_checks_every_model_before_running_any(world, monkeypatch):
 def test_compare_checks_every_models_currency_before_running_any(tmp_path, monkeypatch):
     ran = []
     monkeypatch.setattr(
-        "agent_checkout.sim.compare.run_replications", lambda *a, **k: ran.append(a)
+        "agent_checkout.sim.compare.run_variants", lambda *a, **k: ran.append(a)
     )
     yuan = {
         **TEN,
