@@ -115,6 +115,8 @@ def sweep_backend(
         import ray  # noqa: F401 - only to say plainly that it is missing
     except ModuleNotFoundError:
         raise BackendError(RAY_MISSING) from None
-    from agent_checkout.sim.ray_backend import RayBackend
+    from agent_checkout.sim.ray_backend import RayBackend, address_problem
 
+    if address is not None and (problem := address_problem(address)):
+        raise BackendError(f"--address {address}: {problem}")
     return RayBackend(address=address, workers=workers)

@@ -13,6 +13,7 @@ does, when asked for Ray.
 from __future__ import annotations
 
 import logging
+import socket
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -67,6 +68,27 @@ def failure(job: Replication, problem: RayError, attempts: int) -> SweepError:
     return SweepError(f"{job.name()} failed after {attempts} attempts: {what}")
 
 
+#: How long a cluster's address may take to answer before the sweep gives up on it.
+CONNECT_SECONDS = 5.0
+
+
+def address_problem(address: str) -> str | None:
+    """Why nothing can run at ``address`` (``HOST:PORT`` or ``ray://HOST:PORT``), or None.
+    Ray itself retries an address that never answers for ever, so it is tried here first,
+    for :data:`CONNECT_SECONDS`; ``auto`` (the cluster ``ray start`` began on this machine)
+    is left to Ray."""
+    if address == "auto":
+        return None
+    host, colon, port = address.removeprefix("ray://").rpartition(":")
+    if not colon or not host or not port.isdigit():
+        return "give HOST:PORT (the head's, e.g. 10.0.0.5:6379) or ray://HOST:10001"
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_SECONDS):
+            return None
+    except OSError as problem:
+        return f"no Ray cluster answers there ({problem.strerror or problem})"
+
+
 @contextmanager
 def ray_session(address: str | None, workers: int) -> Iterator[None]:
     """Ray connected for the sweep: an instance already connected in this process is used as
@@ -75,6 +97,8 @@ def ray_session(address: str | None, workers: int) -> Iterator[None]:
     if ray.is_initialized():
         yield
         return
+    if address is not None and (problem := address_problem(address)):
+        raise BackendError(f"--address {address}: {problem}")
     quiet = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.ERROR}
     try:
         if address is None:
