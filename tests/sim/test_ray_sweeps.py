@@ -19,6 +19,7 @@ import pytest
 import ray
 from typer.testing import CliRunner
 
+import agent_checkout as ac
 from agent_checkout.cli import app
 from agent_checkout.sim.backends import LocalBackend, Replication, SweepError, run_replication
 from agent_checkout.sim.compare import compare_models, variant
@@ -136,3 +137,12 @@ def test_compare_on_the_command_line_runs_on_ray(local_ray, tmp_path):
     assert written == (tmp_path / "l" / "comparison.json").read_text()
     table = on_ray.stdout.split("demand (")[0]
     assert table == local.stdout.split("demand (")[0] and "flat-per-order" in table
+
+
+def test_the_python_api_takes_the_backend(local_ray, small):
+    on_ray = ac.compare(
+        small, vary="shoppers.outside_utility=0.5,1.5", replications=2, backend="ray"
+    )
+    local = ac.compare(small, vary="shoppers.outside_utility=0.5,1.5", replications=2)
+    assert dict(on_ray.summary) == dict(local.summary)
+    assert on_ray.figures.equals(local.figures)
