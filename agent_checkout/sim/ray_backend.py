@@ -115,6 +115,17 @@ def ray_session(address: str | None, workers: int) -> Iterator[None]:
         ray.shutdown()
 
 
+def finished(pending: list) -> tuple[list, list]:
+    """The tasks of ``pending`` that are done (at least one; waits for it) and the rest: a
+    wait for the first, then whatever else is ready, so a sweep of thousands of tasks is not
+    one wait over all of them per task."""
+    done, pending = ray.wait(pending, num_returns=1)
+    if pending:
+        more, pending = ray.wait(pending, num_returns=len(pending), timeout=0)
+        done += more
+    return done, pending
+
+
 @dataclass(frozen=True)
 class RayBackend:
     """Tasks as Ray tasks, on the cluster at ``address`` or a local instance; each task is
@@ -136,8 +147,8 @@ class RayBackend:
             results: list[dict | None] = [None] * len(jobs)
             pending = list(refs)
             while pending:
-                done, pending = ray.wait(pending, num_returns=1)
-                for ref in done:
+                done, pending = finished(pending)
+                for ref in sorted(done, key=refs.__getitem__):
                     job = jobs[refs[ref]]
                     try:
                         summary, files = ray.get(ref)
