@@ -75,12 +75,12 @@ class LocalBackend:
 
     def run(self, jobs: Sequence[Replication], progress: Progress | None = None) -> list[dict]:
         if self.workers <= 1 or len(jobs) <= 1:
-            results = []
+            summaries = []
             for job in jobs:
-                results.append(run_replication(job))
+                summaries.append(run_replication(job))
                 if progress is not None:
                     progress(job)
-            return results
+            return summaries
         with ProcessPoolExecutor(max_workers=min(self.workers, len(jobs))) as pool:
             futures = {pool.submit(run_replication, job): i for i, job in enumerate(jobs)}
             results: list[dict | None] = [None] * len(jobs)
