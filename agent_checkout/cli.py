@@ -32,6 +32,14 @@ from agent_checkout.commands.report import report
 from agent_checkout.commands.reprice import reprice
 from agent_checkout.commands.schema import schema
 from agent_checkout.commands.serve import serve
+from agent_checkout.commands.sweep_options import (
+    AddressOption,
+    Backend,
+    BackendOption,
+    check_backend,
+    ran_on,
+    sweep_failures,
+)
 from agent_checkout.html_report import write_report
 from agent_checkout.html_report.page import scenario_text
 from agent_checkout.report import print_replications, print_summary
@@ -106,6 +114,8 @@ def run(
     html: Annotated[
         bool, typer.Option("--report", help="Also write DIR/report.html (agent-checkout report).")
     ] = False,
+    backend: BackendOption = Backend.local,
+    address: AddressOption = None,
     check: Annotated[
         bool,
         typer.Option(
@@ -119,7 +129,8 @@ def run(
     """Run a scenario and write DIR/summary.json and DIR/ledger.duckdb.
 
     With --replications R the summary pools all replications and adds means and 95%
-    intervals under ci95; each replication's files go to DIR/replications/r/.
+    intervals under ci95; each replication's files go to DIR/replications/r/. They run on
+    --workers processes, or on Ray with --backend ray (results identical).
     """
     loaded, seed = load_or_fail(scenario, seed, set_)
     out = DEFAULT_OUT if out is None else out_or_fail(out)
@@ -133,9 +144,12 @@ def run(
             if bad[0] >= 0
             else f"--trace {bad[0]}: sessions are numbered from 0"
         )
+    if replications == 1 and (backend is Backend.ray or address is not None):
+        raise fail("--backend ray runs replications: give --replications 2 or more")
+    check_backend(backend, address, workers)
     started = time.perf_counter()
     if replications > 1:
-        with progress_bar("replications") as bar:
+        with sweep_failures(), progress_bar("replications") as bar:
             task = bar.add_task(escape(loaded.name), total=replications)
             summary = run_replicated(
                 loaded,
@@ -144,13 +158,15 @@ def run(
                 workers=workers,
                 out=out,
                 progress=lambda done: bar.update(task, completed=done),
+                backend=backend.value,
+                address=address,
             )
         elapsed = time.perf_counter() - started
         print_replications(summary, console)
         _remark(summary, loaded)
         console.print(
             f"{summary['sessions'] / elapsed:,.0f} sessions/s in {elapsed:.1f} s "
-            f"(wall clock, {workers} worker{'s' if workers > 1 else ''}) · wrote "
+            f"(wall clock, {ran_on(backend, workers)}) · wrote "
             f"{out}/summary.json and {out}/replications/",
             highlight=False,
             markup=False,

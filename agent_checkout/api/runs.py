@@ -168,10 +168,14 @@ def compare(
     set: Mapping[str, Any] | None = None,  # noqa: A002 - the CLI's --set, by its name
     sessions: int | None = None,
     out: str | Path | None = None,
+    backend: str = "local",
+    address: str | None = None,
 ) -> Comparison:
     """Variants of ``scenario`` on common random numbers, as ``agent-checkout compare``:
     ``vary="agent.ranking=neutral,sponsored"`` or ``fee_models=["a", "b"]`` (one of them).
-    With ``out`` (a directory) the comparison is also written to ``out/comparison.json``."""
+    With ``out`` (a directory) the comparison is also written to ``out/comparison.json``.
+    ``backend="ray"`` runs the replications on Ray (the cluster at ``address``, else a local
+    instance), with the same results."""
     from agent_checkout.sim.compare import (
         compare_models,
         compare_variants,
@@ -184,20 +188,18 @@ def compare(
         raise ValueError("compare: give vary='PATH=V1,V2' or fee_models=[...], one of them")
     prepared = prepared_scenario(scenario, set, sessions)
     seed = prepared.seed if seed is None else seed
+    how = {
+        "seed": seed,
+        "replications": replications,
+        "workers": workers,
+        "backend": backend,
+        "address": address,
+    }
     if fee_models is not None:
-        found = compare_models(
-            prepared, list(fee_models), seed=seed, replications=replications, workers=workers
-        )
+        found = compare_models(prepared, list(fee_models), **how)
     else:
         path, values = parse_vary(vary)
-        found = compare_variants(
-            prepared,
-            variants_of(prepared, path, values),
-            seed=seed,
-            replications=replications,
-            workers=workers,
-            vary=path,
-        )
+        found = compare_variants(prepared, variants_of(prepared, path, values), vary=path, **how)
     if out is not None:
         Path(out).mkdir(parents=True, exist_ok=True)
         write_comparison(Path(out) / "comparison.json", found)

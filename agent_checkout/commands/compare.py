@@ -13,6 +13,13 @@ from rich.progress import Progress
 from rich.table import Table
 
 from agent_checkout.commands.bad_input import SetOption, fail, load_or_fail, out_or_fail
+from agent_checkout.commands.sweep_options import (
+    AddressOption,
+    Backend,
+    BackendOption,
+    check_backend,
+    sweep_failures,
+)
 from agent_checkout.fees.library import FeeModelError
 from agent_checkout.report import FIGURE_FORMATS, converted_label, figure_rows, interval_text
 from agent_checkout.sim.compare import (
@@ -121,6 +128,8 @@ def compare(
         typer.Option(min=0, max=SEED_MAX, help="Root seed (default: the scenario's)."),
     ] = None,
     workers: Annotated[int, typer.Option(min=1, max=256)] = 1,
+    backend: BackendOption = Backend.local,
+    address: AddressOption = None,
     pass_through: Annotated[
         float | None,
         typer.Option(min=0.0, max=1.0, help="Override the scenario's fee pass-through share."),
@@ -155,13 +164,16 @@ def compare(
         path, variants = scenario_variants(vary, loaded)
         labels = list(variants)
     out = DEFAULT_OUT if out is None else out_or_fail(out)
-    with Progress(console=console, transient=True) as bar:
+    check_backend(backend, address, workers)
+    with sweep_failures(), Progress(console=console, transient=True) as bar:
         tasks = {label: bar.add_task(escape(label), total=replications) for label in labels}
         track = {
             "seed": seed,
             "replications": replications,
             "workers": workers,
             "progress": lambda label, done: bar.update(tasks[label], completed=done),
+            "backend": backend.value,
+            "address": address,
         }
         try:
             if fee_models is not None:

@@ -23,10 +23,11 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from agent_checkout.fees.library import load_fee_model
+from agent_checkout.sim.backends import Replication, sweep_backend
 from agent_checkout.sim.converted_view import converted_view
 from agent_checkout.sim.currency_summary import conversion_label
 from agent_checkout.sim.faults import StockOut
-from agent_checkout.sim.replications import aggregate, interval, readers_of, run_replications
+from agent_checkout.sim.replications import aggregate, interval, readers_of, replication_jobs
 from agent_checkout.sim.scenario import Scenario, catalog_problem, describe
 from agent_checkout.sim.scenario_ranking import scenario_ranking
 from merchants.catalog_files import CatalogFileError, load_catalog
@@ -226,6 +227,39 @@ def variants_of(scenario: Scenario, path: str, values: Sequence[tuple[str, Any]]
     return built
 
 
+def run_variants(
+    variants: Mapping[str, Scenario],
+    *,
+    seed: int,
+    replications: int,
+    workers: int = 1,
+    progress: Callable[[str, int], None] | None = None,
+    backend: str = "local",
+    address: str | None = None,
+) -> dict[str, list[dict]]:
+    """Every variant's replications as one sweep (so a pool or a Ray cluster runs variants
+    side by side), summaries by variant in replication order. ``progress`` hears each
+    variant's count of finished replications as they finish."""
+    runner = sweep_backend(backend, workers=workers, address=address)
+    jobs = [
+        job
+        for label, changed in variants.items()
+        for job in replication_jobs(changed, seed=seed, replications=replications, variant=label)
+    ]
+    done = dict.fromkeys(variants, 0)
+
+    def finished(job: Replication) -> None:
+        done[job.variant] += 1
+        if progress is not None:
+            progress(job.variant, done[job.variant])
+
+    summaries = runner.run(jobs, finished)
+    return {
+        label: summaries[i * replications : (i + 1) * replications]
+        for i, label in enumerate(variants)
+    }
+
+
 def compare_variants(
     scenario: Scenario,
     variants: Mapping[str, Scenario],
@@ -235,21 +269,27 @@ def compare_variants(
     workers: int = 1,
     progress: Callable[[str, int], None] | None = None,
     vary: str = "",
+    backend: str = "local",
+    address: str | None = None,
 ) -> dict:
-    """Run every variant on the same replications; figures with 95% intervals, paired
-    differences to the first variant, whether demand and arrivals stayed the same, a table.
+    """Run every variant on the same replications (on ``backend``: ``local``, or ``ray`` at
+    ``address``; the results are the same); figures with 95% intervals, paired differences
+    to the first variant, whether demand and arrivals stayed the same, a table.
     A mixed run's figures are read on its totals converted to the reporting currency
     (:func:`~agent_checkout.sim.converted_view.converted_view`); ``converted`` says how."""
-    runs: dict[str, list[dict]] = {}
-    for label, changed in variants.items():
-        summaries = run_replications(
-            changed,
-            seed=seed,
-            replications=replications,
-            workers=workers,
-            progress=(lambda done, v=label: progress(v, done)) if progress else None,
-        )
-        runs[label] = [converted_view(s, changed.fx_table()) for s in summaries]
+    found = run_variants(
+        variants,
+        seed=seed,
+        replications=replications,
+        workers=workers,
+        progress=progress,
+        backend=backend,
+        address=address,
+    )
+    runs = {
+        label: [converted_view(s, variants[label].fx_table()) for s in summaries]
+        for label, summaries in found.items()
+    }
     labels = list(variants)
     baseline = runs[labels[0]]
     readers = readers_of([s for summaries in runs.values() for s in summaries])
@@ -292,6 +332,8 @@ def compare_vary(
     seed: int | None = None,
     replications: int = 5,
     workers: int = 1,
+    backend: str = "local",
+    address: str | None = None,
 ) -> dict:
     """The Python face of ``agent-checkout compare SCENARIO --vary PATH=V1,V2,...``:
     ``compare_vary("first-party-mall", "agent.ranking=neutral,first_party")``. Raises
@@ -308,6 +350,8 @@ def compare_vary(
         replications=replications,
         workers=workers,
         vary=path,
+        backend=backend,
+        address=address,
     )
 
 
@@ -319,6 +363,8 @@ def compare_models(
     replications: int,
     workers: int = 1,
     progress: Callable[[str, int], None] | None = None,
+    backend: str = "local",
+    address: str | None = None,
 ) -> dict:
     """Every fee model as the AI platform's, compared as variants of ``fees.ai_platform``."""
     comparison = compare_variants(
@@ -329,6 +375,8 @@ def compare_models(
         workers=workers,
         progress=progress,
         vary="fees.ai_platform",
+        backend=backend,
+        address=address,
     )
     comparison["models"] = list(models)
     for row in comparison["table"]:

@@ -3,7 +3,8 @@
 Replication ``r`` of a run with root seed ``s`` uses seed ``seed_for(s, r)``, so replication r
 of every variant (fee model, ranking, merchant setting) sees the same shoppers arriving at the
 same times: common random numbers. Each replication is deterministic on its own, so running
-them in parallel worker processes gives exactly the serial results.
+them in parallel worker processes, or as Ray tasks, gives exactly the serial results
+(:mod:`agent_checkout.sim.backends`).
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from agent_checkout.agent.state import OUTCOMES
 from agent_checkout.fees.fx import FxTable
 from agent_checkout.market.companies import company_figures, take_rate
+from agent_checkout.sim.backends import Replication, sweep_backend
 from agent_checkout.sim.converted_view import converted_view
 from agent_checkout.sim.currency_summary import COUNT_KEYS, MONEY_KEYS, converted_totals
 from agent_checkout.sim.intervals import t95
@@ -86,11 +87,26 @@ def aggregate(
     return {name: interval([read(s) for s in summaries]) for name, read in readers.items()}
 
 
-def _one(args: tuple[Scenario, int, str | None]) -> dict:
-    from agent_checkout.sim.run import run_scenario  # workers import it themselves
-
-    scenario, seed, out = args
-    return run_scenario(scenario, seed=seed, out=out).summary
+def replication_jobs(
+    scenario: Scenario,
+    *,
+    seed: int,
+    replications: int,
+    variant: str | None = None,
+    out: Path | None = None,
+) -> list[Replication]:
+    """Replications 0..R-1 of ``scenario`` as tasks of ``variant`` (default: the scenario's
+    name); with ``out``, replication r writes its files to ``out/replications/r``."""
+    return [
+        Replication(
+            variant=scenario.name if variant is None else variant,
+            index=r,
+            scenario=scenario,
+            seed=replication_seed(seed, r),
+            out=str(out / "replications" / str(r)) if out is not None else None,
+        )
+        for r in range(replications)
+    ]
 
 
 def run_replications(
@@ -101,31 +117,23 @@ def run_replications(
     workers: int = 1,
     out: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    backend: str = "local",
+    address: str | None = None,
 ) -> list[dict]:
-    """Run replications 0..R-1 (serially, or on ``workers`` processes) and return summaries in
-    replication order. With ``out``, replication r writes its files to ``out/replications/r``."""
-    jobs = [
-        (
-            scenario,
-            replication_seed(seed, r),
-            str(out / "replications" / str(r)) if out is not None else None,
-        )
-        for r in range(replications)
-    ]
-    if workers <= 1 or replications == 1:
-        results = []
-        for job in jobs:
-            results.append(_one(job))
-            if progress is not None:
-                progress(len(results))
-        return results
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = []
-        for summary in pool.map(_one, jobs):
-            results.append(summary)
-            if progress is not None:
-                progress(len(results))
-        return results
+    """Run replications 0..R-1 and return summaries in replication order: serially, on
+    ``workers`` processes, or on Ray (``backend="ray"``, the cluster at ``address`` or a local
+    instance); every backend gives the same summaries. ``progress`` hears how many are done.
+    With ``out``, replication r writes its files to ``out/replications/r``."""
+    jobs = replication_jobs(scenario, seed=seed, replications=replications, out=out)
+    done: list[Replication] = []
+
+    def finished(job: Replication) -> None:
+        done.append(job)
+        if progress is not None:
+            progress(len(done))
+
+    runner = sweep_backend(backend, workers=workers, address=address)
+    return runner.run(jobs, finished)
 
 
 def run_replicated(
@@ -136,27 +144,24 @@ def run_replicated(
     workers: int = 1,
     out: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    backend: str = "local",
+    address: str | None = None,
 ) -> dict:
-    """Run R replications and pool them (:func:`pooled_summary`). With ``out``, the run
-    directory gets ``summary.json`` and ``replications/r/`` only once every replication has
-    succeeded, and they replace whatever an earlier run left there (a single run's ledger
-    included), so the directory always holds one run."""
+    """Run R replications (on ``backend``, as :func:`run_replications`) and pool them
+    (:func:`pooled_summary`). With ``out``, the run directory gets ``summary.json`` and
+    ``replications/r/`` only once every replication has succeeded, and they replace whatever
+    an earlier run left there (a single run's ledger included), so the directory always holds
+    one run."""
     from agent_checkout.sim.run import write_json
     from agent_checkout.sim.run_dir import staged_run
 
+    how = {"workers": workers, "progress": progress, "backend": backend, "address": address}
     if out is None:
-        summaries = run_replications(
-            scenario, seed=seed, replications=replications, workers=workers, progress=progress
-        )
+        summaries = run_replications(scenario, seed=seed, replications=replications, **how)
         return pooled_summary(scenario, seed, summaries)
     with staged_run(out) as staging:
         summaries = run_replications(
-            scenario,
-            seed=seed,
-            replications=replications,
-            workers=workers,
-            out=staging,
-            progress=progress,
+            scenario, seed=seed, replications=replications, out=staging, **how
         )
         summary = pooled_summary(scenario, seed, summaries)
         write_json(staging / "summary.json", summary)

@@ -194,6 +194,27 @@ CASES = [
     case("run {dir}/good.yaml --seed abc", "--seed: ", id="seed-not-a-number"),
     case("run {dir}/good.yaml --replications 0", "--replications: ", id="replications-0"),
     case("run {dir}/good.yaml --workers 0", "--workers: ", id="workers-0"),
+    case("run {dir}/good.yaml --backend spark", "--backend: 'spark' is not one of", id="backend"),
+    case(
+        "run {dir}/good.yaml --replications 2 --address 127.0.0.1:6379",
+        "--address: a Ray cluster's address; give it with --backend ray",
+        id="address-without-ray",
+    ),
+    case(
+        "compare {dir}/good.yaml --fee-models flat-per-order --backend ray --address head",
+        "--address head: give HOST:PORT (the head's, e.g. 10.0.0.5:6379) or ray://HOST:10001",
+        id="address-without-port",
+    ),
+    case(
+        "run {dir}/good.yaml --replications 2 --backend ray --address ray://127.0.0.1:1",
+        "--address ray://127.0.0.1:1: no Ray cluster answers there (Connection refused)",
+        id="address-nobody-answers",
+    ),
+    case(
+        "run {dir}/good.yaml --backend ray",
+        "--backend ray runs replications: give --replications 2 or more",
+        id="ray-one-replication",
+    ),
     case("run {dir}/good.yaml --trace 10", "--trace 10: small has sessions 0 to 9", id="trace"),
     case("run {dir}/good.yaml --trace -1", "--trace -1: ", id="trace-negative"),
     case(
@@ -466,20 +487,31 @@ def test_no_empty_trace_file(world):
 
 def test_compare_checks_every_model_before_running_any(world, monkeypatch):
     ran = []
-    monkeypatch.setattr(
-        "agent_checkout.sim.compare.run_replications", lambda *a, **k: ran.append(a)
-    )
+    monkeypatch.setattr("agent_checkout.sim.compare.run_variants", lambda *a, **k: ran.append(a))
     result = runner.invoke(
         app, ["compare", f"{world['dir']}/good.yaml", "--fee-models", "flat-per-order,nope"]
     )
     assert result.exit_code == 2 and ran == []
 
 
+@pytest.mark.parametrize(
+    "command",
+    ["run {dir}/good.yaml --replications 2", "compare {dir}/good.yaml --fee-models flat-per-order"],
+)
+def test_a_missing_ray_is_named_with_its_extra(world, monkeypatch, command):
+    monkeypatch.setitem(sys.modules, "ray", None)  # what an install without the extra sees
+    argv = [*fill(command, world, None).split(), "--backend", "ray", "--out", f"{world['dir']}/r"]
+    result = runner.invoke(app, argv)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.strip() == (
+        "error: --backend ray needs Ray: pip install 'agent-checkout[ray]'"
+    )
+    assert not Path(world["dir"], "r").exists()
+
+
 def test_compare_checks_every_models_currency_before_running_any(tmp_path, monkeypatch):
     ran = []
-    monkeypatch.setattr(
-        "agent_checkout.sim.compare.run_replications", lambda *a, **k: ran.append(a)
-    )
+    monkeypatch.setattr("agent_checkout.sim.compare.run_variants", lambda *a, **k: ran.append(a))
     yuan = {
         **TEN,
         "merchants": [{"profile": "northwind-outfitters", "currency": "CNY", "fee_models": []}],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 
@@ -70,3 +71,14 @@ def test_the_package_root_exports_the_api():
     assert {"run_scenario", "load_scenario", "RunResult", "Scenario"} <= set(dir(agent_checkout))
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         agent_checkout.nope  # noqa: B018
+
+
+def test_a_backend_that_cannot_run_is_one_clear_error(monkeypatch):
+    from agent_checkout.sim.backends import BackendError
+
+    small = agent_checkout.Scenario.model_validate(SMALL_SCENARIO)
+    monkeypatch.setitem(sys.modules, "ray", None)  # an install without the ray extra
+    with pytest.raises(BackendError, match=r"^--backend ray needs Ray: pip install 'agent-che"):
+        agent_checkout.compare(small, fee_models=["flat-per-order"], backend="ray")
+    with pytest.raises(BackendError, match=r"^--address: a Ray cluster's address; give it with"):
+        agent_checkout.compare(small, fee_models=["flat-per-order"], address="h:6379")

@@ -186,9 +186,7 @@ def test_the_cli_writes_welfare_and_revenue_with_intervals(tmp_path, monkeypatch
 
 def test_every_variant_is_checked_before_any_runs(tmp_path, monkeypatch):
     ran = []
-    monkeypatch.setattr(
-        "agent_checkout.sim.compare.run_replications", lambda *a, **k: ran.append(a)
-    )
+    monkeypatch.setattr("agent_checkout.sim.compare.run_variants", lambda *a, **k: ran.append(a))
     path = tmp_path / "small.yaml"
     path.write_text(json.dumps(SMALL_SCENARIO))
     result = CliRunner().invoke(
