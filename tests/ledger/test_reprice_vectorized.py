@@ -20,17 +20,14 @@ from agent_checkout.fees.pricing import order_fee_line
 from agent_checkout.ledger import Ledger, RepriceError, reprice_variants
 from agent_checkout.ledger.reader import open_read_only
 from agent_checkout.ledger.recorded import recorded_orders
-from agent_checkout.ledger.vectorized import half_even, line_amounts, model_fallback
+from agent_checkout.ledger.vectorized import half_even, line_amounts
 from merchants.money import divide_half_even
 from tests.fees.conftest import AT, build_order
 
 CATEGORIES = ("apparel", "jewelry", "electronics", "kitchen", "toys")
 
 #: Built-in models that need the per-order path, and why (the README lists the same).
-PER_ORDER = {
-    "amazon-associates": "click-attributed components",
-    "etsy-offsite-ads": "click-attributed components",
-}
+PER_ORDER: dict[str, str] = {}
 
 
 def _orders(count: int) -> list:
@@ -94,11 +91,6 @@ def test_half_even_in_sql_matches_python_on_ties_and_signs():
     cases += [(125_000, 10_000), (135_000, 10_000), (-125_000, 10_000), (10**20 + 5, 10)]
     got = con.execute("SELECT " + ", ".join(half_even(str(n), str(d)) for n, d in cases)).fetchone()
     assert [int(x) for x in got] == [divide_half_even(n, d) for n, d in cases]
-
-
-def test_which_builtin_models_fall_back():
-    reasons = {name: model_fallback(load_fee_model(name)) for name in builtin_names()}
-    assert {name: why for name, why in reasons.items() if why} == PER_ORDER
 
 
 @pytest.mark.parametrize("name", sorted(set(builtin_names()) - set(PER_ORDER)))
