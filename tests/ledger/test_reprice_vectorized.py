@@ -1,6 +1,7 @@
 """The vectorized re-pricing path equals the per-order pricer to the minor unit: line by line on
-a recorded ledger for every built-in fee model it takes, and in ``reprice``'s totals (refunds
-included) for every built-in model, whichever path ``auto`` picks."""
+a recorded ledger for every built-in fee model, and in ``reprice``'s totals (refunds included),
+whichever path ``auto`` picks. Volume tiers, clicks and channels: see the _history tests.
+"""
 
 from __future__ import annotations
 
@@ -25,9 +26,6 @@ from merchants.money import divide_half_even
 from tests.fees.conftest import AT, build_order
 
 CATEGORIES = ("apparel", "jewelry", "electronics", "kitchen", "toys")
-
-#: Built-in models that need the per-order path, and why (the README lists the same).
-PER_ORDER: dict[str, str] = {}
 
 
 def _orders(count: int) -> list:
@@ -93,7 +91,7 @@ def test_half_even_in_sql_matches_python_on_ties_and_signs():
     assert [int(x) for x in got] == [divide_half_even(n, d) for n, d in cases]
 
 
-@pytest.mark.parametrize("name", sorted(set(builtin_names()) - set(PER_ORDER)))
+@pytest.mark.parametrize("name", sorted(builtin_names()))
 def test_vectorized_lines_equal_the_per_order_pricer(ledger_path, name):
     model = load_fee_model(name)
     con = open_read_only(ledger_path)
@@ -117,23 +115,35 @@ def test_reprice_totals_are_identical_for_every_builtin_model(ledger_path, repla
     per_order, _ = reprice_variants(
         ledger_path, variants, replace_all=replace_all, engine="per-order"
     )
-    vectorizable = {n: m for n, m in variants.items() if n not in PER_ORDER}
     vectorized, _ = reprice_variants(
-        ledger_path, vectorizable, replace_all=replace_all, engine="vectorized"
+        ledger_path, variants, replace_all=replace_all, engine="vectorized"
     )
-    assert vectorized == {name: per_order[name] for name in vectorizable}
+    assert vectorized == per_order
     assert all(result.refunds > 0 for result in vectorized.values())
     auto, _ = reprice_variants(ledger_path, variants, replace_all=replace_all)
     assert auto == per_order
 
 
-def test_vectorized_refuses_a_model_it_cannot_price(ledger_path):
-    with pytest.raises(RepriceError, match="engine vectorized: fee model amazon-associates has"):
-        reprice_variants(
-            ledger_path, {"a": [load_fee_model("amazon-associates")]}, engine="vectorized"
-        )
+def test_vectorized_refuses_a_ledger_only_the_loop_can_refuse(ledger_path, tmp_path):
     with pytest.raises(RepriceError, match="engine: 'fast' is not one of"):
         reprice_variants(ledger_path, {"a": [load_fee_model("flat-per-order")]}, engine="fast")
+    order = build_order([("toys", 1, 1000)], order_id="over")
+    path = tmp_path / "over.duckdb"
+    with Ledger(path) as ledger:
+        ledger.start_run(scenario="over", seed=1, currency="usd", fee_models=["x"])
+        ledger.record(order, [])
+    con = duckdb.connect(str(path))  # a refund beyond the total, written behind the ledger
+    con.execute(
+        "INSERT INTO refunds (refund_id, order_id, seq, amount) VALUES ('r', 'over', 1, 1001)"
+    )
+    con.close()
+    variants = {"a": [load_fee_model("flat-per-order")]}
+    with pytest.raises(
+        RepriceError, match="engine vectorized: a refund is not positive or exceeds"
+    ):
+        reprice_variants(path, variants, engine="vectorized")
+    with pytest.raises(ValueError, match="order over: refund of 1001 exceeds what is left"):
+        reprice_variants(path, variants)  # auto: the loop says which order
 
 
 #: Shapes no vectorized built-in has: order-value tiers both ways, minimum and cap, platform
