@@ -52,13 +52,16 @@ class FeeSql:
     def half_even(self, numerator: str, denominator: str) -> str:
         """SQL for ``numerator / denominator`` rounded half to even, exactly, on integers.
 
-        The remainder is taken non-negative, so the quotient is the floor for either sign, as
-        in :func:`merchants.money.divide_half_even`; the denominator must be positive.
+        Half-even is symmetric in sign, so it rounds ``|numerator|``: quotient ``q`` and
+        remainder ``r`` (DuckDB truncates, which is the floor for a non-negative numerator),
+        plus one when ``2r`` passes the denominator, or meets it and ``q`` is odd, then gives
+        the sign back, as :func:`merchants.money.divide_half_even` does; the denominator must
+        be positive. Give a column, not an expression: the numerator is read three times.
         """
-        q, r = self.floor_parts(numerator, denominator)
-        d = self.cast(denominator)
+        n, d = f"abs({self.cast(numerator)})", self.cast(denominator)
+        q = f"({n} // {d})"
         return (
-            f"({q} + CASE WHEN 2 * {r} > {d} OR (2 * {r} = {d} AND {q} % 2 <> 0) THEN 1 ELSE 0 END)"
+            f"(sign({numerator}) * ({q} + CAST(2 * ({n} % {d}) + ({q} & 1) > {d} AS {self.width})))"
         )
 
     def marginal(self, base: str, bands: Sequence[Band], scale: str | None = None) -> str:
@@ -92,11 +95,12 @@ class FeeSql:
 
     def amount(self, component: FeeComponent, index: int) -> str:
         """SQL for one order's line under ``component`` (the ``index``-th priced), before any
-        gate: the percentage rounded once, fixed and per-unit parts added, then clamped."""
+        gate: its percentage (column ``n_<index>``, see :meth:`numerator`) rounded once, fixed
+        and per-unit parts added, then clamped."""
         if component.per_line:
             amount = f"COALESCE(pl_{index}, 0) + {component.fixed}"
         else:
-            amount = f"{self.half_even(self.numerator(component), str(BPS))} + {component.fixed}"
+            amount = f"{self.half_even(f'n_{index}', str(BPS))} + {component.fixed}"
             if component.per_unit:
                 amount += f" + {component.per_unit} * units"
         if component.minimum is not None:

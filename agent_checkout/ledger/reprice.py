@@ -195,10 +195,20 @@ def _originals(
     if replace_all:
         return by_merchant
     cache: dict[str, FeeModel | None] = {}
+    # fee lines name their merchant; those of older ledgers (NULL) find it through the order
+    unnamed = con.execute(
+        "SELECT COUNT(*) FROM fee_lines WHERE merchant_id IS NULL AND payee <> 'ai_platform'"
+    ).fetchone()[0]
+    older = (
+        "UNION ALL SELECT o.merchant_id, f.model, f.line_no FROM fee_lines f "
+        "JOIN orders o USING (order_id) WHERE f.merchant_id IS NULL AND f.payee <> 'ai_platform' "
+        if unnamed
+        else ""
+    )
     for merchant, name in con.execute(
         "SELECT merchant_id, model FROM ("
-        "SELECT o.merchant_id, f.model, f.line_no "
-        "FROM fee_lines f JOIN orders o USING (order_id) WHERE f.payee <> 'ai_platform' "
+        "SELECT merchant_id, model, line_no FROM fee_lines "
+        f"WHERE merchant_id IS NOT NULL AND payee <> 'ai_platform' {older}"
         "UNION ALL SELECT c.merchant_id, l.model, l.line_no "
         "FROM click_lines l JOIN clicks c USING (click_id) "
         "WHERE l.payee <> 'ai_platform' AND l.model <> ?"

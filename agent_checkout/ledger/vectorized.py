@@ -28,13 +28,13 @@ join with ``order_lines`` is needed unless a component prices lines.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import duckdb
 
 from agent_checkout.fees.model import FeeComponent, FeeModel
-from agent_checkout.ledger.fee_sql import FeeSql, gate, volume_column
+from agent_checkout.ledger.fee_sql import DAY_MICROS, FeeSql, gate, volume_column
 
 #: What ``reprice``'s ``engine`` may be: ``auto`` picks ``vectorized`` where the run allows.
 ENGINES = ("auto", "per-order", "vectorized")
@@ -83,17 +83,12 @@ def _unique(components: Iterable[Priced]) -> list[Priced]:
     return list(seen.values())
 
 
-def _orders_sql(sql: FeeSql, components: Sequence[Priced], order_id: bool) -> str:
-    """``WITH ... priced AS (...)``: one row per order with its facts and, for the ``k``-th
-    component, ``a_k`` (its line, NULL where it does not charge) and ``b_k`` (what the order's
-    refunds return of it)."""
-    width = sql.width
-    tables = [
-        "refunded AS (SELECT order_id, "
-        f"CAST(SUM(amount) AS {width}) AS refunded, COUNT(*) AS refunds, "
-        "MIN(amount) AS smallest FROM refunds GROUP BY order_id)"
-    ]
-    joins = ["LEFT JOIN refunded r USING (order_id)"]
+def _orders_sql(sql: FeeSql, components: Sequence[Priced], *, refunds: bool, order_id: bool) -> str:
+    """``WITH ... lines AS (...)``: one row per order with its facts and, for the ``k``-th
+    component, ``a_k``, its line (NULL where it does not charge); with ``refunds``, only the
+    refunded orders, with their refunds and ``b_k``, what those return of ``a_k``."""
+    tables = []
+    joins = []
     columns = [
         "o.merchant_id AS merchant_id",
         "o.platform AS platform",
@@ -104,9 +99,8 @@ def _orders_sql(sql: FeeSql, components: Sequence[Priced], order_id: bool) -> st
         f"{sql.cast('o.tax_amount')} AS tax",
         f"{sql.cast('o.units')} AS units",
         "epoch_us(o.placed_at) AS placed",
-        "r.refunded, r.refunds, r.smallest",
     ]
-    if order_id:
+    if order_id or refunds:
         columns.insert(0, "o.order_id AS order_id")
     if any(c.attribution_days is not None for _, c in components):
         tables.append(
@@ -119,51 +113,80 @@ def _orders_sql(sql: FeeSql, components: Sequence[Priced], order_id: bool) -> st
     per_line = [(k, c) for k, (_, c) in enumerate(components) if c.per_line]
     if per_line:
         sums = ", ".join(f"SUM({sql.line_fee(c)}) AS pl_{k}" for k, c in per_line)
-        tables += [sql.item_bases(), f"line_fees AS (SELECT order_id, {sums} FROM item_bases "]
-        tables[-1] += "GROUP BY order_id)"
+        tables.append(sql.item_bases())
+        tables.append(f"line_fees AS (SELECT order_id, {sums} FROM item_bases GROUP BY order_id)")
         joins.append("LEFT JOIN line_fees USING (order_id)")
         columns += [f"pl_{k}" for k, _ in per_line]
+    volumes = _volumes(components)
+    if refunds:
+        tables.insert(
+            0,
+            "refunded AS (SELECT order_id, "
+            f"CAST(SUM(amount) AS {sql.width}) AS refunded, COUNT(*) AS refunds, "
+            "MIN(amount) AS smallest FROM refunds GROUP BY order_id)",
+        )
+        if not volumes:  # the refunded orders only, from the start
+            joins.insert(0, "JOIN refunded USING (order_id)")
+            columns.append("refunded, refunds, smallest")
+    facts = f"SELECT {', '.join(columns + volumes)} FROM orders o {' '.join(joins)}"
+    if refunds and volumes:  # volumes count every order, so the refunded are picked after
+        facts = f"SELECT * FROM ({facts}) JOIN refunded USING (order_id)"
+    numerators = [
+        f"{sql.numerator(c)} AS n_{k}" for k, (_, c) in enumerate(components) if not c.per_line
+    ]
+    amounts = [
+        f"CASE WHEN {gate(c)} THEN {sql.amount(c, k)} END AS a_{k}"
+        for k, (_, c) in enumerate(components)
+    ]
+    layers = [f"facts AS ({facts})"]
+    layers.append(f"numerators AS (SELECT *{''.join(', ' + n for n in numerators)} FROM facts)")
+    layers.append(f"lines AS (SELECT *{''.join(', ' + a for a in amounts)} FROM numerators)")
+    if refunds:
+        backs = [
+            f"{sql.returned(c, f'a_{k}') or '0'} AS b_{k}" for k, (_, c) in enumerate(components)
+        ]
+        layers.append(f"priced AS (SELECT *{''.join(', ' + b for b in backs)} FROM lines)")
+    return f"WITH {', '.join(tables + layers)}"
+
+
+def _volumes(components: Sequence[Priced]) -> list[str]:
+    """Columns of each order's running volume, one per window the components use: the
+    merchant's sales recorded before it (earlier in ``placed_at``, then recorded order) less
+    those at or before ``placed_at - window_days``."""
     windows = {
         c.tiers.window_days
         for _, c in components
         if c.tiers is not None and c.tiers.by == "running_volume"
     }
-    if windows:
-        # sales recorded before this order: earlier in (placed_at, as recorded) order ...
-        sales = "SUM(o.items_amount - o.discount_amount + o.shipping_amount) OVER"
-        before = (
-            f"COALESCE({sales} (PARTITION BY o.merchant_id ORDER BY o.placed_at, o.rowid "
-            "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"
-        )
-        for days in sorted(windows, key=lambda d: -1 if d is None else d):
-            volume = before
-            if days is not None:  # ... less those at or before placed_at - window_days
-                volume += (
-                    f" - COALESCE({sales} (PARTITION BY o.merchant_id ORDER BY "
-                    "epoch_us(o.placed_at) RANGE BETWEEN UNBOUNDED PRECEDING AND "
-                    f"{days * 86_400_000_000} PRECEDING), 0)"
-                )
-            columns.append(f"{volume} AS {volume_column(days)}")
-    amounts = [
-        f"CASE WHEN {gate(c)} THEN {sql.amount(c, k)} END AS a_{k}"
-        for k, (_, c) in enumerate(components)
-    ]
-    backs = [f"{sql.returned(c, f'a_{k}') or '0'} AS b_{k}" for k, (_, c) in enumerate(components)]
-    facts = f"SELECT {', '.join(columns)} FROM orders o {' '.join(joins)}"
-    lines = f"SELECT *, {', '.join(amounts)} FROM facts" if amounts else "SELECT * FROM facts"
-    backed = f"SELECT *, {', '.join(backs)} FROM lines" if backs else "SELECT * FROM lines"
-    return f"WITH {', '.join(tables)}, facts AS ({facts}), lines AS ({lines}), priced AS ({backed})"
+    sales = "SUM(o.items_amount - o.discount_amount + o.shipping_amount) OVER"
+    before = (
+        f"COALESCE({sales} (PARTITION BY o.merchant_id ORDER BY o.placed_at, o.rowid "
+        "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"
+    )
+    columns = []
+    for days in sorted(windows, key=lambda d: -1 if d is None else d):
+        volume = before
+        if days is not None:
+            volume += (
+                f" - COALESCE({sales} (PARTITION BY o.merchant_id ORDER BY "
+                "epoch_us(o.placed_at) RANGE BETWEEN UNBOUNDED PRECEDING AND "
+                f"{days * DAY_MICROS} PRECEDING), 0)"
+            )
+        columns.append(f"{volume} AS {volume_column(days)}")
+    return columns
 
 
-def _run(con: duckdb.DuckDBPyConnection, build) -> list[tuple]:
+def _run(con: duckdb.DuckDBPyConnection, build: Callable[[FeeSql], str]) -> list[tuple]:
     """Run the query ``build(sql)`` gives in BIGINT, or in HUGEINT where BIGINT overflows."""
-    for width in WIDTHS:
+    for width in WIDTHS[:-1]:
         try:
             return con.execute(build(FeeSql(width))).fetchall()
         except (duckdb.OutOfRangeException, duckdb.ConversionException):
-            if width == WIDTHS[-1]:
-                raise
-    raise AssertionError("unreachable")
+            pass
+    return con.execute(build(FeeSql(WIDTHS[-1]))).fetchall()
+
+
+_GROUP = "merchant_id, platform, channel"
 
 
 def price_groups(
@@ -171,33 +194,45 @@ def price_groups(
 ) -> list[OrderGroup] | None:
     """Every order priced under every component (link_clicked ones aside), summed by
     merchant, platform and channel; None if a refund is not positive or exceeds its order's
-    total (the per-order path refuses such a ledger with its message)."""
+    total (the per-order path refuses such a ledger with its message).
+
+    Two queries: every order's lines, then the refunded orders' reversals (a few orders, so
+    the first needs no join with refunds).
+    """
     priced = _unique(components)
 
-    def build(sql: FeeSql) -> str:
-        tax_back = sql.half_even("tax * refunded", "total")
-        sums = [
-            f"SUM(a_{k}), SUM(CASE WHEN a_{k} IS NOT NULL THEN b_{k} ELSE 0 END), COUNT(a_{k})"
-            for k in range(len(priced))
-        ]
+    def charged(sql: FeeSql) -> str:
+        sums = "".join(f", SUM(a_{k}), COUNT(a_{k})" for k in range(len(priced)))
         return (
-            f"{_orders_sql(sql, priced, order_id=False)} "
-            "SELECT merchant_id, platform, channel, COUNT(*), COALESCE(SUM(refunds), 0), "
-            "SUM(total), SUM(tax), COALESCE(SUM(refunded), 0), "
-            f"COALESCE(SUM(CASE WHEN refunded IS NOT NULL AND total > 0 THEN {tax_back} END), 0), "
-            "COALESCE(BOOL_OR(smallest <= 0 OR refunded > total), FALSE)"
-            f"{''.join(', ' + s for s in sums)} FROM priced GROUP BY ALL"
+            f"{_orders_sql(sql, priced, refunds=False, order_id=False)} SELECT {_GROUP}, "
+            f"COUNT(*), SUM(total), SUM(tax){sums} FROM lines GROUP BY ALL"
         )
 
+    def returned(sql: FeeSql) -> str:
+        tax_back = sql.half_even("tax * refunded", "total")
+        sums = "".join(
+            f", SUM(CASE WHEN a_{k} IS NOT NULL THEN b_{k} ELSE 0 END)" for k in range(len(priced))
+        )
+        return (
+            f"{_orders_sql(sql, priced, refunds=True, order_id=False)} SELECT {_GROUP}, "
+            "BOOL_OR(smallest <= 0 OR refunded > total), SUM(refunds), SUM(refunded), "
+            f"SUM(CASE WHEN total > 0 THEN {tax_back} ELSE 0 END){sums} FROM priced GROUP BY ALL"
+        )
+
+    backs = {tuple(row[:3]): row[3:] for row in _run(con, returned)}
+    if any(row[0] for row in backs.values()):
+        return None
     groups = []
-    for row in _run(con, build):
-        if row[9]:
-            return None
-        group = OrderGroup(*row[:3], *(int(x) for x in row[3:9]))
+    for row in _run(con, charged):
+        back = backs.get(tuple(row[:3]), (False, 0, 0, 0, *[0] * len(priced)))
+        group = OrderGroup(
+            *row[:3], row[3], int(back[1]), int(row[4]), int(row[5]), int(back[2]), int(back[3])
+        )
         for k, (model, component) in enumerate(priced):
-            amount, back, count = row[10 + 3 * k : 13 + 3 * k]
+            amount, count = row[6 + 2 * k : 8 + 2 * k]
             if count:
-                group.lines[component_key(model, component)] = (int(amount), int(back), count)
+                key = component_key(model, component)
+                group.lines[key] = (int(amount), int(back[4 + k]), count)
         groups.append(group)
     return groups
 
@@ -212,7 +247,8 @@ def line_amounts(con: duckdb.DuckDBPyConnection, model: FeeModel) -> dict[tuple[
 
     def build(sql: FeeSql) -> str:
         amounts = ", ".join(f"a_{k}" for k in range(len(priced)))
-        return f"{_orders_sql(sql, priced, order_id=True)} SELECT order_id, {amounts} FROM priced"
+        lines = _orders_sql(sql, priced, refunds=False, order_id=True)
+        return f"{lines} SELECT order_id, {amounts} FROM lines"
 
     return {
         (row[0], component.name): int(amount)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+import duckdb
 import pytest
 
 from agent_checkout.commands.reprice import CHANNEL_FEES
@@ -298,3 +299,31 @@ def test_the_volume_window_edge_and_ties_in_time(tmp_path):
     assert lines == {"A": 15_030, "B": 530, "C": 10_030, "D": 5_030}
     loop = _loop_lines(path, HISTORY)
     assert {o: v for (o, k), v in loop.items() if k == "two_day_volume"} == lines
+
+
+def test_a_ledger_written_before_fee_lines_named_their_merchant(ledgers, tmp_path):
+    """Old fee lines carry no merchant_id: re-pricing finds it through their order, whether
+    the file never had the column or a newer writer appended to it."""
+    variants = {"flat": [load_fee_model("flat-per-order")], "history": [HISTORY]}
+    today, _ = reprice_variants(ledgers["plain"], variants)
+    old = tmp_path / "old.duckdb"
+    old.write_bytes(ledgers["plain"].read_bytes())
+    con = duckdb.connect(str(old))
+    con.execute("ALTER TABLE fee_lines DROP COLUMN merchant_id")
+    con.close()
+    for engine in ("vectorized", "per-order"):
+        assert reprice_variants(old, variants, engine=engine)[0] == today
+    with Ledger(old) as ledger:  # the writer adds the column: NULL on the old rows
+        order = build_order(
+            [("toys", 1, 2_000)], platform="etsy", merchant="m9", order_id="late", at=AT
+        )
+        ledger.record(order, FeePricer(_run_models("etsy"), FeeContext()).price(order))
+    con = open_read_only(old)
+    try:
+        named = con.execute("SELECT COUNT(merchant_id), COUNT(*) FROM fee_lines").fetchone()
+    finally:
+        con.close()
+    assert named[0] == 4 < named[1]  # the new order's lines: openai's and etsy-standard's three
+    vectorized, _ = reprice_variants(old, variants, engine="vectorized")
+    assert vectorized == reprice_variants(old, variants, engine="per-order")[0]
+    assert vectorized["flat"].orders == today["flat"].orders + 1
