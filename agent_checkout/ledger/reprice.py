@@ -25,6 +25,10 @@ components only where the channel's AI fees are ``order`` (in-chat checkout), it
 they are ``none``; the merchant's own models price every order, and a channel's own models
 (``channel_models``: the affiliate channel's commission) every order of that channel.
 
+That loop is the definition; by default the same totals come from two SQL queries over whole
+tables (:mod:`.vectorized`), and the loop runs only where it alone can refuse a ledger or resolve
+a merchant's models that repeat a name.
+
 This holds only where fees did not change behaviour: with prices passing fees on, or a ranking
 that weighs commission or sells placements, other fees would have meant other orders. Such a
 run is refused (:class:`RepriceError`); compare fee models by simulating each instead.

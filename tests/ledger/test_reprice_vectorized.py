@@ -324,3 +324,22 @@ def test_per_line_components_equal_the_per_order_pricer_line_by_line(tmp_path):
     per_order, _ = reprice_variants(path, {"p": [PER_LINE]}, engine="per-order")
     assert reprice_variants(path, {"p": [PER_LINE]}, engine="vectorized")[0] == per_order
     assert per_order["p"].refunds == 4
+
+
+def test_amounts_beyond_bigint_products_are_priced_exactly(tmp_path):
+    """A total whose product with a rate overflows BIGINT: the query runs again in HUGEINT."""
+    order = build_order([("jewelry", 1, 4 * 10**16)], shipping=1, order_id="huge")
+    stripe = load_fee_model("stripe-standard")
+    path = tmp_path / "huge.duckdb"
+    with Ledger(path) as ledger:
+        ledger.start_run(scenario="huge", seed=1, currency="usd", fee_models=[stripe.name])
+        lines = price_order(order, [stripe])
+        ledger.record(order, lines)
+        back = refund_lines(order, lines, order.total_amount // 3, [stripe])
+        ledger.record_refund(order, order.total_amount // 3, back, order.placed_at, "return")
+    variants = {"s": [stripe], "flat": [load_fee_model("flat-per-order")]}
+    vectorized, _ = reprice_variants(path, variants, engine="vectorized")
+    assert vectorized == reprice_variants(path, variants, engine="per-order")[0]
+    # 2.9% of 40,000,000,000,000,001 rounds half-even once, plus 30
+    assert divide_half_even((4 * 10**16 + 1) * 290, 10_000) + 30 == lines[0].amount
+    assert vectorized["s"].fees[("stripe-standard", "payment_processor")] == lines[0].amount
