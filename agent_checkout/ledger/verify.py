@@ -10,8 +10,8 @@ of the tax or of any fee. Each refund and click row agrees with its postings. Ev
 journal sums to zero; what ``customer_deposits`` holds for a presale is its deposit until it is
 settled (completed or forfeited, once) and nothing after; a completed presale's order totals its
 deposit plus its final payment, and its inflation discount line is the deposit value less the
-deposit. An order's units are the quantities of its lines. Over the whole ledger, postings sum
-to zero per currency.
+deposit. An order's units are the quantities of its lines, and its fee lines name its merchant.
+Over the whole ledger, postings sum to zero per currency.
 """
 
 from __future__ import annotations
@@ -61,6 +61,12 @@ _CHECKS: list[tuple[str, str, str]] = [
         """SELECT o.order_id, o.units - COALESCE(l.quantity, 0) AS off FROM orders o
            LEFT JOIN (SELECT order_id, SUM(quantity) AS quantity FROM order_lines
                       GROUP BY order_id) l USING (order_id) WHERE off <> 0""",
+        "order",
+    ),
+    (
+        "fee line names another merchant than its order",  # what re-pricing reads
+        """SELECT o.order_id, COUNT(*) AS off FROM fee_lines f JOIN orders o USING (order_id)
+           WHERE f.merchant_id <> o.merchant_id GROUP BY o.order_id""",
         "order",
     ),
     (
