@@ -151,25 +151,32 @@ class FeeSql:
         fee = self.item_fee(component, None)
         return f"CASE category {cases} ELSE {fee} END" if cases else fee
 
-    def item_bases(self) -> str:
+    def item_bases(self, only: str | None = None) -> str:
         """The ``item_bases`` table: each order line's base for a per-line component, its
         subtotal less its share of the order's discount, split as
         :func:`rates.split_proportionally` does (floor shares, then one more unit to the
         largest remainders, ties to the earlier line; all to the first line when the subtotals
-        sum to zero)."""
+        sum to zero). Only discounted orders need the window functions of the split. ``only``:
+        a table of the order ids to take (None: every order)."""
         share, remainder = self.floor_parts("d * subtotal", "weight")
-        return (
-            "item_bases AS MATERIALIZED (SELECT order_id, category, CAST(quantity AS BIGINT) "
-            "AS quantity, subtotal - share - CASE WHEN row_number() OVER (PARTITION BY order_id "
-            "ORDER BY remainder DESC, line_no) <= d - SUM(share) OVER (PARTITION BY order_id) "
-            "THEN 1 ELSE 0 END AS base FROM ("
+        among = f"JOIN {only} USING (order_id) " if only else ""
+        split = (
+            "SELECT order_id, category, quantity, subtotal - share - CASE WHEN row_number() "
+            "OVER (PARTITION BY order_id ORDER BY remainder DESC, line_no) <= d - SUM(share) "
+            "OVER (PARTITION BY order_id) THEN 1 ELSE 0 END AS base FROM ("
             f"SELECT *, CASE WHEN weight > 0 THEN {share} WHEN first THEN d ELSE 0 END AS share, "
             f"CASE WHEN weight > 0 THEN {remainder} ELSE 0 END AS remainder FROM ("
-            "SELECT l.order_id, l.line_no, l.category, l.quantity, l.subtotal, "
-            f"{self.cast('o.discount_amount')} AS d, "
-            "SUM(l.subtotal) OVER (PARTITION BY l.order_id) AS weight, "
-            "row_number() OVER (PARTITION BY l.order_id ORDER BY l.line_no) = 1 AS first "
-            "FROM order_lines l JOIN orders o USING (order_id))))"
+            "SELECT *, SUM(subtotal) OVER (PARTITION BY order_id) AS weight, "
+            "row_number() OVER (PARTITION BY order_id ORDER BY line_no) = 1 AS first "
+            "FROM order_items WHERE d <> 0))"
+        )
+        return (
+            "order_items AS MATERIALIZED (SELECT l.order_id, l.line_no, l.category, "
+            f"{self.cast('l.quantity')} AS quantity, {self.cast('l.subtotal')} AS subtotal, "
+            f"{self.cast('o.discount_amount')} AS d FROM order_lines l JOIN orders o "
+            f"USING (order_id) {among}), "
+            "item_bases AS (SELECT order_id, category, quantity, subtotal AS base "
+            f"FROM order_items WHERE d = 0 UNION ALL {split})"
         )
 
 

@@ -113,7 +113,7 @@ def _orders_sql(sql: FeeSql, components: Sequence[Priced], *, refunds: bool, ord
     per_line = [(k, c) for k, (_, c) in enumerate(components) if c.per_line]
     if per_line:
         sums = ", ".join(f"SUM({sql.line_fee(c)}) AS pl_{k}" for k, c in per_line)
-        tables.append(sql.item_bases())
+        tables.append(sql.item_bases("refunded" if refunds else None))
         tables.append(f"line_fees AS (SELECT order_id, {sums} FROM item_bases GROUP BY order_id)")
         joins.append("LEFT JOIN line_fees USING (order_id)")
         columns += [f"pl_{k}" for k, _ in per_line]
