@@ -166,9 +166,8 @@ class FeeSql:
             "OVER (PARTITION BY order_id) THEN 1 ELSE 0 END AS base FROM ("
             f"SELECT *, CASE WHEN weight > 0 THEN {share} WHEN first THEN d ELSE 0 END AS share, "
             f"CASE WHEN weight > 0 THEN {remainder} ELSE 0 END AS remainder FROM ("
-            "SELECT *, SUM(subtotal) OVER (PARTITION BY order_id) AS weight, "
-            "row_number() OVER (PARTITION BY order_id ORDER BY line_no) = 1 AS first "
-            "FROM order_items WHERE d <> 0))"
+            "SELECT *, SUM(subtotal) OVER lines AS weight, line_no = MIN(line_no) OVER lines "
+            "AS first FROM order_items WHERE d <> 0 WINDOW lines AS (PARTITION BY order_id)))"
         )
         return (
             "order_items AS MATERIALIZED (SELECT l.order_id, l.line_no, l.category, "
