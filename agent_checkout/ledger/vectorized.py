@@ -2,10 +2,12 @@
 
 The per-order pricer (:mod:`agent_checkout.fees.pricing`) stays the definition; this module
 writes the same arithmetic in SQL on integers (:mod:`.fee_sql`), so its totals equal the loop's
-to the minor unit. One scan of ``orders`` (joined to the few tables a component needs) gives
-each order one column per component, and one aggregate sums them by merchant, platform and
-channel: which models price which group is then decided in Python, as the loop decides it
-order by order.
+to the minor unit. One scan of ``orders`` (joined only to the tables a component needs) gives
+each order one column per component and sums them by merchant, platform and channel; a second
+query does the same for the few refunded orders, with what their refunds return. Which models
+price which group is then decided in Python, as the loop decides it order by order. Nothing
+joins on text unless a component needs it: refunds, clicks and order lines are joined by
+``order_id``, and each merchant's own models are read from ``fee_lines.merchant_id``.
 
 * order-level components: ``clamp(half_even(base x rate, 10000) + fixed + per_unit x units)``,
   with tiers by order value (``whole`` or ``marginal``), ``platforms`` as a filter;
@@ -16,8 +18,9 @@ order by order.
   before it (clicks and orders share ``session_id``), and it charges within
   ``attribution_days`` after that click;
 * per-line components (category tables, per-item minimums): the order's discount is split over
-  its lines by largest remainder (ties to the lower ``line_no``) with window functions, each
-  line rounds once and meets its item minimum, then the lines sum exactly plus ``fixed``;
+  its lines by largest remainder (ties to the lower ``line_no``) with window functions over the
+  discounted orders' lines, each line rounds once and meets its item minimum, then the lines
+  sum exactly plus ``fixed``;
 * refunds: an order's refunds are reversed on the cumulative refunded share, so the pieces of
   one line telescope to ``half_even(refundable x refunded / total)``, the sum the loop adds.
 
