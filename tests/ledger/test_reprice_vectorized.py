@@ -19,6 +19,7 @@ from agent_checkout.fees.library import builtin_names
 from agent_checkout.fees.model import FeeModel
 from agent_checkout.fees.pricing import order_fee_line
 from agent_checkout.ledger import Ledger, RepriceError, reprice_variants
+from agent_checkout.ledger.fee_sql import FeeSql
 from agent_checkout.ledger.reader import open_read_only
 from agent_checkout.ledger.recorded import recorded_orders
 from agent_checkout.ledger.vectorized import half_even, line_amounts
@@ -85,10 +86,18 @@ def ledger_path(tmp_path_factory):
 
 def test_half_even_in_sql_matches_python_on_ties_and_signs():
     con = duckdb.connect()
-    cases = [(n, d) for n in range(-30, 31) for d in (1, 2, 4, 10, 10_000)]
-    cases += [(125_000, 10_000), (135_000, 10_000), (-125_000, 10_000), (10**20 + 5, 10)]
-    got = con.execute("SELECT " + ", ".join(half_even(str(n), str(d)) for n, d in cases)).fetchone()
-    assert [int(x) for x in got] == [divide_half_even(n, d) for n, d in cases]
+    cases = [(n, d) for n in range(-30, 31) for d in (1, 2, 3, 4, 7, 10, 10_000)]
+    cases += [(125_000, 10_000), (135_000, 10_000), (-125_000, 10_000), (-135_000, 10_000)]
+    wide = [(10**20 + 5, 10), (-(10**20) - 15, 10)]
+    got = con.execute(
+        "SELECT " + ", ".join(half_even(str(n), str(d)) for n, d in cases + wide)
+    ).fetchone()
+    assert [int(x) for x in got] == [divide_half_even(n, d) for n, d in cases + wide]
+    narrow = FeeSql("BIGINT")
+    got = con.execute("SELECT " + ", ".join(narrow.half_even(str(n), str(d)) for n, d in cases))
+    assert [int(x) for x in got.fetchone()] == [divide_half_even(n, d) for n, d in cases]
+    with pytest.raises(duckdb.OutOfRangeException):  # never wraps: the caller widens instead
+        con.execute(f"SELECT {narrow.half_even(str(2**63 - 2), str(2**63 - 1))}").fetchone()
 
 
 @pytest.mark.parametrize("name", sorted(builtin_names()))
