@@ -154,9 +154,9 @@ def reprice(
         str,
         typer.Option(
             "--engine",
-            help="auto (default): SQL over whole tables where every model allows, else order "
-            "by order; vectorized or per-order force one (same results; for tests and "
-            "benchmarks).",
+            help="auto (default): SQL over whole tables, order by order only where a ledger "
+            "needs it (a refund beyond its order's total, a model in another currency); "
+            "vectorized or per-order force one (same results; for tests and benchmarks).",
         ),
     ] = "auto",
 ) -> None:

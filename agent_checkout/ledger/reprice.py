@@ -25,6 +25,10 @@ components only where the channel's AI fees are ``order`` (in-chat checkout), it
 they are ``none``; the merchant's own models price every order, and a channel's own models
 (``channel_models``: the affiliate channel's commission) every order of that channel.
 
+That loop is the definition; by default the same totals come from two SQL queries over whole
+tables (:mod:`.vectorized`), and the loop runs only where it alone can refuse a ledger or resolve
+a merchant's models that repeat a name.
+
 This holds only where fees did not change behaviour: with prices passing fees on, or a ranking
 that weighs commission or sells placements, other fees would have meant other orders. Such a
 run is refused (:class:`RepriceError`); compare fee models by simulating each instead.
@@ -49,14 +53,7 @@ from agent_checkout.fees.refund import refund_lines
 from agent_checkout.ledger.journals import refund_tax
 from agent_checkout.ledger.reader import open_read_only
 from agent_checkout.ledger.recorded import recorded_orders
-from agent_checkout.ledger.vectorized import (
-    ENGINES,
-    TotalsCache,
-    fee_totals,
-    first_fallback,
-    order_totals,
-    refunds_valid,
-)
+from agent_checkout.ledger.vectorized import ENGINES, OrderGroup, component_key, price_groups
 from merchants.orders import PlacedOrder
 
 #: The model named on the click lines the sponsored ranking bills at its own ``cpc`` (as
@@ -202,10 +199,20 @@ def _originals(
     if replace_all:
         return by_merchant
     cache: dict[str, FeeModel | None] = {}
+    # fee lines name their merchant; those of older ledgers (NULL) find it through the order
+    unnamed = con.execute(
+        "SELECT COUNT(*) FROM fee_lines WHERE merchant_id IS NULL AND payee <> 'ai_platform'"
+    ).fetchone()[0]
+    older = (
+        "UNION ALL SELECT o.merchant_id, f.model, f.line_no FROM fee_lines f "
+        "JOIN orders o USING (order_id) WHERE f.merchant_id IS NULL AND f.payee <> 'ai_platform' "
+        if unnamed
+        else ""
+    )
     for merchant, name in con.execute(
         "SELECT merchant_id, model FROM ("
-        "SELECT o.merchant_id, f.model, f.line_no "
-        "FROM fee_lines f JOIN orders o USING (order_id) WHERE f.payee <> 'ai_platform' "
+        "SELECT merchant_id, model, line_no FROM fee_lines "
+        f"WHERE merchant_id IS NOT NULL AND payee <> 'ai_platform' {older}"
         "UNION ALL SELECT c.merchant_id, l.model, l.line_no "
         "FROM click_lines l JOIN clicks c USING (click_id) "
         "WHERE l.payee <> 'ai_platform' AND l.model <> ?"
@@ -317,24 +324,28 @@ def _click_times(con: duckdb.DuckDBPyConnection) -> dict[str, datetime]:
     }
 
 
-def _order_channels(
+def _channel_names(
     con: duckdb.DuckDBPyConnection, channel_fees: Mapping[str, str] | None
-) -> dict[str, str]:
-    """The channel of each order that arrived through one (none for runs without)."""
+) -> list[str]:
+    """The traffic channels orders arrived through (none for runs without); each must be
+    given its AI fees."""
     names = [
         row[0]
         for row in con.execute(
             "SELECT DISTINCT channel FROM orders WHERE channel IS NOT NULL ORDER BY 1"
         ).fetchall()
     ]
-    if not names:
-        return {}
     unknown = [name for name in names if name not in (channel_fees or {})]
     if unknown:
         raise RepriceError(
             f"orders of channel {', '.join(repr(n) for n in unknown)}: say which AI fees that "
             "channel charges (channel_fees) to re-price them"
         )
+    return names
+
+
+def _order_channels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The channel of each order that arrived through one."""
     return {
         order_id: channel
         for order_id, channel in con.execute(
@@ -370,53 +381,79 @@ def _sponsored_clicks(con: duckdb.DuckDBPyConnection, currency: str) -> RepriceR
     return kept
 
 
-def _vector_fallback(
-    con: duckdb.DuckDBPyConnection,
-    every: Sequence[FeeModel],
-    channels: Mapping[str, str],
-    currency: str,
-) -> str | None:
-    """Why this run needs the per-order path (see :mod:`.vectorized`), or None."""
-    if channels:
-        return "the run recorded traffic channels"
+def _vector_fallback(every: Sequence[FeeModel], currency: str) -> str | None:
+    """Why this run needs the per-order path, or None: a model that refuses the currency
+    (the per-order path says so in its error)."""
     refused = next((m.name for m in every if not m.prices(currency)), None)
-    if refused is not None:
-        return f"fee model {refused} does not price {currency}"
-    reason = first_fallback(every)
-    if reason is None and not refunds_valid(con):
-        reason = "a recorded refund is not positive or exceeds its order's total"
-    return reason
+    return None if refused is None else f"fee model {refused} does not price {currency}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Sides:
+    """Who prices a run's orders besides a variant's models: each merchant's own models and
+    each traffic channel's (with the AI fees the channel lets charge)."""
+
+    originals: Mapping[str, Sequence[FeeModel]]
+    by_channel: Mapping[str, Sequence[FeeModel]]
+    fees: Mapping[str, str]
+
+    def charged(self, run: _Variant, group: OrderGroup) -> list[tuple[FeeModel, set[str]]] | None:
+        """The models that price ``group``'s orders in ``run``, each with the triggers it
+        charges there, as the per-order loop has them; None where two share a name."""
+        ai_fees = None if group.channel is None else self.fees[group.channel]
+        given, names = run.given(group.merchant, group.platform)
+        own = [m for m in self.originals[group.merchant] if m.name not in names]
+        extra = []
+        if group.channel is not None:
+            extra = [m for m in self.by_channel.get(group.channel, ()) if m.name not in names]
+        if len({m.name for m in [*given, *own, *extra]}) < len(given) + len(own) + len(extra):
+            return None
+        on_given = {"order_completed"} if ai_fees in (None, "order") else set()
+        if ai_fees in (None, "attributed"):
+            on_given.add("purchase_attributed")
+        on_own = {"order_completed"}
+        if ai_fees is None:
+            on_own.add("purchase_attributed")
+        return [
+            *((m, on_given) for m in given),
+            *((m, on_own) for m in own),
+            *((m, {"order_completed"}) for m in extra),
+        ]
 
 
 def _price_vectorized(
-    con: duckdb.DuckDBPyConnection,
-    runs: Mapping[str, _Variant],
-    originals: Mapping[str, Sequence[FeeModel]],
+    con: duckdb.DuckDBPyConnection, runs: Mapping[str, _Variant], sides: _Sides
 ) -> bool:
-    """Price every variant's orders by SQL over whole tables; False (nothing done) where a
-    merchant's models repeat a name, which only the per-order path resolves as it does."""
-    pairs = con.execute("SELECT DISTINCT merchant_id, platform FROM orders ORDER BY ALL").fetchall()
-    assigned = {}
-    for name, run in runs.items():
-        assigned[name] = {}
-        for merchant, platform in pairs:
-            given, names = run.given(merchant, platform)
-            models = given + [m for m in originals[merchant] if m.name not in names]
-            if len({m.name for m in models}) < len(models):
-                return False
-            assigned[name][(merchant, platform)] = models
-    orders, refunds, gmv, tax, net = order_totals(con)
-    cache: TotalsCache = {}
+    """Price every variant's orders by one SQL query over whole tables; False (nothing done)
+    where a refund is invalid or a group's models repeat a name, which only the per-order
+    path resolves (or refuses) as it does."""
+    every = [*sides.originals.values(), *sides.by_channel.values()]
+    every += [_all_models(run.models) for run in runs.values()]
+    groups = price_groups(con, ((m, c) for ms in every for m in ms for c in m.components))
+    if groups is None:
+        return False
+    charged = {name: [sides.charged(run, group) for group in groups] for name, run in runs.items()}
+    if any(models is None for found in charged.values() for models in found):
+        return False
     for name, run in runs.items():
         result = run.result
-        result.orders, result.refunds, result.gmv, result.tax = orders, refunds, gmv, tax
-        result.merchant_net = net
-        for (model, payer, payee), amount in fee_totals(con, assigned[name], cache).items():
-            result.fees[(model, payee)] += amount
-            if payer == "buyer":
-                result.gmv += amount
-            else:
-                result.merchant_net -= amount
+        for group, models in zip(groups, charged[name], strict=True):
+            result.orders += group.orders
+            result.refunds += group.refunds
+            result.gmv += group.total - group.refunded
+            result.tax += group.tax - group.tax_back
+            result.merchant_net += group.total - group.tax - (group.refunded - group.tax_back)
+            for model, triggers in models or ():
+                for component in model.components:
+                    line = group.lines.get(component_key(model, component))
+                    if component.trigger not in triggers or line is None:
+                        continue
+                    net = line[0] - line[1]
+                    result.fees[(model.name, component.payee)] += net
+                    if component.payer == "buyer":
+                        result.gmv += net
+                    else:
+                        result.merchant_net -= net
     return True
 
 
@@ -484,27 +521,31 @@ def reprice_variants(
         }
         every = [m for ms in [*originals.values(), *by_channel.values()] for m in ms]
         every += [m for models in variants.values() for m in _all_models(models)]
-        context = FeeContext() if _uses_volume(every) else _NoHistory()
-        pricer = FeePricer(originals, context)
         runs = {name: _Variant(models, originals, currency) for name, models in variants.items()}
-        clicked = _click_times(con) if _attributes(every) else {}
-        channels = _order_channels(con, channel_fees)
         fees = channel_fees or {}
+        channel_names = _channel_names(con, channel_fees)
         # channel models price only orders of their channel: none unless the run has channels
         priced = [m for ms in originals.values() for m in ms]
         priced += [m for models in variants.values() for m in _all_models(models)]
-        reason = None
-        if engine != "per-order":
-            reason = _vector_fallback(con, priced, channels, currency)
+        if channel_names:
+            priced += [m for name in channel_names for m in by_channel.get(name, ())]
+        reason = None if engine == "per-order" else _vector_fallback(priced, currency)
         if engine == "vectorized" and reason is not None:
             raise RepriceError(f"engine vectorized: {reason}; use engine auto or per-order")
         vectorized = (
-            engine != "per-order" and reason is None and _price_vectorized(con, runs, originals)
+            engine != "per-order"
+            and reason is None
+            and _price_vectorized(con, runs, _Sides(originals, by_channel, fees))
         )
         if engine == "vectorized" and not vectorized:
             raise RepriceError(
-                "engine vectorized: a merchant's models repeat a name; use engine auto or per-order"
+                "engine vectorized: a refund is not positive or exceeds its order's total, or a "
+                "merchant's models repeat a name; use engine auto or per-order"
             )
+        context = FeeContext() if _uses_volume(every) else _NoHistory()
+        pricer = FeePricer(originals, context)
+        clicked = _click_times(con) if not vectorized and _attributes(every) else {}
+        channels = _order_channels(con) if not vectorized and channel_names else {}
         orders = () if vectorized else recorded_orders(con, batch_size)
         for done, (order, refunds) in enumerate(orders, 1):
             at, channel = clicked.get(order.id), channels.get(order.id)

@@ -110,8 +110,16 @@ TABLES = (
     ),
     Table(
         "fee_lines",
-        "every fee charged on an order, with its model, component, base, rate, payer and payee",
-        (("order_id", "VARCHAR"), ("line_no", "INTEGER"), *_FEE_COLUMNS),
+        "every fee charged on an order, with its model, component, base, rate, payer and payee; "
+        "merchant_id: the order's merchant (NULL in ledgers written before it was kept), so "
+        "whose models charged what needs no join with orders",
+        (
+            ("order_id", "VARCHAR"),
+            ("line_no", "INTEGER"),
+            *_FEE_COLUMNS,
+            ("merchant_id", "VARCHAR"),
+        ),
+        older={"merchant_id": "CAST(NULL AS VARCHAR)"},
     ),
     Table(
         "discount_lines",

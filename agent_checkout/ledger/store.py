@@ -157,7 +157,7 @@ class Ledger:
             for n, line in enumerate(order.lines, 1)
         ]
         self._pending["fee_lines"] += [
-            (order.id, n, *_fee_row(f)) for n, f in enumerate(fee_lines, 1)
+            (order.id, n, *_fee_row(f), order.merchant_id) for n, f in enumerate(fee_lines, 1)
         ]
         self._post(order.id, order.id, "order", order.currency, journal(order, fee_lines))
         self._pending["discount_lines"] += [

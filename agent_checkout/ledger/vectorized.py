@@ -1,348 +1,261 @@
-"""Re-pricing whole tables at once: one DuckDB query per fee model instead of a loop.
+"""Re-pricing whole tables at once: one DuckDB query prices every order under every component.
 
 The per-order pricer (:mod:`agent_checkout.fees.pricing`) stays the definition; this module
-writes the same arithmetic in SQL on integers, so its totals equal the loop's to the minor unit:
+writes the same arithmetic in SQL on integers (:mod:`.fee_sql`), so its totals equal the loop's
+to the minor unit. One scan of ``orders`` (joined only to the tables a component needs) gives
+each order one column per component and sums them by merchant, platform and channel; a second
+query does the same for the few refunded orders, with what their refunds return. Which models
+price which group is then decided in Python, as the loop decides it order by order. Nothing
+joins on text unless a component needs it: refunds, clicks and order lines are joined by
+``order_id``, and each merchant's own models are read from ``fee_lines.merchant_id``.
 
-* an order-level component is ``clamp(half_even(base x rate, 10000) + fixed + per_unit x
-  units)``, with ``rate_bps``, or tiers by order value (``whole``: the band the base reaches;
-  ``marginal``: each slice at its band's rate), and ``platforms`` as a filter;
-* half-even division is written on integers (floor quotient, remainder, ties to even), on
-  ``HUGEINT`` so products never overflow; no float touches money;
-* a per-line component (category table, per-item minimum) prices each order line: the order's
-  discount is split over its lines by largest remainder (ties to the lower ``line_no``) with
-  window functions, each line rounds once and meets its item minimum, then the lines sum exactly
-  plus ``fixed``, clamped per order, as :func:`pricing._per_line` does;
+* order-level components: ``clamp(half_even(base x rate, 10000) + fixed + per_unit x units)``,
+  with tiers by order value (``whole`` or ``marginal``), ``platforms`` as a filter;
+* running-volume tiers: the merchant's sales (items less discount plus shipping) before the
+  order, in the order the loop records them (``placed_at``, then as recorded), and after
+  ``placed_at - window_days`` (a window function over each merchant's orders);
+* ``purchase_attributed`` components: the order's click is the latest of its session at or
+  before it (clicks and orders share ``session_id``), and it charges within
+  ``attribution_days`` after that click;
+* per-line components (category tables, per-item minimums): the order's discount is split over
+  its lines by largest remainder (ties to the lower ``line_no``) with window functions over the
+  discounted orders' lines, each line rounds once and meets its item minimum, then the lines
+  sum exactly plus ``fixed``;
 * refunds: an order's refunds are reversed on the cumulative refunded share, so the pieces of
   one line telescope to ``half_even(refundable x refunded / total)``, the sum the loop adds.
 
-Components that carry state or depend on clicks fall back to the per-order path (the whole run
-does, so a run is priced one way): running-volume tiers (state carried from order to order) and
-``purchase_attributed`` components (tied to clicks); so do runs with traffic channels and
-ledgers with a refund beyond its order's total (which the loop refuses).
-``link_clicked`` components are fine here: clicks are priced by the loop over clicks either way.
+``units`` is read from ``orders.units``, which the ledger writes as the sum of the order's line
+quantities (the per-order path's ``PlacedOrder.units``; ``ledger verify`` checks it), so no
+join with ``order_lines`` is needed unless a component prices lines.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 
 import duckdb
 
-from agent_checkout.fees.model import Band, CategoryRate, FeeComponent, FeeModel
-from merchants.money import BPS
+from agent_checkout.fees.model import FeeComponent, FeeModel
+from agent_checkout.ledger.fee_sql import DAY_MICROS, FeeSql, gate, volume_column
 
-#: What ``reprice``'s ``engine`` may be: ``auto`` picks ``vectorized`` where the models allow.
+#: What ``reprice``'s ``engine`` may be: ``auto`` picks ``vectorized`` where the run allows.
 ENGINES = ("auto", "per-order", "vectorized")
+
+#: Integer types tried in turn: BIGINT is several times faster, HUGEINT holds any product.
+WIDTHS = ("BIGINT", "HUGEINT")
+
+#: A component as priced: the model it belongs to, and itself.
+Priced = tuple[FeeModel, FeeComponent]
 
 
 def half_even(numerator: str, denominator: str) -> str:
-    """SQL for ``numerator / denominator`` rounded half to even, exactly, on integers.
-
-    The remainder is taken non-negative, so the quotient is the floor for either sign, as in
-    :func:`merchants.money.divide_half_even`; the denominator must be positive.
-    """
-    q, r = _floor_parts(numerator, denominator)
-    d = f"CAST({denominator} AS HUGEINT)"
-    return f"({q} + CASE WHEN 2 * {r} > {d} OR (2 * {r} = {d} AND {q} % 2 <> 0) THEN 1 ELSE 0 END)"
+    """SQL for ``numerator / denominator`` rounded half to even, exactly (on HUGEINT)."""
+    return FeeSql().half_even(numerator, denominator)
 
 
-def _floor_parts(numerator: str, denominator: str) -> tuple[str, str]:
-    """SQL for the floor quotient and the non-negative remainder (as Python's ``divmod``)."""
-    n, d = f"CAST({numerator} AS HUGEINT)", f"CAST({denominator} AS HUGEINT)"
-    r = f"((({n} % {d}) + {d}) % {d})"
-    return f"(({n} - {r}) // {d})", r
+def component_key(model: FeeModel, component: FeeComponent) -> tuple[int, str]:
+    """Which column prices ``component`` of ``model`` (models are told apart by identity:
+    a user's file may share a built-in's name)."""
+    return id(model), component.name
 
 
-def component_fallback(component: FeeComponent) -> str | None:
-    """Why ``component`` needs the per-order path, or None if SQL prices it exactly."""
-    if component.trigger == "purchase_attributed":
-        return "click-attributed components"
-    if component.tiers is not None and component.tiers.by == "running_volume":
-        return "running-volume tiers"
-    return None
+@dataclass
+class OrderGroup:
+    """The orders of one merchant on one platform through one channel (None: no channels),
+    summed: counts and money net of nothing, ``lines`` by :func:`component_key` as
+    (sum of line amounts, sum returned by refunds, lines charged)."""
+
+    merchant: str
+    platform: str
+    channel: str | None
+    orders: int
+    refunds: int
+    total: int
+    tax: int
+    refunded: int
+    tax_back: int
+    lines: dict[tuple[int, str], tuple[int, int, int]] = field(default_factory=dict)
 
 
-def model_fallback(model: FeeModel) -> str | None:
-    """Why ``model`` needs the per-order path (its first such component), or None."""
-    return next(filter(None, map(component_fallback, model.components)), None)
+def _unique(components: Iterable[Priced]) -> list[Priced]:
+    seen: dict[tuple[int, str], Priced] = {}
+    for model, component in components:
+        if component.trigger != "link_clicked":
+            seen.setdefault(component_key(model, component), (model, component))
+    return list(seen.values())
 
 
-def _base(component: FeeComponent) -> str:
-    items = "(o.items_amount - o.discount_amount)"
-    if component.base == "items":
-        return items
-    if component.base == "items_shipping":
-        return f"({items} + o.shipping_amount)"
-    return "o.total_amount"
-
-
-def _numerator(component: FeeComponent, base: str) -> str:
-    """SQL for the unrounded ``base x rate``, as :func:`pricing._percentage` has it."""
-    tiers = component.tiers
-    if tiers is None:
-        return f"CAST({base} AS HUGEINT) * {component.rate_bps}"
-    bands = tiers.bands
-    if tiers.mode == "whole":
-        cases = " ".join(
-            f"WHEN {base} >= {b.at_least} THEN {b.rate_bps}" for b in reversed(bands[1:])
-        )
-        rate = f"CASE {cases} ELSE {bands[0].rate_bps} END" if cases else str(bands[0].rate_bps)
-        return f"CAST({base} AS HUGEINT) * ({rate})"
-    return _marginal(base, bands)
-
-
-def _marginal(base: str, bands: Sequence[Band], scale: str | None = None) -> str:
-    """SQL for :func:`rates.marginal_numerator`: each slice of ``base`` at its band's rate,
-    thresholds times ``scale`` (a line's quantity, for per-item bands)."""
-
-    def at(band: Band) -> str:
-        return f"{band.at_least} * {scale}" if scale else str(band.at_least)
-
-    slices = []
-    for index, band in enumerate(bands):
-        high = f"LEAST({base}, {at(bands[index + 1])})" if index + 1 < len(bands) else base
-        slices.append(f"GREATEST({high} - {at(band)}, 0) * {band.rate_bps}")
-    return f"CAST({' + '.join(slices)} AS HUGEINT)"
-
-
-#: Each order line's base for a per-line component: its subtotal less its share of the order's
-#: discount, split as :func:`rates.split_proportionally` does (floor shares, then one more unit
-#: to the largest remainders, ties to the earlier line; everything to the first line when the
-#: subtotals sum to zero).
-_SHARE, _REMAINDER = _floor_parts("d * subtotal", "weight")
-_ITEM_BASES = (
-    "item_bases AS MATERIALIZED (SELECT order_id, category, quantity, subtotal - share - "
-    "CASE WHEN row_number() OVER (PARTITION BY order_id ORDER BY remainder DESC, line_no) "
-    "<= d - SUM(share) OVER (PARTITION BY order_id) THEN 1 ELSE 0 END AS base FROM ("
-    f"SELECT *, CASE WHEN weight > 0 THEN {_SHARE} WHEN first THEN d ELSE 0 END AS share, "
-    f"CASE WHEN weight > 0 THEN {_REMAINDER} ELSE 0 END AS remainder FROM ("
-    "SELECT l.order_id, l.line_no, l.category, l.quantity, l.subtotal, "
-    "CAST(o.discount_amount AS HUGEINT) AS d, "
-    "SUM(l.subtotal) OVER (PARTITION BY l.order_id) AS weight, "
-    "row_number() OVER (PARTITION BY l.order_id ORDER BY l.line_no) = 1 AS first "
-    "FROM order_lines l JOIN orders o USING (order_id))))"
-)
-
-
-def _item_fee(component: FeeComponent, entry: CategoryRate | None) -> str:
-    """SQL for one order line's fee (in ``item_bases``) at a category's entry (None: none)."""
-    rate = component.rate_bps if entry is None or entry.rate_bps is None else entry.rate_bps
-    per_unit = component.per_unit if entry is None or entry.per_unit is None else entry.per_unit
-    minimum = component.item_minimum
-    if entry is not None and entry.item_minimum is not None:
-        minimum = entry.item_minimum
-    if entry is not None and entry.bands is not None:
-        numerator = _marginal("base", entry.bands, scale="quantity")
-    else:
-        numerator = f"CAST(base AS HUGEINT) * {rate}"
-    amount = f"{half_even(numerator, str(BPS))} + {per_unit} * quantity"
-    return f"GREATEST({amount}, {minimum} * quantity)" if minimum is not None else amount
-
-
-def _line_fees(component: FeeComponent) -> str:
-    """SQL for every order's summed per-line fees under ``component``: (order_id, fee)."""
-    table = component.categories or {}
-    cases = " ".join(
-        f"WHEN {_quote(category)} THEN {_item_fee(component, entry)}"
-        for category, entry in table.items()
-    )
-    fee = _item_fee(component, None)
-    fee = f"CASE category {cases} ELSE {fee} END" if cases else fee
-    return f"(SELECT order_id, SUM({fee}) AS fee FROM item_bases GROUP BY order_id)"
-
-
-def _amount(component: FeeComponent) -> str:
-    """SQL for one order's fee line amount under ``component``."""
-    if component.per_line:
-        amount = f"COALESCE(pl.fee, 0) + {component.fixed}"
-    else:
-        numerator = _numerator(component, _base(component))
-        amount = f"{half_even(numerator, str(BPS))} + {component.fixed}"
-    if component.per_unit and not component.per_line:
-        amount += f" + {component.per_unit} * COALESCE(u.units, 0)"
-    if component.minimum is not None:
-        amount = f"GREATEST({amount}, {component.minimum})"
-    if component.maximum is not None:
-        amount = f"LEAST({amount}, {component.maximum})"
-    return amount
-
-
-def _refundable(component: FeeComponent) -> str:
-    """SQL for the part of the line (``amount``) its ``on_refund`` rule gives back in full."""
-    if component.on_refund == "keep":
-        return "0"
-    if component.on_refund == "refund_percentage_keep_fixed":
-        fixed = f"({component.fixed} + {component.per_unit} * units)"
-        return f"(amount - LEAST(amount, {fixed}))"
-    return "amount"
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _component_sql(
-    model: FeeModel, component: FeeComponent, merchants: Sequence[tuple[str, str]] | None
-) -> str:
-    """The lines of one component over the orders of ``merchants`` (merchant, platform), or of
-    every order (None)."""
-    pairs = ", ".join(f"({_quote(m)}, {_quote(p)})" for m, p in merchants or ())
-    only = (
-        f"JOIN (VALUES {pairs}) AS a(merchant_id, platform) "
-        "ON a.merchant_id = o.merchant_id AND a.platform = o.platform"
-        if merchants is not None
-        else ""
-    )
-    # units (summed from the order lines, as the per-order path reads them) only where priced
-    units = component.per_unit or component.on_refund == "refund_percentage_keep_fixed"
-    join = "LEFT JOIN units u USING (order_id)" if units else ""
-    if component.per_line:
-        join += f" LEFT JOIN {_line_fees(component)} pl USING (order_id)"
-    where = ""
-    if component.platforms is not None:
-        where = f"WHERE o.platform IN ({', '.join(map(_quote, component.platforms)) or 'NULL'})"
-    return (
-        f"SELECT *, {_refundable(component)} AS refundable FROM ("
-        f"SELECT o.order_id, o.total_amount AS total, "
-        f"{'COALESCE(u.units, 0)' if units else '0'} AS units, "
-        f"{_quote(model.name)} AS model, "
-        f"{_quote(component.name)} AS component, "
-        f"{_quote(component.payer)} AS payer, {_quote(component.payee)} AS payee, "
-        f"{_amount(component)} AS amount "
-        f"FROM orders o {join} "
-        f"{only} {where})"
-    )
-
-
-_REFUNDED = "refunded AS (SELECT order_id, SUM(amount) AS amount FROM refunds GROUP BY order_id)"
-_UNITS = (
-    "units AS MATERIALIZED (SELECT order_id, SUM(quantity) AS units FROM order_lines "
-    f"GROUP BY order_id), {_REFUNDED}"
-)
-
-
-def _tables(model: FeeModel) -> str:
-    """The common table expressions ``model``'s components read (order lines' bases if any
-    component is per-line)."""
-    per_line = any(c.per_line for c in model.components if c.trigger == "order_completed")
-    return f"{_UNITS}, {_ITEM_BASES}" if per_line else _UNITS
-
-
-#: Fee totals already computed in one re-pricing: (model, its (merchant, platform) pairs) ->
-#: totals. Variants share the merchants' own models, so those are priced once for all.
-TotalsCache = dict[tuple[int, tuple[tuple[str, str], ...]], Counter[tuple[str, str, str]]]
-
-
-def fee_totals(
-    con: duckdb.DuckDBPyConnection,
-    assigned: Mapping[tuple[str, str], Sequence[FeeModel]],
-    cache: TotalsCache | None = None,
-) -> Counter[tuple[str, str, str]]:
-    """Net fees by (model, payer, payee): every order's lines less their refund reversals.
-
-    ``assigned`` gives the models that price the orders of each (merchant, platform). A key is
-    present when at least one line was charged, as the loop's totals have it.
-    """
-    by_model: dict[int, tuple[FeeModel, list[tuple[str, str]]]] = {}
-    for pair, models in assigned.items():
-        for model in models:
-            by_model.setdefault(id(model), (model, []))[1].append(pair)
-    cache = {} if cache is None else cache
-    totals: Counter[tuple[str, str, str]] = Counter()
-    for model, pairs in by_model.values():
-        key = (id(model), tuple(pairs))
-        if key not in cache:
-            everyone = len(set(pairs)) == len(pairs) == len(assigned)  # all orders: no join
-            cache[key] = _model_totals(con, model, None if everyone else pairs)
-        for line_key, amount in cache[key].items():
-            totals[line_key] += amount
-    return totals
-
-
-def _model_totals(
-    con: duckdb.DuckDBPyConnection, model: FeeModel, pairs: Sequence[tuple[str, str]] | None
-) -> Counter[tuple[str, str, str]]:
-    """One model's net fees over the orders of ``pairs`` (None: all), in one query."""
-    parts = [
-        _component_sql(model, component, pairs)
-        for component in model.components
-        if component.trigger == "order_completed"
+def _orders_sql(sql: FeeSql, components: Sequence[Priced], *, refunds: bool, order_id: bool) -> str:
+    """``WITH ... lines AS (...)``: one row per order with its facts and, for the ``k``-th
+    component, ``a_k``, its line (NULL where it does not charge); with ``refunds``, only the
+    refunded orders, with their refunds and ``b_k``, what those return of ``a_k``."""
+    tables = []
+    joins = []
+    columns = [
+        "o.merchant_id AS merchant_id",
+        "o.platform AS platform",
+        "o.channel AS channel",
+        f"{sql.cast('o.items_amount - o.discount_amount')} AS items",
+        f"{sql.cast('o.shipping_amount')} AS shipping",
+        f"{sql.cast('o.total_amount')} AS total",
+        f"{sql.cast('o.tax_amount')} AS tax",
+        f"{sql.cast('o.units')} AS units",
+        "epoch_us(o.placed_at) AS placed",
     ]
-    totals: Counter[tuple[str, str, str]] = Counter()
-    if not parts:
-        return totals
-    back = half_even("f.refundable * r.amount", "f.total")
-    query = (
-        f"WITH {_tables(model)}, lines AS ({' UNION ALL '.join(parts)}) "
-        f"SELECT f.model, f.payer, f.payee, SUM(f.amount) - COALESCE(SUM("
-        f"CASE WHEN f.total > 0 AND r.amount IS NOT NULL THEN {back} ELSE 0 END), 0) "
-        f"FROM lines f LEFT JOIN refunded r USING (order_id) GROUP BY ALL"
+    if order_id or refunds:
+        columns.insert(0, "o.order_id AS order_id")
+    if any(c.attribution_days is not None for _, c in components):
+        tables.append(
+            "clicks_before AS (SELECT o.order_id, MAX(c.clicked_at) AS clicked_at FROM orders o "
+            "JOIN clicks c ON c.session_id = o.session_id AND c.clicked_at <= o.placed_at "
+            "GROUP BY o.order_id)"
+        )
+        joins.append("LEFT JOIN clicks_before cb USING (order_id)")
+        columns.append("epoch_us(cb.clicked_at) AS clicked")
+    per_line = [(k, c) for k, (_, c) in enumerate(components) if c.per_line]
+    if per_line:
+        sums = ", ".join(f"SUM({sql.line_fee(c)}) AS pl_{k}" for k, c in per_line)
+        tables.append(sql.item_bases("refunded" if refunds else None))
+        tables.append(f"line_fees AS (SELECT order_id, {sums} FROM item_bases GROUP BY order_id)")
+        joins.append("LEFT JOIN line_fees USING (order_id)")
+        columns += [f"pl_{k}" for k, _ in per_line]
+    volumes = _volumes(components)
+    if refunds:
+        tables.insert(
+            0,
+            "refunded AS (SELECT order_id, "
+            f"CAST(SUM(amount) AS {sql.width}) AS refunded, COUNT(*) AS refunds, "
+            "MIN(amount) AS smallest FROM refunds GROUP BY order_id)",
+        )
+        if not volumes:  # the refunded orders only, from the start
+            joins.insert(0, "JOIN refunded USING (order_id)")
+            columns.append("refunded, refunds, smallest")
+    facts = f"SELECT {', '.join(columns + volumes)} FROM orders o {' '.join(joins)}"
+    if refunds and volumes:  # volumes count every order, so the refunded are picked after
+        facts = f"SELECT * FROM ({facts}) JOIN refunded USING (order_id)"
+    numerators = [
+        f"{sql.numerator(c)} AS n_{k}" for k, (_, c) in enumerate(components) if not c.per_line
+    ]
+    amounts = [
+        f"CASE WHEN {gate(c)} THEN {sql.amount(c, k)} END AS a_{k}"
+        for k, (_, c) in enumerate(components)
+    ]
+    layers = [f"facts AS ({facts})"]
+    layers.append(f"numerators AS (SELECT *{''.join(', ' + n for n in numerators)} FROM facts)")
+    layers.append(f"lines AS (SELECT *{''.join(', ' + a for a in amounts)} FROM numerators)")
+    if refunds:
+        backs = [
+            f"{sql.returned(c, f'a_{k}') or '0'} AS b_{k}" for k, (_, c) in enumerate(components)
+        ]
+        layers.append(f"priced AS (SELECT *{''.join(', ' + b for b in backs)} FROM lines)")
+    return f"WITH {', '.join(tables + layers)}"
+
+
+def _volumes(components: Sequence[Priced]) -> list[str]:
+    """Columns of each order's running volume, one per window the components use: the
+    merchant's sales recorded before it (earlier in ``placed_at``, then recorded order) less
+    those at or before ``placed_at - window_days``."""
+    windows = {
+        c.tiers.window_days
+        for _, c in components
+        if c.tiers is not None and c.tiers.by == "running_volume"
+    }
+    sales = "SUM(o.items_amount - o.discount_amount + o.shipping_amount) OVER"
+    before = (
+        f"COALESCE({sales} (PARTITION BY o.merchant_id ORDER BY o.placed_at, o.rowid "
+        "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"
     )
-    for name, payer, payee, amount in con.execute(query).fetchall():
-        totals[(name, payer, payee)] += int(amount)
-    return totals
+    columns = []
+    for days in sorted(windows, key=lambda d: -1 if d is None else d):
+        volume = before
+        if days is not None:
+            volume += (
+                f" - COALESCE({sales} (PARTITION BY o.merchant_id ORDER BY "
+                "epoch_us(o.placed_at) RANGE BETWEEN UNBOUNDED PRECEDING AND "
+                f"{days * DAY_MICROS} PRECEDING), 0)"
+            )
+        columns.append(f"{volume} AS {volume_column(days)}")
+    return columns
+
+
+def _run(con: duckdb.DuckDBPyConnection, build: Callable[[FeeSql], str]) -> list[tuple]:
+    """Run the query ``build(sql)`` gives in BIGINT, or in HUGEINT where BIGINT overflows."""
+    for width in WIDTHS[:-1]:
+        try:
+            return con.execute(build(FeeSql(width))).fetchall()
+        except (duckdb.OutOfRangeException, duckdb.ConversionException):
+            pass
+    return con.execute(build(FeeSql(WIDTHS[-1]))).fetchall()
+
+
+_GROUP = "merchant_id, platform, channel"
+
+
+def price_groups(
+    con: duckdb.DuckDBPyConnection, components: Iterable[Priced]
+) -> list[OrderGroup] | None:
+    """Every order priced under every component (link_clicked ones aside), summed by
+    merchant, platform and channel; None if a refund is not positive or exceeds its order's
+    total (the per-order path refuses such a ledger with its message).
+
+    Two queries: every order's lines, then the refunded orders' reversals (a few orders, so
+    the first needs no join with refunds).
+    """
+    priced = _unique(components)
+
+    def charged(sql: FeeSql) -> str:
+        sums = "".join(f", SUM(a_{k}), COUNT(a_{k})" for k in range(len(priced)))
+        return (
+            f"{_orders_sql(sql, priced, refunds=False, order_id=False)} SELECT {_GROUP}, "
+            f"COUNT(*), SUM(total), SUM(tax){sums} FROM lines GROUP BY ALL"
+        )
+
+    def returned(sql: FeeSql) -> str:
+        tax_back = sql.half_even("tax * refunded", "total")
+        sums = "".join(
+            f", SUM(CASE WHEN a_{k} IS NOT NULL THEN b_{k} ELSE 0 END)" for k in range(len(priced))
+        )
+        return (
+            f"{_orders_sql(sql, priced, refunds=True, order_id=False)} SELECT {_GROUP}, "
+            "BOOL_OR(smallest <= 0 OR refunded > total), SUM(refunds), SUM(refunded), "
+            f"SUM(CASE WHEN total > 0 THEN {tax_back} ELSE 0 END){sums} FROM priced GROUP BY ALL"
+        )
+
+    backs = {tuple(row[:3]): row[3:] for row in _run(con, returned)}
+    if any(row[0] for row in backs.values()):
+        return None
+    groups = []
+    for row in _run(con, charged):
+        back = backs.get(tuple(row[:3]), (False, 0, 0, 0, *[0] * len(priced)))
+        group = OrderGroup(
+            *row[:3], row[3], int(back[1]), int(row[4]), int(row[5]), int(back[2]), int(back[3])
+        )
+        for k, (model, component) in enumerate(priced):
+            amount, count = row[6 + 2 * k : 8 + 2 * k]
+            if count:
+                key = component_key(model, component)
+                group.lines[key] = (int(amount), int(back[4 + k]), count)
+        groups.append(group)
+    return groups
 
 
 def line_amounts(con: duckdb.DuckDBPyConnection, model: FeeModel) -> dict[tuple[str, str], int]:
-    """Every order's ``order_completed`` line amounts under ``model``, by (order, component):
-    the vectorized lines themselves, for checking against the per-order pricer."""
-    pairs = con.execute("SELECT DISTINCT merchant_id, platform FROM orders ORDER BY ALL").fetchall()
-    parts = [
-        _component_sql(model, component, pairs)
-        for component in model.components
-        if component.trigger == "order_completed"
-    ]
-    if not parts or not pairs:
+    """Every order's lines under ``model`` (``order_completed``, and ``purchase_attributed``
+    where the order followed a click in their window), by (order, component): the vectorized
+    lines themselves, for checking against the per-order pricer."""
+    priced = _unique((model, c) for c in model.components)
+    if not priced:
         return {}
-    lines = " UNION ALL ".join(parts)
-    query = f"WITH {_tables(model)} SELECT order_id, component, amount FROM ({lines})"
-    return {(o, c): int(a) for o, c, a in con.execute(query).fetchall()}
 
+    def build(sql: FeeSql) -> str:
+        amounts = ", ".join(f"a_{k}" for k in range(len(priced)))
+        lines = _orders_sql(sql, priced, refunds=False, order_id=True)
+        return f"{lines} SELECT order_id, {amounts} FROM lines"
 
-def order_totals(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, int, int]:
-    """Orders, refunds, GMV, tax and merchant net before fees, net of refunds (as the loop).
-
-    Tax returned by refunds telescopes like fee reversals: ``half_even(tax x refunded /
-    total)`` per order.
-    """
-    tax_back = half_even("o.tax_amount * r.amount", "o.total_amount")
-    orders, gmv, tax = con.execute(
-        "SELECT COUNT(*), COALESCE(SUM(total_amount), 0), COALESCE(SUM(tax_amount), 0) FROM orders"
-    ).fetchone()
-    refunds, refunded, taxed_back = con.execute(
-        f"WITH {_REFUNDED} SELECT (SELECT COUNT(*) FROM refunds JOIN orders USING (order_id)), "
-        "COALESCE(SUM(r.amount), 0), "
-        f"COALESCE(SUM(CASE WHEN o.total_amount > 0 THEN {tax_back} ELSE 0 END), 0) "
-        "FROM orders o JOIN refunded r USING (order_id)"
-    ).fetchone()
-    gmv, tax, refunded, taxed_back = int(gmv), int(tax), int(refunded), int(taxed_back)
-    return (
-        orders,
-        refunds,
-        gmv - refunded,
-        tax - taxed_back,
-        gmv - tax - (refunded - taxed_back),
-    )
-
-
-def refunds_valid(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether every refund is positive and no order is refunded beyond its total.
-
-    Otherwise the per-order path runs, to refuse the ledger with its usual message.
-    """
-    bad = con.execute(
-        "SELECT COUNT(*) FROM refunds WHERE amount <= 0 OR order_id IN (SELECT o.order_id "
-        "FROM orders o JOIN refunds r USING (order_id) GROUP BY o.order_id, o.total_amount "
-        "HAVING SUM(r.amount) > o.total_amount)"
-    ).fetchone()[0]
-    return bad == 0
-
-
-def first_fallback(models: Iterable[FeeModel]) -> str | None:
-    """The first reason among ``models`` to use the per-order path, naming the model."""
-    for model in models:
-        reason = model_fallback(model)
-        if reason is not None:
-            return f"fee model {model.name} has {reason}"
-    return None
+    return {
+        (row[0], component.name): int(amount)
+        for row in _run(con, build)
+        for (_, component), amount in zip(priced, row[1:], strict=True)
+        if amount is not None
+    }

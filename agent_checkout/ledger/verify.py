@@ -10,7 +10,8 @@ of the tax or of any fee. Each refund and click row agrees with its postings. Ev
 journal sums to zero; what ``customer_deposits`` holds for a presale is its deposit until it is
 settled (completed or forfeited, once) and nothing after; a completed presale's order totals its
 deposit plus its final payment, and its inflation discount line is the deposit value less the
-deposit. Over the whole ledger, postings sum to zero per currency.
+deposit. An order's units are the quantities of its lines, and its fee lines name its merchant.
+Over the whole ledger, postings sum to zero per currency.
 """
 
 from __future__ import annotations
@@ -53,6 +54,19 @@ _CHECKS: list[tuple[str, str, str]] = [
         """SELECT order_id, total_amount - (items_amount - discount_amount + shipping_amount
                                             + tax_amount) AS off
            FROM orders WHERE off <> 0""",
+        "order",
+    ),
+    (
+        "units != the quantities of its lines",  # what re-pricing reads for per-unit fees
+        """SELECT o.order_id, o.units - COALESCE(l.quantity, 0) AS off FROM orders o
+           LEFT JOIN (SELECT order_id, SUM(quantity) AS quantity FROM order_lines
+                      GROUP BY order_id) l USING (order_id) WHERE off <> 0""",
+        "order",
+    ),
+    (
+        "fee line names another merchant than its order",  # what re-pricing reads
+        """SELECT o.order_id, COUNT(*) AS off FROM fee_lines f JOIN orders o USING (order_id)
+           WHERE f.merchant_id <> o.merchant_id GROUP BY o.order_id""",
         "order",
     ),
     (

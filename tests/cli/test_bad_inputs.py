@@ -70,6 +70,16 @@ BAD_SCENARIOS = {
 }
 
 
+#: A fee model priced in euros: the vectorized engine leaves a usd run to the loop's refusal.
+EURO_FEE = {
+    "name": "euro-fee",
+    "title": "50 euro cents an order (a test model)",
+    "source": "none: a test model",
+    "currency": "eur",
+    "components": [{"name": "order_fee", "payee": "ai_platform", "fixed": 50}],
+}
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory) -> dict[str, str]:
     """A folder with a good scenario, the bad ones, a single and a replicated run, and files
@@ -86,6 +96,7 @@ def world(tmp_path_factory) -> dict[str, str]:
         result = runner.invoke(app, ["run", str(root / "good.yaml"), *args])
         assert result.exit_code == 0, result.output
     (root / "notes.txt").write_text("not a ledger\n")
+    (root / "euro-fee.yaml").write_text(yaml.safe_dump(EURO_FEE))
     (root / "empty.duckdb").write_bytes(b"")
     con = duckdb.connect(str(root / "other.duckdb"))
     con.execute("CREATE TABLE customers (id INTEGER)")
@@ -335,8 +346,8 @@ CASES = [
         id="reprice-engine",
     ),
     case(
-        "reprice {run} --fee-models amazon-associates --engine vectorized",
-        "engine vectorized: fee model amazon-associates has click-attributed components",
+        "reprice {run} --fee-models {dir}/euro-fee.yaml --engine vectorized",
+        "engine vectorized: fee model euro-fee does not price usd",
         id="reprice-engine-cannot",
     ),
     case("reprice {dir}/notes.txt --fee-models flat-per-order", "notes.txt: not a ledger", id="r"),

@@ -132,6 +132,25 @@ def test_verify_names_the_first_bad_order_and_exits_1(run_dir):
     assert "(order ord_j_1)" in result.output and "refund row" in result.output
 
 
+def test_verify_checks_units_against_the_order_lines(run_dir):
+    con = duckdb.connect(str(run_dir / "ledger.duckdb"))
+    con.execute("UPDATE orders SET units = units + 2 WHERE order_id = 'ord_j_1'")
+    con.close()
+    result = invoke("verify", str(run_dir))
+    assert result.exit_code == 1
+    assert "units != the quantities of its lines" in result.output
+    assert "(order ord_j_1)" in result.output
+
+
+def test_verify_checks_the_merchant_fee_lines_name(run_dir):
+    con = duckdb.connect(str(run_dir / "ledger.duckdb"))
+    con.execute("UPDATE fee_lines SET merchant_id = 'elsewhere' WHERE order_id = 'ord_j_1'")
+    con.close()
+    result = invoke("verify", str(run_dir))
+    assert result.exit_code == 1
+    assert "fee line names another merchant than its order by 4 (order ord_j_1)" in result.output
+
+
 def test_missing_ledger_is_one_line(tmp_path):
     line = _error_line(invoke("query", str(tmp_path), "SELECT 1"))
     assert "no ledger here" in line

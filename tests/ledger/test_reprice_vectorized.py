@@ -1,6 +1,7 @@
 """The vectorized re-pricing path equals the per-order pricer to the minor unit: line by line on
-a recorded ledger for every built-in fee model it takes, and in ``reprice``'s totals (refunds
-included) for every built-in model, whichever path ``auto`` picks."""
+a recorded ledger for every built-in fee model, and in ``reprice``'s totals (refunds included),
+whichever path ``auto`` picks. Volume tiers, clicks and channels: see the _history tests.
+"""
 
 from __future__ import annotations
 
@@ -18,19 +19,14 @@ from agent_checkout.fees.library import builtin_names
 from agent_checkout.fees.model import FeeModel
 from agent_checkout.fees.pricing import order_fee_line
 from agent_checkout.ledger import Ledger, RepriceError, reprice_variants
+from agent_checkout.ledger.fee_sql import FeeSql
 from agent_checkout.ledger.reader import open_read_only
 from agent_checkout.ledger.recorded import recorded_orders
-from agent_checkout.ledger.vectorized import half_even, line_amounts, model_fallback
+from agent_checkout.ledger.vectorized import half_even, line_amounts
 from merchants.money import divide_half_even
 from tests.fees.conftest import AT, build_order
 
 CATEGORIES = ("apparel", "jewelry", "electronics", "kitchen", "toys")
-
-#: Built-in models that need the per-order path, and why (the README lists the same).
-PER_ORDER = {
-    "amazon-associates": "click-attributed components",
-    "etsy-offsite-ads": "click-attributed components",
-}
 
 
 def _orders(count: int) -> list:
@@ -90,18 +86,21 @@ def ledger_path(tmp_path_factory):
 
 def test_half_even_in_sql_matches_python_on_ties_and_signs():
     con = duckdb.connect()
-    cases = [(n, d) for n in range(-30, 31) for d in (1, 2, 4, 10, 10_000)]
-    cases += [(125_000, 10_000), (135_000, 10_000), (-125_000, 10_000), (10**20 + 5, 10)]
-    got = con.execute("SELECT " + ", ".join(half_even(str(n), str(d)) for n, d in cases)).fetchone()
-    assert [int(x) for x in got] == [divide_half_even(n, d) for n, d in cases]
+    cases = [(n, d) for n in range(-30, 31) for d in (1, 2, 3, 4, 7, 10, 10_000)]
+    cases += [(125_000, 10_000), (135_000, 10_000), (-125_000, 10_000), (-135_000, 10_000)]
+    wide = [(10**20 + 5, 10), (-(10**20) - 15, 10)]
+    got = con.execute(
+        "SELECT " + ", ".join(half_even(str(n), str(d)) for n, d in cases + wide)
+    ).fetchone()
+    assert [int(x) for x in got] == [divide_half_even(n, d) for n, d in cases + wide]
+    narrow = FeeSql("BIGINT")
+    got = con.execute("SELECT " + ", ".join(narrow.half_even(str(n), str(d)) for n, d in cases))
+    assert [int(x) for x in got.fetchone()] == [divide_half_even(n, d) for n, d in cases]
+    with pytest.raises(duckdb.OutOfRangeException):  # never wraps: the caller widens instead
+        con.execute(f"SELECT {narrow.half_even(str(2**63 - 2), str(2**63 - 1))}").fetchone()
 
 
-def test_which_builtin_models_fall_back():
-    reasons = {name: model_fallback(load_fee_model(name)) for name in builtin_names()}
-    assert {name: why for name, why in reasons.items() if why} == PER_ORDER
-
-
-@pytest.mark.parametrize("name", sorted(set(builtin_names()) - set(PER_ORDER)))
+@pytest.mark.parametrize("name", sorted(builtin_names()))
 def test_vectorized_lines_equal_the_per_order_pricer(ledger_path, name):
     model = load_fee_model(name)
     con = open_read_only(ledger_path)
@@ -125,23 +124,35 @@ def test_reprice_totals_are_identical_for_every_builtin_model(ledger_path, repla
     per_order, _ = reprice_variants(
         ledger_path, variants, replace_all=replace_all, engine="per-order"
     )
-    vectorizable = {n: m for n, m in variants.items() if n not in PER_ORDER}
     vectorized, _ = reprice_variants(
-        ledger_path, vectorizable, replace_all=replace_all, engine="vectorized"
+        ledger_path, variants, replace_all=replace_all, engine="vectorized"
     )
-    assert vectorized == {name: per_order[name] for name in vectorizable}
+    assert vectorized == per_order
     assert all(result.refunds > 0 for result in vectorized.values())
     auto, _ = reprice_variants(ledger_path, variants, replace_all=replace_all)
     assert auto == per_order
 
 
-def test_vectorized_refuses_a_model_it_cannot_price(ledger_path):
-    with pytest.raises(RepriceError, match="engine vectorized: fee model amazon-associates has"):
-        reprice_variants(
-            ledger_path, {"a": [load_fee_model("amazon-associates")]}, engine="vectorized"
-        )
+def test_vectorized_refuses_a_ledger_only_the_loop_can_refuse(ledger_path, tmp_path):
     with pytest.raises(RepriceError, match="engine: 'fast' is not one of"):
         reprice_variants(ledger_path, {"a": [load_fee_model("flat-per-order")]}, engine="fast")
+    order = build_order([("toys", 1, 1000)], order_id="over")
+    path = tmp_path / "over.duckdb"
+    with Ledger(path) as ledger:
+        ledger.start_run(scenario="over", seed=1, currency="usd", fee_models=["x"])
+        ledger.record(order, [])
+    con = duckdb.connect(str(path))  # a refund beyond the total, written behind the ledger
+    con.execute(
+        "INSERT INTO refunds (refund_id, order_id, seq, amount) VALUES ('r', 'over', 1, 1001)"
+    )
+    con.close()
+    variants = {"a": [load_fee_model("flat-per-order")]}
+    with pytest.raises(
+        RepriceError, match="engine vectorized: a refund is not positive or exceeds"
+    ):
+        reprice_variants(path, variants, engine="vectorized")
+    with pytest.raises(ValueError, match="order over: refund of 1001 exceeds what is left"):
+        reprice_variants(path, variants)  # auto: the loop says which order
 
 
 #: Shapes no vectorized built-in has: order-value tiers both ways, minimum and cap, platform
@@ -322,3 +333,22 @@ def test_per_line_components_equal_the_per_order_pricer_line_by_line(tmp_path):
     per_order, _ = reprice_variants(path, {"p": [PER_LINE]}, engine="per-order")
     assert reprice_variants(path, {"p": [PER_LINE]}, engine="vectorized")[0] == per_order
     assert per_order["p"].refunds == 4
+
+
+def test_amounts_beyond_bigint_products_are_priced_exactly(tmp_path):
+    """A total whose product with a rate overflows BIGINT: the query runs again in HUGEINT."""
+    order = build_order([("jewelry", 1, 4 * 10**16)], shipping=1, order_id="huge")
+    stripe = load_fee_model("stripe-standard")
+    path = tmp_path / "huge.duckdb"
+    with Ledger(path) as ledger:
+        ledger.start_run(scenario="huge", seed=1, currency="usd", fee_models=[stripe.name])
+        lines = price_order(order, [stripe])
+        ledger.record(order, lines)
+        back = refund_lines(order, lines, order.total_amount // 3, [stripe])
+        ledger.record_refund(order, order.total_amount // 3, back, order.placed_at, "return")
+    variants = {"s": [stripe], "flat": [load_fee_model("flat-per-order")]}
+    vectorized, _ = reprice_variants(path, variants, engine="vectorized")
+    assert vectorized == reprice_variants(path, variants, engine="per-order")[0]
+    # 2.9% of 40,000,000,000,000,001 rounds half-even once, plus 30
+    assert divide_half_even((4 * 10**16 + 1) * 290, 10_000) + 30 == lines[0].amount
+    assert vectorized["s"].fees[("stripe-standard", "payment_processor")] == lines[0].amount
