@@ -38,7 +38,7 @@ from agent_checkout.report import print_replications, print_summary
 from agent_checkout.sim.invariants import broken_invariants
 from agent_checkout.sim.realism import conversion_remark
 from agent_checkout.sim.replications import run_replicated
-from agent_checkout.sim.run import run_scenario, untraceable
+from agent_checkout.sim.run import engine_problem, run_scenario, untraceable
 from agent_checkout.sim.scenario import Scenario, builtin_scenarios, load_scenario
 from agent_checkout.sim.streams import SEED_MAX
 
@@ -115,6 +115,13 @@ def run(
         ),
     ] = False,
     set_: SetOption = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="What walks the agent's graph: langgraph, fast (its nodes and edges called "
+            "directly, same results) or auto (fast unless the run needs LangGraph).",
+        ),
+    ] = "auto",
 ) -> None:
     """Run a scenario and write DIR/summary.json and DIR/ledger.duckdb.
 
@@ -133,6 +140,8 @@ def run(
             if bad[0] >= 0
             else f"--trace {bad[0]}: sessions are numbered from 0"
         )
+    if problem := engine_problem(loaded, engine):
+        raise fail(f"--{problem}")
     started = time.perf_counter()
     if replications > 1:
         with progress_bar("replications") as bar:
@@ -144,6 +153,7 @@ def run(
                 workers=workers,
                 out=out,
                 progress=lambda done: bar.update(task, completed=done),
+                engine=engine,
             )
         elapsed = time.perf_counter() - started
         print_replications(summary, console)
@@ -167,7 +177,9 @@ def run(
             if done % step == 0 or done == total:
                 bar.update(task, completed=done)
 
-        result = run_scenario(loaded, seed=seed, out=out, progress=advance, trace=trace)
+        result = run_scenario(
+            loaded, seed=seed, out=out, progress=advance, trace=trace, engine=engine
+        )
     elapsed = time.perf_counter() - started
     print_summary(result.summary, console)
     _remark(result.summary, loaded)

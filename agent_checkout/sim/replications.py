@@ -86,11 +86,11 @@ def aggregate(
     return {name: interval([read(s) for s in summaries]) for name, read in readers.items()}
 
 
-def _one(args: tuple[Scenario, int, str | None]) -> dict:
+def _one(args: tuple[Scenario, int, str | None, str]) -> dict:
     from agent_checkout.sim.run import run_scenario  # workers import it themselves
 
-    scenario, seed, out = args
-    return run_scenario(scenario, seed=seed, out=out).summary
+    scenario, seed, out, engine = args
+    return run_scenario(scenario, seed=seed, out=out, engine=engine).summary
 
 
 def run_replications(
@@ -101,14 +101,17 @@ def run_replications(
     workers: int = 1,
     out: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    engine: str = "auto",
 ) -> list[dict]:
     """Run replications 0..R-1 (serially, or on ``workers`` processes) and return summaries in
-    replication order. With ``out``, replication r writes its files to ``out/replications/r``."""
+    replication order. With ``out``, replication r writes its files to ``out/replications/r``.
+    ``engine`` walks the agent's graph in each (as :func:`~agent_checkout.sim.run.run_scenario`)."""
     jobs = [
         (
             scenario,
             replication_seed(seed, r),
             str(out / "replications" / str(r)) if out is not None else None,
+            engine,
         )
         for r in range(replications)
     ]
@@ -136,6 +139,7 @@ def run_replicated(
     workers: int = 1,
     out: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    engine: str = "auto",
 ) -> dict:
     """Run R replications and pool them (:func:`pooled_summary`). With ``out``, the run
     directory gets ``summary.json`` and ``replications/r/`` only once every replication has
@@ -146,7 +150,12 @@ def run_replicated(
 
     if out is None:
         summaries = run_replications(
-            scenario, seed=seed, replications=replications, workers=workers, progress=progress
+            scenario,
+            seed=seed,
+            replications=replications,
+            workers=workers,
+            progress=progress,
+            engine=engine,
         )
         return pooled_summary(scenario, seed, summaries)
     with staged_run(out) as staging:
@@ -157,6 +166,7 @@ def run_replicated(
             workers=workers,
             out=staging,
             progress=progress,
+            engine=engine,
         )
         summary = pooled_summary(scenario, seed, summaries)
         write_json(staging / "summary.json", summary)
@@ -330,6 +340,12 @@ def pooled_currencies(summaries: Sequence[dict], fx: FxTable, currency: str) -> 
     }
 
 
+def _engine(summaries: Sequence[dict]) -> dict[str, str]:
+    """Which engine walked the agent's graph (every replication takes the same one)."""
+    engines = sorted({s["engine"] for s in summaries if "engine" in s})
+    return {"engine": ",".join(engines)} if engines else {}
+
+
 def pooled_summary(scenario: Scenario, seed: int, summaries: Sequence[dict]) -> dict:
     """One summary for R replications with a single run's money figures, pooled: every count
     and amount is the sum over replications (so ``buyer_paid == merchant_net + fees_total +
@@ -349,6 +365,7 @@ def pooled_summary(scenario: Scenario, seed: int, summaries: Sequence[dict]) -> 
         "currency": scenario.currency,
         "replications": len(summaries),
         "seeds": [s["seed"] for s in summaries],
+        **_engine(summaries),
         **pooled_money(summaries, fx, scenario.currency),
         **(pooled_currencies(summaries, fx, scenario.currency) if mixed else {}),
         "ci95": aggregate(views) | channel_intervals(summaries),

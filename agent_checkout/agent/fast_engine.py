@@ -1,0 +1,225 @@
+"""The fast path: the compiled checkout graph's own nodes and edges, called directly.
+
+LangGraph's per-step machinery (channels, tasks, checkpoint bookkeeping, streaming) costs more
+than the agent's logic. A run that needs none of it (no interrupts, checkpointer, store,
+retries, tracing) can walk the very same compiled graph with a plain loop: :class:`GraphWalker`
+reads the node functions, fixed edges and conditional edges from ``compiled.builder`` (never a
+second copy of the flow) and merges each update as the graph's channels would. It refuses a
+graph it cannot reproduce exactly (a reducer, a private schema, parallel branches, ``Send``,
+``Command``, a retry or cache policy, ...), so whatever it runs gives the same steps, updates
+and final state as ``graph.stream``; the parity suite (tests/sim/test_engine_parity.py) checks
+it on every built-in scenario.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from langgraph._internal._config import DEFAULT_RECURSION_LIMIT
+from langgraph.channels.last_value import LastValue
+from langgraph.constants import END, START
+from langgraph.errors import ErrorCode, GraphRecursionError, create_error_message
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.runtime import Runtime
+
+#: What a node function may ask LangGraph for; the fast path supplies only the runtime.
+_SUPPLIED = frozenset({"runtime"})
+
+
+class UnsupportedGraph(ValueError):
+    """The graph uses a LangGraph feature the fast path does not reproduce."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One node: its function, whether it takes ``runtime``, and where it leads."""
+
+    func: Callable[..., Any]
+    takes_runtime: bool
+    goto: str | None  # a fixed edge's target, or None when a conditional edge decides
+    route: Callable[..., Any] | None
+    route_takes_runtime: bool
+    ends: Mapping[Any, str] | None
+
+
+class GraphWalker:
+    """Runs a compiled ``StateGraph`` step by step without Pregel, or refuses to at build time.
+
+    :meth:`walk` yields ``(node, update)`` exactly as ``graph.stream(..., stream_mode="updates")``
+    yields ``{node: update}`` (``None`` for a step that wrote nothing); the merged state is on
+    the :class:`Walk` it returns.
+    """
+
+    def __init__(self, graph: CompiledStateGraph) -> None:
+        builder = getattr(graph, "builder", None)
+        if builder is None or not hasattr(builder, "branches"):
+            raise UnsupportedGraph("not a compiled StateGraph")
+        _refuse_runtime_features(graph, builder)
+        self.keys = _last_value_keys(builder)
+        fixed = _fixed_edges(builder)
+        if len(fixed.get(START, ())) != 1 or builder.branches.get(START):
+            raise UnsupportedGraph("the graph must start at exactly one node, by a fixed edge")
+        self.entry: str = fixed[START][0]
+        self.steps: dict[str, _Step] = {
+            name: _step(name, spec, fixed.get(name, ()), builder.branches.get(name, {}), builder)
+            for name, spec in builder.nodes.items()
+        }
+        limit = (graph.config or {}).get("recursion_limit", DEFAULT_RECURSION_LIMIT)
+        self.recursion_limit: int = int(limit)
+
+    def walk(self, context: Any) -> Walk:
+        """A walk from ``START`` with an empty input and ``context`` as the run's context."""
+        return Walk(self, Runtime(context=context))
+
+
+class Walk:
+    """One run of a :class:`GraphWalker`: iterate it for the steps; ``state`` holds the merged
+    state in the graph's channel order (what the last ``values`` chunk of a stream holds)."""
+
+    __slots__ = ("_walker", "_runtime", "_state")
+
+    def __init__(self, walker: GraphWalker, runtime: Runtime) -> None:
+        self._walker, self._runtime, self._state = walker, runtime, {}
+
+    @property
+    def state(self) -> dict:
+        state = self._state
+        return {key: state[key] for key in self._walker.keys if key in state}
+
+    def __iter__(self) -> Iterator[tuple[str, dict | None]]:
+        walker, runtime, state = self._walker, self._runtime, self._state
+        keys, steps, limit = walker.keys, walker.steps, walker.recursion_limit
+        node, taken = walker.entry, 0
+        while node != END:
+            step = steps[node]
+            # Each node reads its own copy of the state, as LangGraph hands it one.
+            out = (
+                step.func(dict(state), runtime=runtime)
+                if step.takes_runtime
+                else step.func(dict(state))
+            )
+            update = _writes(node, out, keys)
+            if update:
+                state.update(update)
+            taken += 1
+            yield node, update
+            node = step.goto if step.route is None else _routed(node, step, state, runtime)
+            if taken >= limit:
+                raise GraphRecursionError(
+                    create_error_message(
+                        message=(
+                            f"Recursion limit of {limit} reached without hitting a stop "
+                            "condition. You can increase the limit by setting the "
+                            "`recursion_limit` config key."
+                        ),
+                        error_code=ErrorCode.GRAPH_RECURSION_LIMIT,
+                    )
+                )
+
+
+def _writes(node: str, out: Any, keys: tuple[str, ...]) -> dict | None:
+    """The channel writes of a node's return value, as LangGraph keeps them (unknown keys
+    dropped, ``None`` for no write); anything but a dict or None is refused."""
+    if out is None:
+        return None
+    if type(out) is not dict:
+        raise UnsupportedGraph(f"node {node!r} returned {type(out).__name__}, not a dict")
+    if all(key in keys for key in out):
+        return out or None
+    return {k: v for k, v in out.items() if k in keys} or None
+
+
+def _routed(node: str, step: _Step, state: dict, runtime: Runtime) -> str:
+    """Where a conditional edge sends the walk: its function on the updated state, through
+    its ``ends`` map."""
+    view = dict(state)
+    target = step.route(view, runtime=runtime) if step.route_takes_runtime else step.route(view)
+    if isinstance(target, (list, tuple)) and len(target) == 1:
+        target = target[0]
+    if not isinstance(target, str):
+        raise UnsupportedGraph(f"the edge after {node!r} returned {target!r}, not one node")
+    if step.ends is not None:
+        if target not in step.ends:
+            raise ValueError(f"the edge after {node!r} returned {target!r}, not one of its ends")
+        target = step.ends[target]
+    return target
+
+
+def _refuse_runtime_features(graph: CompiledStateGraph, builder: Any) -> None:
+    """Whatever the Pregel loop does beyond calling nodes and edges, the walker cannot."""
+    features = {
+        "a checkpointer": graph.checkpointer not in (None, False),
+        "a store": graph.store is not None,
+        "interrupts": bool(graph.interrupt_before_nodes or graph.interrupt_after_nodes),
+        "a retry policy": bool(graph.retry_policy),
+        "a cache policy": graph.cache_policy is not None or graph.cache is not None,
+        "a step timeout": graph.step_timeout is not None,
+        "debug output": bool(graph.debug),
+        "managed values": bool(builder.managed),
+        "waiting edges": bool(builder.waiting_edges),
+        "an input or output schema of its own": not (
+            builder.input_schema is builder.state_schema
+            and builder.output_schema is builder.state_schema
+        ),
+    }
+    used = [name for name, present in features.items() if present]
+    if used:
+        raise UnsupportedGraph(f"the graph uses {', '.join(used)}")
+
+
+def _last_value_keys(builder: Any) -> tuple[str, ...]:
+    """The state's keys, each of which must keep its last value (no reducer): then merging
+    an update is a dict update, as the channels would merge it."""
+    keys = []
+    for key, channel in builder.channels.items():
+        if type(channel) is not LastValue:
+            raise UnsupportedGraph(f"state key {key!r} has a {type(channel).__name__} channel")
+        keys.append(key)
+    return tuple(keys)
+
+
+def _fixed_edges(builder: Any) -> dict[str, list[str]]:
+    edges: dict[str, list[str]] = {}
+    for start, end in sorted(builder.edges):
+        edges.setdefault(start, []).append(end)
+    return edges
+
+
+def _step(name: str, spec: Any, fixed: list[str], branches: Mapping, builder: Any) -> _Step:
+    """One node of the builder as the walker runs it; refuses what it would run differently."""
+    refusals = {
+        "a retry policy": spec.retry_policy,
+        "a cache policy": spec.cache_policy,
+        "deferred": spec.defer,
+        "Command destinations": spec.ends,
+        "an error handler": spec.is_error_handler or spec.error_handler_node,
+        "a timeout": spec.timeout,
+        "a private input schema": spec.input_schema is not builder.state_schema,
+    }
+    used = [what for what, present in refusals.items() if present]
+    if used:
+        raise UnsupportedGraph(f"node {name!r} has {', '.join(used)}")
+    func, takes_runtime = _plain_call(f"node {name!r}", spec.runnable)
+    if len(fixed) + len(branches) != 1:
+        raise UnsupportedGraph(f"node {name!r} must have exactly one way out (edge or branch)")
+    if fixed:
+        return _Step(func, takes_runtime, fixed[0], None, False, None)
+    (branch,) = branches.values()
+    if branch.input_schema not in (None, builder.state_schema):
+        raise UnsupportedGraph(f"the edge after {name!r} reads a private schema")
+    route, route_takes_runtime = _plain_call(f"the edge after {name!r}", branch.path)
+    return _Step(func, takes_runtime, None, route, route_takes_runtime, branch.ends)
+
+
+def _plain_call(what: str, runnable: Any) -> tuple[Callable[..., Any], bool]:
+    """The synchronous function inside a LangGraph ``RunnableCallable``, and whether it takes
+    ``runtime``; anything else (a Runnable chain, config or store injection) is refused."""
+    func = getattr(runnable, "func", None)
+    accepts = getattr(runnable, "func_accepts", None)
+    if func is None or accepts is None or runnable.kwargs or runnable.explode_args:
+        raise UnsupportedGraph(f"{what} is not a plain function")
+    if not set(accepts) <= _SUPPLIED:
+        raise UnsupportedGraph(f"{what} asks for {', '.join(sorted(set(accepts) - _SUPPLIED))}")
+    return func, "runtime" in accepts
