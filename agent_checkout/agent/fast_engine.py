@@ -14,6 +14,7 @@ it on every built-in scenario.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,16 @@ from langgraph.runtime import Runtime
 
 #: What a node function may ask LangGraph for; the fast path supplies only the runtime.
 _SUPPLIED = frozenset({"runtime"})
+
+
+#: The node the fast path is running in this context (LangGraph keeps it in the run's config,
+#: as ``langgraph_node``): a session's trace stamps each merchant call with it.
+_running: ContextVar[str] = ContextVar("fast_path_node", default="")
+
+
+def running_node() -> str:
+    """The node a fast-path walk is running here, or ``""`` outside one."""
+    return _running.get()
 
 
 class UnsupportedGraph(ValueError):
@@ -94,12 +105,14 @@ class Walk:
         node, taken = walker.entry, 0
         while node != END:
             step = steps[node]
-            # Each node reads its own copy of the state, as LangGraph hands it one.
-            out = (
-                step.func(dict(state), runtime=runtime)
-                if step.takes_runtime
-                else step.func(dict(state))
-            )
+            token = _running.set(node)
+            try:  # each node reads its own copy of the state, as LangGraph hands it one
+                if step.takes_runtime:
+                    out = step.func(dict(state), runtime=runtime)
+                else:
+                    out = step.func(dict(state))
+            finally:
+                _running.reset(token)
             update = _writes(node, out, keys)
             if update:
                 state.update(update)

@@ -15,6 +15,8 @@ SESSIONS = 150  # per run; with every session shopping, SHOPPING
 SHOPPING = 60
 #: The scenario's own seed, and another.
 OTHER_SEED = 20261111
+#: Sessions whose merchant calls are traced (trace files compared byte for byte).
+TRACED = (0, 1, 2, 3, 5, 8, 13, 21, 34, 55)
 
 
 def sized(name: str, sessions: int, *, every_session_shops: bool = False):
@@ -72,13 +74,20 @@ def test_both_engines_write_the_same_run(name, seed, every_session_shops, tmp_pa
     runs = {}
     for engine in ("langgraph", "fast"):
         out = tmp_path / engine
-        runs[engine] = run_scenario(scenario, seed=seed, out=out, engine=engine).summary
+        runs[engine] = run_scenario(
+            scenario, seed=seed, out=out, engine=engine, trace=TRACED
+        ).summary
         assert runs[engine]["engine"] == engine
     langgraph, fast = (tmp_path / "langgraph", tmp_path / "fast")
     assert without_engine((fast / "summary.json").read_bytes(), "fast") == without_engine(
         (langgraph / "summary.json").read_bytes(), "langgraph"
     )
     assert ledger_rows(fast / "ledger.duckdb") == ledger_rows(langgraph / "ledger.duckdb")
+    traces = sorted(p.name for p in fast.glob("trace-*.jsonl"))
+    assert traces == sorted(p.name for p in langgraph.glob("trace-*.jsonl"))
+    assert traces == [f"trace-s{i:07d}.jsonl" for i in TRACED]
+    for name in traces:  # every merchant call stamped with the node that made it
+        assert (fast / name).read_bytes() == (langgraph / name).read_bytes()
     assert runs["fast"]["sessions"] == scenario.arrivals.sessions
 
 
