@@ -319,7 +319,7 @@ class Simulation:
             policy=policy,
             clock=self.clock,
             sleep=virtual_sleep,
-            jitter=self.streams.stream("backoff", index).random,
+            jitter=self.streams.draws("backoff", index),
             handoff=self.monetization.mode if draw is None else "in_chat",
             search_limit=self.search_limit,
             price_error=price_error,
