@@ -68,7 +68,8 @@ class GraphWalker:
         if builder is None or not hasattr(builder, "branches"):
             raise UnsupportedGraph("not a compiled StateGraph")
         _refuse_runtime_features(graph, builder)
-        self.keys = _last_value_keys(builder)
+        self.keys = _last_value_keys(builder)  # in channel order, for the final state
+        self.key_set = frozenset(self.keys)
         fixed = _fixed_edges(builder)
         if len(fixed.get(START, ())) != 1 or builder.branches.get(START):
             raise UnsupportedGraph("the graph must start at exactly one node, by a fixed edge")
@@ -101,7 +102,7 @@ class Walk:
 
     def __iter__(self) -> Iterator[tuple[str, dict | None]]:
         walker, runtime, state = self._walker, self._runtime, self._state
-        keys, steps, limit = walker.keys, walker.steps, walker.recursion_limit
+        keys, steps, limit = walker.key_set, walker.steps, walker.recursion_limit
         node, taken = walker.entry, 0
         while node != END:
             step = steps[node]
@@ -132,14 +133,14 @@ class Walk:
                 )
 
 
-def _writes(node: str, out: Any, keys: tuple[str, ...]) -> dict | None:
+def _writes(node: str, out: Any, keys: frozenset[str]) -> dict | None:
     """The channel writes of a node's return value, as LangGraph keeps them (unknown keys
     dropped, ``None`` for no write); anything but a dict or None is refused."""
     if out is None:
         return None
     if type(out) is not dict:
         raise UnsupportedGraph(f"node {node!r} returned {type(out).__name__}, not a dict")
-    if all(key in keys for key in out):
+    if keys.issuperset(out):
         return out or None
     return {k: v for k, v in out.items() if k in keys} or None
 
