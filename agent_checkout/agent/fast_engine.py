@@ -13,12 +13,12 @@ it on every built-in scenario.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from langgraph._internal._config import DEFAULT_RECURSION_LIMIT
 from langgraph.channels.last_value import LastValue
 from langgraph.constants import END, START
 from langgraph.errors import ErrorCode, GraphRecursionError, create_error_message
@@ -78,7 +78,7 @@ class GraphWalker:
             name: _step(name, spec, fixed.get(name, ()), builder.branches.get(name, {}), builder)
             for name, spec in builder.nodes.items()
         }
-        limit = (graph.config or {}).get("recursion_limit", DEFAULT_RECURSION_LIMIT)
+        limit = (graph.config or {}).get("recursion_limit", _default_recursion_limit())
         self.recursion_limit: int = int(limit)
 
     def walk(self, context: Any) -> Walk:
@@ -133,6 +133,17 @@ class Walk:
                 )
 
 
+def _default_recursion_limit() -> int:
+    """The step limit LangGraph applies when the graph's config sets none."""
+    try:
+        from langgraph._internal._config import DEFAULT_RECURSION_LIMIT
+    except ImportError:  # a LangGraph that keeps it elsewhere: its config's default
+        from langchain_core.runnables.config import ensure_config
+
+        return int(ensure_config()["recursion_limit"])
+    return int(DEFAULT_RECURSION_LIMIT)
+
+
 def _writes(node: str, out: Any, keys: frozenset[str]) -> dict | None:
     """The channel writes of a node's return value, as LangGraph keeps them (unknown keys
     dropped, ``None`` for no write); anything but a dict or None is refused."""
@@ -163,16 +174,18 @@ def _routed(node: str, step: _Step, state: dict, runtime: Runtime) -> str:
 
 def _refuse_runtime_features(graph: CompiledStateGraph, builder: Any) -> None:
     """Whatever the Pregel loop does beyond calling nodes and edges, the walker cannot."""
+    has = functools.partial(_has, graph)  # attributes some LangGraph versions lack count absent
     features = {
         "a checkpointer": graph.checkpointer not in (None, False),
-        "a store": graph.store is not None,
-        "interrupts": bool(graph.interrupt_before_nodes or graph.interrupt_after_nodes),
-        "a retry policy": bool(graph.retry_policy),
-        "a cache policy": graph.cache_policy is not None or graph.cache is not None,
-        "a step timeout": graph.step_timeout is not None,
-        "debug output": bool(graph.debug),
-        "managed values": bool(builder.managed),
-        "waiting edges": bool(builder.waiting_edges),
+        "a store": has("store"),
+        "interrupts": has("interrupt_before_nodes") or has("interrupt_after_nodes"),
+        "a retry policy": has("retry_policy"),
+        "a cache policy": has("cache_policy") or has("cache"),
+        "a step timeout": has("step_timeout"),
+        "debug output": has("debug"),
+        "node error handlers": has("node_error_handler_map"),
+        "managed values": _has(builder, "managed"),
+        "waiting edges": _has(builder, "waiting_edges"),
         "an input or output schema of its own": not (
             builder.input_schema is builder.state_schema
             and builder.output_schema is builder.state_schema
@@ -181,6 +194,11 @@ def _refuse_runtime_features(graph: CompiledStateGraph, builder: Any) -> None:
     used = [name for name, present in features.items() if present]
     if used:
         raise UnsupportedGraph(f"the graph uses {', '.join(used)}")
+
+
+def _has(owner: Any, name: str) -> bool:
+    """Whether ``owner`` sets the LangGraph option ``name`` (empty, None or missing: not)."""
+    return bool(getattr(owner, name, None))
 
 
 def _last_value_keys(builder: Any) -> tuple[str, ...]:
@@ -203,13 +221,15 @@ def _fixed_edges(builder: Any) -> dict[str, list[str]]:
 
 def _step(name: str, spec: Any, fixed: list[str], branches: Mapping, builder: Any) -> _Step:
     """One node of the builder as the walker runs it; refuses what it would run differently."""
+    has = functools.partial(_has, spec)
     refusals = {
-        "a retry policy": spec.retry_policy,
-        "a cache policy": spec.cache_policy,
-        "deferred": spec.defer,
-        "Command destinations": spec.ends,
-        "an error handler": spec.is_error_handler or spec.error_handler_node,
-        "a timeout": spec.timeout,
+        "a retry policy": has("retry_policy"),
+        "a cache policy": has("cache_policy"),
+        "deferred": has("defer"),
+        "Command destinations": has("ends"),
+        "an error handler": has("is_error_handler") or has("error_handler_node"),
+        "a timeout": has("timeout"),
+        "a trace policy": has("trace_policy"),
         "a private input schema": spec.input_schema is not builder.state_schema,
     }
     used = [what for what, present in refusals.items() if present]
