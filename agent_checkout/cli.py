@@ -46,7 +46,7 @@ from agent_checkout.report import print_replications, print_summary
 from agent_checkout.sim.invariants import broken_invariants
 from agent_checkout.sim.realism import conversion_remark
 from agent_checkout.sim.replications import run_replicated
-from agent_checkout.sim.run import run_scenario, untraceable
+from agent_checkout.sim.run import engine_problem, run_scenario, untraceable
 from agent_checkout.sim.scenario import Scenario, builtin_scenarios, load_scenario
 from agent_checkout.sim.streams import SEED_MAX
 
@@ -125,6 +125,13 @@ def run(
         ),
     ] = False,
     set_: SetOption = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="What walks the agent's graph: langgraph, fast (its nodes and edges called "
+            "directly, same results) or auto (fast unless the run needs LangGraph).",
+        ),
+    ] = "auto",
 ) -> None:
     """Run a scenario and write DIR/summary.json and DIR/ledger.duckdb.
 
@@ -147,6 +154,8 @@ def run(
     if replications == 1 and (backend is Backend.ray or address is not None):
         raise fail("--backend ray runs replications: give --replications 2 or more")
     check_backend(backend, address, workers)
+    if problem := engine_problem(loaded, engine):
+        raise fail(f"--{problem}")
     started = time.perf_counter()
     if replications > 1:
         with sweep_failures(), progress_bar("replications") as bar:
@@ -160,6 +169,7 @@ def run(
                 progress=lambda done: bar.update(task, completed=done),
                 backend=backend.value,
                 address=address,
+                engine=engine,
             )
         elapsed = time.perf_counter() - started
         print_replications(summary, console)
@@ -183,7 +193,9 @@ def run(
             if done % step == 0 or done == total:
                 bar.update(task, completed=done)
 
-        result = run_scenario(loaded, seed=seed, out=out, progress=advance, trace=trace)
+        result = run_scenario(
+            loaded, seed=seed, out=out, progress=advance, trace=trace, engine=engine
+        )
     elapsed = time.perf_counter() - started
     print_summary(result.summary, console)
     _remark(result.summary, loaded)

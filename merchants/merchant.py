@@ -20,7 +20,7 @@ from merchants.acp import (
     CheckoutSessionCreateRequest,
     CheckoutSessionUpdateRequest,
 )
-from merchants.catalog import Catalog, CatalogSpec
+from merchants.catalog import Catalog, CatalogSpec, Product
 from merchants.catalog_files import load_catalog
 from merchants.checkout import (
     CheckoutService,
@@ -92,6 +92,7 @@ class Merchant:
             catalog = Catalog.generate(spec, seed, profile.currency)
         self.catalog = catalog
         self.index = SearchIndex(catalog)
+        self._feed: dict[str, tuple[Product, tuple, FeedProduct]] = {}  # see _feed_entry
         self.checkout = CheckoutService(
             merchant_id=profile.id,
             platform=profile.platform,
@@ -139,12 +140,20 @@ class Merchant:
         return MerchantInfo(self.profile.id, self.profile.platform, self.profile.name)
 
     def _feed_entry(self, product) -> FeedProduct:
-        return FeedProduct.of(
+        """The product's feed entry, built once for each price and stock it has: a search
+        returns one per hit, and nothing else of an entry changes (entries are frozen)."""
+        state = (product.price, product.stock, product.allow_backorder)
+        kept = self._feed.get(product.id)
+        if kept is not None and kept[0] is product and kept[1] == state:
+            return kept[2]
+        entry = FeedProduct.of(
             product,
             currency=self.catalog.currency,
             seller_id=self.id,
             seller_name=self.profile.name,
         )
+        self._feed[product.id] = (product, state, entry)
+        return entry
 
     def search(
         self, query: str, now: datetime, *, limit: int = 10, max_price: int | None = None

@@ -11,8 +11,10 @@ to the working directory.
 
 from __future__ import annotations
 
+import copy
+from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -121,10 +123,17 @@ def load_profile(name_or_path: str | Path) -> MerchantProfile:
             f"no merchant profile {str(name_or_path)!r} "
             f"(built in: {', '.join(available_profiles())})"
         )
-    raw = yaml.safe_load(path.read_text()) or {}
+    raw = copy.deepcopy(_parsed(path.read_text()))
     if isinstance(raw, dict):
         raw = anchor_profile_paths(raw, path.parent)
     return MerchantProfile.model_validate(raw)
+
+
+@lru_cache(maxsize=256)
+def _parsed(text: str) -> Any:
+    """A profile's YAML, parsed once per text (callers get a deep copy): a run asks for its
+    merchants' profiles several times, and parsing is most of what loading one costs."""
+    return yaml.safe_load(text) or {}
 
 
 def names_a_file(name: str) -> bool:

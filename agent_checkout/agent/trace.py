@@ -18,14 +18,15 @@ from typing import Any
 from langgraph.config import get_config
 
 from agent_checkout.agent.connectors import Clock, MerchantUnavailable
+from agent_checkout.agent.fast_engine import running_node
 from merchants.errors import ProtocolError
 
 
 def _current_node() -> str:
     try:
         return get_config()["metadata"].get("langgraph_node", "")
-    except RuntimeError:  # called outside a graph run
-        return ""
+    except RuntimeError:  # outside a LangGraph run: the fast path's node, if any
+        return running_node()
 
 
 def _status(answer: Any) -> str:

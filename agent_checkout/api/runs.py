@@ -110,12 +110,16 @@ def run(
     out: str | Path | None = None,
     trace: Sequence[int] | None = None,
     progress: Callable[[int], None] | None = None,
+    engine: str = "auto",
 ) -> Run:
     """Simulate ``scenario`` (a built-in name, a file or a :class:`Scenario`) once.
 
     ``set`` changes fields by dotted path (``{"arrivals.rate_per_minute": 10}``), ``sessions``
     shortens the run; with ``out`` the run's files stay there (as ``agent-checkout run --out``).
-    Raises :class:`ScenarioError` for a bad scenario or override, ``ValueError`` for a bad seed.
+    ``engine`` walks the agent's graph: ``"langgraph"``, ``"fast"`` or ``"auto"`` (as
+    ``run --engine``; the summary's ``engine`` says which ran).
+    Raises :class:`ScenarioError` for a bad scenario or override, ``ValueError`` for a bad seed
+    or an engine that cannot run the scenario.
     """
     from agent_checkout.sim.run import run_scenario
 
@@ -124,7 +128,13 @@ def run(
     with tempfile.TemporaryDirectory(prefix="agent-checkout-") as scratch:
         target = Path(out) if out is not None else Path(scratch) / "run"
         result = run_scenario(
-            prepared, seed=seed, out=target, trace=trace, progress=progress, session_log=log
+            prepared,
+            seed=seed,
+            out=target,
+            trace=trace,
+            progress=progress,
+            session_log=log,
+            engine=engine,
         )
         tables = ledger_tables_arrow(target)
     tables["sessions"] = sessions_table(log, prepared.start)

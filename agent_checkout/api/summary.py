@@ -94,6 +94,7 @@ class RunSummary(Summary):
     scenario: str
     seed: int
     currency: str
+    engine: str  # what walked the agent's graph: "fast" or "langgraph" (same figures either way)
     sessions: int
     orders: int
     conversion_rate: float

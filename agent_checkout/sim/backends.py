@@ -33,6 +33,7 @@ class Replication:
     scenario: Scenario
     seed: int
     out: str | None = None
+    engine: str = "auto"  # what walks the agent's graph (agent_checkout.agent.engines)
 
     def name(self) -> str:
         """How a report names this task: variant, replication and seed."""
@@ -64,7 +65,7 @@ def run_replication(job: Replication) -> dict:
     """Simulate one task and return its summary (the function every backend runs)."""
     from agent_checkout.sim.run import run_scenario  # worker processes import it themselves
 
-    return run_scenario(job.scenario, seed=job.seed, out=job.out).summary
+    return run_scenario(job.scenario, seed=job.seed, out=job.out, engine=job.engine).summary
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,7 @@ def replication_jobs(
     replications: int,
     variant: str | None = None,
     out: Path | None = None,
+    engine: str = "auto",
 ) -> list[Replication]:
     """Replications 0..R-1 of ``scenario`` as tasks of ``variant`` (default: the scenario's
     name); with ``out``, replication r writes its files to ``out/replications/r``."""
@@ -104,6 +105,7 @@ def replication_jobs(
             scenario=scenario,
             seed=replication_seed(seed, r),
             out=str(out / "replications" / str(r)) if out is not None else None,
+            engine=engine,
         )
         for r in range(replications)
     ]
@@ -119,12 +121,14 @@ def run_replications(
     progress: Callable[[int], None] | None = None,
     backend: str = "local",
     address: str | None = None,
+    engine: str = "auto",
 ) -> list[dict]:
     """Run replications 0..R-1 and return summaries in replication order: serially, on
     ``workers`` processes, or on Ray (``backend="ray"``, the cluster at ``address`` or a local
     instance); every backend gives the same summaries. ``progress`` hears how many are done.
-    With ``out``, replication r writes its files to ``out/replications/r``."""
-    jobs = replication_jobs(scenario, seed=seed, replications=replications, out=out)
+    With ``out``, replication r writes its files to ``out/replications/r``.
+    ``engine`` walks the agent's graph in each (as :func:`~agent_checkout.sim.run.run_scenario`)."""
+    jobs = replication_jobs(scenario, seed=seed, replications=replications, out=out, engine=engine)
     done: list[Replication] = []
 
     def finished(job: Replication) -> None:
@@ -146,6 +150,7 @@ def run_replicated(
     progress: Callable[[int], None] | None = None,
     backend: str = "local",
     address: str | None = None,
+    engine: str = "auto",
 ) -> dict:
     """Run R replications (on ``backend``, as :func:`run_replications`) and pool them
     (:func:`pooled_summary`). With ``out``, the run directory gets ``summary.json`` and
@@ -155,7 +160,13 @@ def run_replicated(
     from agent_checkout.sim.run import write_json
     from agent_checkout.sim.run_dir import staged_run
 
-    how = {"workers": workers, "progress": progress, "backend": backend, "address": address}
+    how = {
+        "workers": workers,
+        "progress": progress,
+        "backend": backend,
+        "address": address,
+        "engine": engine,
+    }
     if out is None:
         summaries = run_replications(scenario, seed=seed, replications=replications, **how)
         return pooled_summary(scenario, seed, summaries)
@@ -335,6 +346,12 @@ def pooled_currencies(summaries: Sequence[dict], fx: FxTable, currency: str) -> 
     }
 
 
+def _engine(summaries: Sequence[dict]) -> dict[str, str]:
+    """Which engine walked the agent's graph (every replication takes the same one)."""
+    engines = sorted({s["engine"] for s in summaries if "engine" in s})
+    return {"engine": ",".join(engines)} if engines else {}
+
+
 def pooled_summary(scenario: Scenario, seed: int, summaries: Sequence[dict]) -> dict:
     """One summary for R replications with a single run's money figures, pooled: every count
     and amount is the sum over replications (so ``buyer_paid == merchant_net + fees_total +
@@ -354,6 +371,7 @@ def pooled_summary(scenario: Scenario, seed: int, summaries: Sequence[dict]) -> 
         "currency": scenario.currency,
         "replications": len(summaries),
         "seeds": [s["seed"] for s in summaries],
+        **_engine(summaries),
         **pooled_money(summaries, fx, scenario.currency),
         **(pooled_currencies(summaries, fx, scenario.currency) if mixed else {}),
         "ci95": aggregate(views) | channel_intervals(summaries),

@@ -101,9 +101,11 @@ def build_simulation(
     *,
     shadow_prices: bool = False,
     policy: CheckoutPolicy | None = None,
+    engine: str = "auto",
 ) -> Simulation:
     """Everything one replication of ``scenario`` needs, drawn from ``seed``'s streams;
-    ``policy`` replaces the scenario's agent policy (a test's own agent).
+    ``policy`` replaces the scenario's agent policy (a test's own agent); ``engine``
+    (langgraph, fast or auto) walks the agent's graph (:mod:`agent_checkout.agent.engines`).
 
     With ``shadow_prices`` the sessions drawn to state a wrong price state it right: the run
     that prices what the errors cost (:mod:`agent_checkout.sim.wrong_price`)."""
@@ -158,6 +160,7 @@ def build_simulation(
         markets=markets,
         price_errors=price_errors(scenario, streams, shadow=shadow_prices),
         cohorts=cohorts,
+        engine=engine,
     )
 
 
@@ -195,6 +198,19 @@ def _population(
     return ShopperPopulation(scenario.shoppers, categories, streams, market)
 
 
+def engine_problem(scenario: Scenario, engine: str) -> str | None:
+    """``engine NAME: why`` when ``engine`` is unknown or cannot run ``scenario``'s agent
+    (:func:`~agent_checkout.agent.engines.chosen_engine`), checked before a run; else None."""
+    from agent_checkout.agent.engines import chosen_engine
+    from agent_checkout.agent.graph import build_checkout_graph
+
+    try:
+        chosen_engine(engine, build_checkout_graph(), scenario_policy(scenario))
+    except ValueError as problem:
+        return str(problem)
+    return None
+
+
 def check_seed(seed: int) -> None:
     """Refuse a root seed the ledger cannot store, before anything is written."""
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= SEED_MAX:
@@ -217,6 +233,7 @@ def run_scenario(
     trace: Sequence[int] | None = None,
     policy: CheckoutPolicy | None = None,
     session_log: list[tuple] | None = None,
+    engine: str = "auto",
 ) -> RunResult:
     """Simulate ``scenario`` (a :class:`Scenario`, a built-in name such as ``"quickstart"``, or a
     scenario file) with ``seed`` (default: the scenario's own) and summarise it.
@@ -230,7 +247,10 @@ def run_scenario(
     reached are listed in :attr:`RunResult.untraced`, and no file is written for them.
     ``policy`` (any :class:`CheckoutPolicy`) replaces the scenario's agent.
     A ``session_log`` list gets one row per session as it ends
-    (:attr:`~agent_checkout.sim.simulation.Simulation.session_log`).
+    (:attr:`~agent_checkout.sim.simulation.Simulation.session_log`). ``engine`` walks the
+    agent's graph: ``langgraph``, ``fast`` or ``auto`` (fast where the run allows;
+    :mod:`agent_checkout.agent.engines`); the summary's ``engine`` says which ran, and is the
+    one field in which the two engines' summaries differ.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -245,11 +265,15 @@ def run_scenario(
             else f"trace: session {bad[0]} is not in the run (sessions are numbered from 0)"
         )
     if out is None:
-        summary, untraced = _simulate(scenario, seed, None, progress, trace, policy, session_log)
+        summary, untraced = _simulate(
+            scenario, seed, None, progress, trace, policy, session_log, engine
+        )
         return RunResult(summary=summary, out=None, untraced=untraced)
     out_dir = Path(out)
     with staged_run(out_dir) as staging:
-        summary, untraced = _simulate(scenario, seed, staging, progress, trace, policy, session_log)
+        summary, untraced = _simulate(
+            scenario, seed, staging, progress, trace, policy, session_log, engine
+        )
     return RunResult(summary=summary, out=out_dir, untraced=untraced)
 
 
@@ -261,12 +285,13 @@ def _simulate(
     trace: Sequence[int],
     policy: CheckoutPolicy | None = None,
     session_log: list[tuple] | None = None,
+    engine: str = "auto",
 ) -> tuple[dict, list[int]]:
     """Run once; with ``out_dir`` (a fresh folder) write the ledger, summary and traces there.
     Returns the summary and the traced sessions the run never reached."""
     ledger = Ledger(out_dir / "ledger.duckdb") if out_dir is not None else None
     try:
-        simulation = build_simulation(scenario, seed, ledger, policy=policy)
+        simulation = build_simulation(scenario, seed, ledger, policy=policy, engine=engine)
         if ledger is not None:
             ledger.start_run(
                 scenario=scenario.name,
@@ -297,11 +322,14 @@ def _simulate(
         if curved and (peak := arrival_peak(summary["timeseries"])):  # how sharp it really was
             summary["arrival_peak"] = peak
         if simulation.wrong_prices is not None:  # what the errors cost: the same run without
-            shadow = build_simulation(scenario, seed, shadow_prices=True, policy=policy)
+            shadow = build_simulation(
+                scenario, seed, shadow_prices=True, policy=policy, engine=engine
+            )
             shadow.run()
             summary["wrong_price"] = simulation.wrong_prices.summary(shadow.wrong_prices)
         if simulation.cohorts is not None:
             summary["cohorts"] = cohorts
+        summary["engine"] = simulation.engine.name  # the only field the engines differ in
     finally:
         if ledger is not None:
             ledger.close()

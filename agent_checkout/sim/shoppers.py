@@ -27,6 +27,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from faker import Faker
 
@@ -161,7 +162,7 @@ class ShopperPopulation:
         self.spec, self.streams = spec, streams
         self.market = market or market_for("usd")  # budgets scale with its price levels
         self._merchant_categories = categories
-        self._identities: dict[str, list[tuple[str, ...]]] = {}
+        self._identities: dict[str, tuple[tuple[str, ...], ...]] = {}
         self._mixes: dict[int, tuple[ShoppersSpec, _Mix]] = {}  # by id(spec), spec kept alive
         self._mix(spec)  # refuse unknown categories now, not at the first shopper
 
@@ -246,8 +247,11 @@ class ShopperPopulation:
         )
 
 
-def _identities(locale: str, seed: int) -> list[tuple[str, ...]]:
-    """A pool of names and addresses in ``locale`` (drawn once; shoppers pick from it)."""
+@lru_cache(maxsize=64)
+def _identities(locale: str, seed: int) -> tuple[tuple[str, ...], ...]:
+    """A pool of names and addresses in ``locale`` (drawn once per seed, and kept: most of
+    what building a run costs, and runs in one process often share a seed; shoppers pick
+    from it)."""
     fake = Faker(locale)
     fake.seed_instance(seed)
     country = locale.split("_")[-1].upper() if "_" in locale else "US"
@@ -269,4 +273,4 @@ def _identities(locale: str, seed: int) -> list[tuple[str, ...]]:
                 country,
             )
         )
-    return pool
+    return tuple(pool)

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 import simpy
 
+from agent_checkout.agent.engines import GraphEngine, chosen_engine
 from agent_checkout.agent.graph import AgentContext, build_checkout_graph
 from agent_checkout.agent.policy import CheckoutPolicy, RulePolicy
 from agent_checkout.agent.ranking import click_fee_lines
@@ -83,6 +84,7 @@ class Simulation:
         markets: CurrencyMarkets | None = None,
         price_errors: PriceErrors | None = None,
         cohorts: CohortBook | None = None,
+        engine: str = "auto",
     ) -> None:
         self.env = simpy.Environment()
         self.clock = VirtualClock(self.env, start)
@@ -176,6 +178,8 @@ class Simulation:
         self.connectors = {m.id: SimulatedMerchant(m, self.clock) for m in merchants.values()}
         self.payments = SimulatedPayments(processor, self.clock)
         self.graph = build_checkout_graph()
+        # Who walks it: LangGraph, or the fast path where nothing needs LangGraph (.engine.name).
+        self.engine = GraphEngine(self.graph, chosen_engine(engine, self.graph, self.policy))
         self._serving = ""
         self._arrived, self._all_arrived = 0, False
         self._shopper_of: dict[str, Shopper] = {}  # a running session's shopper, by label
@@ -315,7 +319,7 @@ class Simulation:
             policy=policy,
             clock=self.clock,
             sleep=virtual_sleep,
-            jitter=self.streams.stream("backoff", index).random,
+            jitter=self.streams.draws("backoff", index),
             handoff=self.monetization.mode if draw is None else "in_chat",
             search_limit=self.search_limit,
             price_error=price_error,
@@ -471,24 +475,19 @@ class Simulation:
         adding to ``stages`` each funnel stage as the session passes through it (calling
         ``on_decided`` when it decides), and telling the welfare recorder what session
         ``label`` was shown."""
-        state, steps = {}, 0
-        for mode, chunk in self.graph.stream(
-            {}, context=context, stream_mode=["updates", "values"]
-        ):
-            if mode == "updates":
-                steps += 1
-                for node, update in chunk.items():
-                    stage = stage_reached(node, update)
-                    if stage is not None:
-                        stages.add(stage)
-                        if stage == "decided" and on_decided is not None:
-                            on_decided()
-                    if stage == "shown":
-                        self.welfare.shown(label, update["recommendations"])
-                        if trace is not None:
-                            trace.shown(update["recommendations"])
-            else:
-                state = chunk
+        walk, steps = self.engine.walk(context), 0
+        for node, update in walk:
+            steps += 1
+            stage = stage_reached(node, update)
+            if stage is not None:
+                stages.add(stage)
+                if stage == "decided" and on_decided is not None:
+                    on_decided()
+            if stage == "shown":
+                self.welfare.shown(label, update["recommendations"])
+                if trace is not None:
+                    trace.shown(update["recommendations"])
+        state = walk.state
         return {**state, "steps": steps}
 
     def _clicked(

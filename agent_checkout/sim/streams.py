@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Callable
 
 #: The largest root seed: the ledger stores seeds as a signed 64-bit integer (DuckDB BIGINT).
 #: Seeds run from 0 to SEED_MAX inclusive, in scenario files and on the command line alike.
@@ -27,3 +28,17 @@ class RandomStreams:
     def stream(self, name: str, *keys: object) -> random.Random:
         """A fresh ``random.Random`` for ``name`` (and keys), the same every time it is asked."""
         return random.Random(self.seed_for(name, *keys))
+
+    def draws(self, name: str, *keys: object) -> Callable[[], float]:
+        """``stream(name, *keys).random``, with the stream made at the first draw: the same
+        numbers, but a session that never draws (most never back off) never pays for the hash
+        and the seeding."""
+        stream: random.Random | None = None
+
+        def draw() -> float:
+            nonlocal stream
+            if stream is None:
+                stream = self.stream(name, *keys)
+            return stream.random()
+
+        return draw

@@ -131,3 +131,14 @@ def test_policy_and_model_go_together(tmp_path, agent, message):
     with pytest.raises(ScenarioError) as raised:
         load_scenario(path)
     assert str(raised.value) == f"{path}:2: {message}"
+
+
+def test_a_chat_model_policy_runs_on_langgraph_and_fast_is_refused_in_one_line(tiny, tmp_path):
+    assert run_scenario(load_scenario(tiny), seed=3).summary["engine"] == "langgraph"
+    out = tmp_path / "r"
+    result = CliRunner().invoke(app, ["run", str(tiny), "--engine", "fast", "--out", str(out)])
+    assert result.exit_code == 2 and not out.exists()
+    assert result.output == (
+        "error: --engine fast: the 'llm' policy calls a chat model; use engine langgraph (or "
+        "auto)\n"
+    )
