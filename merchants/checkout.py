@@ -854,6 +854,7 @@ class CheckoutService:
             total_amount=view.total("total"),
             placed_at=now,
             buyer_email=session.buyer.email if session.buyer else None,
+            fulfillment_option_id=session.option_id,
             discounts=tuple(
                 OrderDiscount(d.promotion_id, d.kind, d.code, d.funder, d.amount)
                 for d in view.discounts.applied

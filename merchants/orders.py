@@ -56,6 +56,8 @@ class PlacedOrder:
     #: the final payment, which ``total_amount`` includes.
     presale_id: str | None = None
     deposit: int = 0
+    #: The shipping option chosen at checkout (its carrier ships the order).
+    fulfillment_option_id: str | None = None
 
     @property
     def units(self) -> int:
