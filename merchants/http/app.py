@@ -15,6 +15,7 @@ Routes (``{m}`` is a merchant id):
     ... /merchants/{m}/orders/..., /products/{p}/price        mock admin (merchants.http.admin)
     ... /merchants/{m}/storefront/...                         Shopify-like native cart API
     ... /merchants/{m}/v3/application/...                     Etsy-like Open API v3
+    POST /merchants/{m}/mcp                                   ACP's MCP binding (merchants.mcp)
 
 ACP and PSP routes require ACP's headers (see :mod:`merchants.http.headers`). Access: with a
 ``token`` every route but the API description (``/openapi.json``, ``/docs``, ``/redoc``) needs
@@ -77,6 +78,7 @@ from merchants.http.idempotency import IdempotencyStore, StoredResponse, fingerp
 from merchants.http.openapi import install_openapi, request_body
 from merchants.http.shopify_routes import shopify_router
 from merchants.ids import IdSource
+from merchants.mcp import mcp_router
 from merchants.merchant import Merchant
 from merchants.payments import PaymentProcessor
 from merchants.snapshot import SessionSnapshot
@@ -490,6 +492,7 @@ def create_app(
     app.include_router(admin_router(merchants, token, now))
     app.include_router(shopify_router(merchants, now, token=token))
     app.include_router(etsy_router(merchants, now, etsy_receipts or EtsyReceipts(), token=token))
+    app.include_router(mcp_router(token))
     install_openapi(
         app,
         [
