@@ -18,6 +18,8 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from merchants.affiliates import AffiliateAttribution
+
 API_VERSION = "2025-09-29"
 
 #: The most units of one item a session may hold (the RFC sets no cap; a mock needs one).
@@ -286,6 +288,7 @@ class CheckoutSessionCreateRequest20260417(CheckoutSessionCreateRequest):
 
     items: Annotated[list[PricedItem], Field(min_length=1, max_length=100)]
     discounts: DiscountsRequest | None = None
+    affiliate_attribution: AffiliateAttribution | None = None
 
 
 class CheckoutSessionUpdateRequest20260417(CheckoutSessionUpdateRequest):
@@ -306,6 +309,7 @@ class AuthenticationResult(_Wire):
 
 class CheckoutSessionCompleteRequest20260417(CheckoutSessionCompleteRequest):
     authentication_result: AuthenticationResult | None = None
+    affiliate_attribution: AffiliateAttribution | None = None
 
 
 class AuthenticateRequest(_Wire):

@@ -21,6 +21,7 @@ from merchants.acp import (
     CheckoutSessionCreateRequest,
     CheckoutSessionUpdateRequest,
 )
+from merchants.affiliates import Attribution
 from merchants.catalog import Catalog, CatalogSpec
 from merchants.catalog_files import load_catalog
 from merchants.checkout import (
@@ -159,10 +160,17 @@ class Merchant:
         expected_prices: Mapping[str, int] | None = None,
         codes: Sequence[str] = (),
         companions: Sequence[BasketLine] = (),
+        affiliate: Attribution | None = None,
     ) -> CheckoutSession:
-        """Open a checkout; ``codes`` and ``companions`` as :meth:`CheckoutService.create`."""
+        """Open a checkout; ``codes``, ``companions`` and ``affiliate`` (the first touch) as
+        :meth:`CheckoutService.create`."""
         return self.checkout.create(
-            request, now, expected_prices=expected_prices, codes=codes, companions=companions
+            request,
+            now,
+            expected_prices=expected_prices,
+            codes=codes,
+            companions=companions,
+            affiliate=affiliate,
         )
 
     def update_checkout(
@@ -188,8 +196,12 @@ class Merchant:
         now: datetime,
         *,
         authenticated: bool | None = None,
+        affiliate: Attribution | None = None,
     ) -> CheckoutSession:
-        session = self.checkout.complete(session_id, request, now, authenticated=authenticated)
+        """Pay and place the order; ``affiliate`` (the last touch) replaces create's."""
+        session = self.checkout.complete(
+            session_id, request, now, authenticated=authenticated, affiliate=affiliate
+        )
         self.deliver_events()
         return session
 

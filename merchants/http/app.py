@@ -169,7 +169,13 @@ def _priced(body: Any) -> dict[str, Any]:
     discounts = getattr(body, "discounts", None)
     if discounts is not None:
         found["codes"] = discounts.codes
-    return found
+    return found | _affiliate(body)
+
+
+def _affiliate(body: Any) -> dict[str, Any]:
+    """``affiliate`` for create or complete when a 2026-04-17 client sent an attribution."""
+    sent = getattr(body, "affiliate_attribution", None)
+    return {} if sent is None else {"affiliate": sent.attribution()}
 
 
 def _by_version(version: str, latest: type[Body], first: type[Body]) -> type[Body]:
@@ -414,11 +420,12 @@ def create_app(
 
         def complete(body: CheckoutSessionCompleteRequest, at: datetime) -> CheckoutSession:
             result = getattr(body, "authentication_result", None)
-            if result is None:  # the 2025-09-29 call, which wrapped merchants may only know
+            extra = _affiliate(body)
+            if result is None and not extra:  # the 2025-09-29 call, all wrapped merchants know
                 return shop.complete_checkout(checkout_session_id, body, at)
-            return shop.complete_checkout(
-                checkout_session_id, body, at, authenticated=result.passed
-            )
+            if result is not None:
+                extra["authenticated"] = result.passed
+            return shop.complete_checkout(checkout_session_id, body, at, **extra)
 
         return await serve(
             request,
