@@ -92,8 +92,8 @@ async def _answer(call: Call, merchant_id: str, request: Request) -> Any:
             "protocolVersion": asked if asked in PROTOCOL_VERSIONS else PROTOCOL_VERSIONS[-1],
             "capabilities": {"tools": {"listChanged": False}},
             "serverInfo": {**SERVER_INFO, "version": "2026-04-17"},
-            "instructions": "ACP 2026-04-17 checkout tools of merchant "
-            f"{merchant_id}; pass meta.api_version and, but for get, a payload.",
+            "instructions": f"ACP checkout tools of merchant {merchant_id}. Every call needs "
+            "meta.api_version; create, update and complete a payload (the REST request body).",
         }
     if call.method == "ping":
         return {}
