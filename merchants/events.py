@@ -245,8 +245,12 @@ class OrderEventEmitter:
     def order_sink(self, permalink: Callable[[PlacedOrder], str]) -> Callable[[PlacedOrder], None]:
         """An order sink for :class:`merchants.checkout.CheckoutService` emitting order_create."""
 
+        from merchants.order_book import OrderRecord  # it builds on this module
+
         def on_order(order: PlacedOrder) -> None:
-            self.emit(order_created(order, permalink(order)), order.placed_at)
+            url = permalink(order)
+            event = order_created(order, url, record=OrderRecord(order, url))
+            self.emit(event, order.placed_at)
 
         return on_order
 

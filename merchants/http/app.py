@@ -78,7 +78,7 @@ from merchants.http.idempotency import IdempotencyStore, StoredResponse, fingerp
 from merchants.http.openapi import install_openapi, request_body
 from merchants.http.shopify_routes import shopify_router
 from merchants.ids import IdSource
-from merchants.mcp import mcp_router
+from merchants.mcp import JsonRpcMessage, mcp_router
 from merchants.merchant import Merchant
 from merchants.payments import PaymentProcessor
 from merchants.snapshot import SessionSnapshot
@@ -510,6 +510,7 @@ def create_app(
             NoBody,
             DelegatePaymentRequest,
             *ADMIN_REQUEST_MODELS,
+            JsonRpcMessage,
         ],
     )
     return app

@@ -7,6 +7,7 @@ answers), each tool call running the very REST route it maps to.
 """
 
 from merchants.mcp.endpoint import mcp_router
+from merchants.mcp.jsonrpc import JsonRpcMessage
 from merchants.mcp.tools import TOOLS, Tool
 
-__all__ = ["TOOLS", "Tool", "mcp_router"]
+__all__ = ["TOOLS", "JsonRpcMessage", "Tool", "mcp_router"]

@@ -28,11 +28,14 @@ from fastapi.responses import JSONResponse
 
 from merchants.http.body import read_body
 from merchants.http.headers import admin_headers
+from merchants.http.openapi import request_body
 from merchants.mcp.jsonrpc import (
     ACP_ERROR,
+    INTERNAL_ERROR,
     INVALID_PARAMS,
     METHOD_NOT_FOUND,
     Call,
+    JsonRpcMessage,
     RpcError,
     error,
     parse,
@@ -60,7 +63,7 @@ def mcp_router(token: str | None) -> APIRouter:
     """The MCP endpoint of every merchant; ``token`` guards it as it does the admin routes."""
     router = APIRouter(dependencies=[Depends(admin_headers(token))], tags=["mcp"])
 
-    @router.post("/merchants/{merchant_id}/mcp")
+    @router.post("/merchants/{merchant_id}/mcp", openapi_extra=request_body(JsonRpcMessage))
     async def mcp(merchant_id: str, request: Request) -> Response:
         origin = request.headers.get("origin")
         if origin is not None and urlsplit(origin).hostname not in _LOCAL_ORIGINS:
@@ -117,7 +120,10 @@ async def _call_tool(params: dict[str, Any], merchant_id: str, request: Request)
     transport = httpx.ASGITransport(app=request.app)
     async with httpx.AsyncClient(transport=transport, base_url="http://merchant") as client:
         answer = await client.request(method, path, headers=headers, content=body)
-    data = answer.json()
+    try:
+        data = answer.json()
+    except ValueError:  # every route answers JSON; kept as the last guard
+        raise RpcError(INTERNAL_ERROR, f"the merchant answered HTTP {answer.status_code}") from None
     if answer.is_success:
         return {
             "content": [{"type": "text", "text": answer.text}],

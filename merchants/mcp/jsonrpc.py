@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
 
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
@@ -44,6 +46,18 @@ class Call:
     params: dict[str, Any]
     id: Id
     notification: bool
+
+
+class JsonRpcMessage(BaseModel):
+    """One JSON-RPC 2.0 message, as the OpenAPI document shows the MCP endpoint's body
+    (:func:`parse` reads the body itself, with JSON-RPC's own errors)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    jsonrpc: Literal["2.0"]
+    id: str | int | None = None
+    method: str
+    params: dict[str, Any] | None = None
 
 
 def parse(raw: bytes) -> Call:

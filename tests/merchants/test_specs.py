@@ -16,7 +16,12 @@ SHIPPED = {
         "schema.agentic_checkout.json",
         "schema.delegate_payment.json",
     ],
-    "2026-04-17": ["examples.agentic_checkout.json", "json-schema/schema.agentic_checkout.json"],
+    "2026-04-17": [
+        "examples.agentic_checkout.json",
+        "json-schema/schema.agentic_checkout.json",
+        "openapi/openapi.agentic_checkout_webhook.yaml",
+        "openrpc/openrpc.agentic_checkout.json",
+    ],
 }
 
 

@@ -37,7 +37,7 @@ PUBLIC = {
     "/docs/oauth2-redirect": "Swagger UI's OAuth helper page",
     "/redoc": "ReDoc over /openapi.json",
 }
-PROTECTED = 31  # catalog 3, ACP and PSP 7, mock admin 6, Shopify-like 9, Etsy-like 6
+PROTECTED = 34  # catalog 3, ACP and PSP 7, mock admin 8, MCP 1, Shopify-like 9, Etsy-like 6
 
 
 def _walk(routes: list[BaseRoute]) -> Iterator[BaseRoute]:

@@ -318,7 +318,11 @@ def test_openapi_documents_every_route_and_request_body(shop: Shop):
         "/merchants/{merchant_id}/orders/{order_id}/fulfill",
         "/merchants/{merchant_id}/orders/{order_id}/cancel",
         "/merchants/{merchant_id}/orders/{order_id}/refund",
+        "/merchants/{merchant_id}/orders/{order_id}/track",
+        "/merchants/{merchant_id}/orders/{order_id}/dispute",
         "/merchants/{merchant_id}/products/{product_id}/price",
+        # ACP's MCP binding (merchants.mcp)
+        "/merchants/{merchant_id}/mcp",
         # Shopify-like native cart API (merchants.http.shopify_routes)
         "/merchants/{merchant_id}/storefront/carts",
         "/merchants/{merchant_id}/storefront/carts/{cart_id}",
@@ -349,9 +353,12 @@ def test_openapi_documents_every_route_and_request_body(shop: Shop):
         "CheckoutSessionCreateRequest",
         "CheckoutSessionUpdateRequest",
         "DelegatePaymentRequest",
+        "DisputeRequest",
+        "JsonRpcMessage",
         "NoBody",
         "PriceRequest",
         "RefundRequest",
+        "TrackRequest",
     ]
     assert all(r.rsplit("/", 1)[1] in schemas for r in refs)
     create = document["paths"]["/merchants/{merchant_id}/checkout_sessions"]["post"]
