@@ -148,6 +148,8 @@ def test_a_whole_purchase_over_mcp(shop: Shop, mcp: TestClient):
     assert (got["status"], total(got)) == ("completed", total(updated))
     record = shop.merchants["shop"].order("ord_shop_0000001")
     assert (record.order.total_amount, record.order.units) == (total(updated), 2)
+    shipped = shop.merchants["shop"].ship(record.order.id, shop.clock.now)
+    assert shipped.fulfillments[0].carrier == "UPS"  # the express option's carrier
     # The same purchase is visible over REST.
     rest = shop.client.get(f"/merchants/shop/checkout_sessions/{created['id']}")
     assert rest.json()["status"] == "completed"
