@@ -145,8 +145,10 @@ def _rest_request(
     for field, header in META_HEADERS.items():
         value = meta.get(field)
         if value is not None:
-            if not isinstance(value, str):
-                raise RpcError(INVALID_PARAMS, f"Invalid params: meta.{field} must be a string")
+            if not isinstance(value, str) or not (value.isascii() and value.isprintable()):
+                raise RpcError(
+                    INVALID_PARAMS, f"Invalid params: meta.{field} must be a printable ASCII string"
+                )
             headers[header] = value
     ident = arguments.get("id")
     if tool.needs_id and (not isinstance(ident, str) or not ident):

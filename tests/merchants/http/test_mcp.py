@@ -184,6 +184,10 @@ def test_acp_errors_are_32000_with_acps_error_in_data(mcp: TestClient):
         ({"name": "get_checkout_session", "arguments": {"id": "x"}}, "meta.api_version"),
         ({"name": "get_checkout_session", "arguments": {"meta": META}}, "needs id"),
         (
+            {"name": "get_checkout_session", "arguments": {"meta": {**META, "request_id": "a\nb"}}},
+            "meta.request_id must be a printable ASCII string",
+        ),
+        (
             {"name": "complete_checkout_session", "arguments": {"meta": META, "id": "x"}},
             "needs payload",
         ),
