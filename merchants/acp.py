@@ -5,20 +5,18 @@ in-process call or parsed from an HTTP body, so an agent sees the same objects e
 Requests forbid unknown fields, as the official JSON Schema does. Amounts are integer minor
 units and currency codes are lowercase ISO 4217.
 
-At the end: the request fields a ``2026-04-17`` client may add (``unit_amount``, the price it
-expects, and ``authentication_result``), and this mock's 3-D Secure route body, which
-2025-09-29 has no field for. Responses of later versions are rendered by
+At the end: this mock's 3-D Secure route body, which 2025-09-29 has no field for. Requests of
+2026-04-17 are :mod:`merchants.acp_2026.requests`; responses of later versions are rendered by
 :mod:`merchants.versions`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-
-from merchants.affiliates import AffiliateAttribution
 
 API_VERSION = "2025-09-29"
 
@@ -260,6 +258,8 @@ class ErrorBody(_Wire):
     code: str
     message: str
     param: str | None = None
+    #: From 2026-04-17, on a refused ``API-Version``: the versions the server speaks.
+    supported_versions: list[str] | None = None
 
 
 def timestamp(moment: datetime) -> str:
@@ -267,49 +267,7 @@ def timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-# -- requests of later versions, and the mock's 3-D Secure extension --------------------------
-
-
-class PricedItem(Item):
-    """An item with the unit price the client expects (2026-04-17's ``Item.unit_amount``)."""
-
-    unit_amount: Annotated[int, Field(ge=0)] | None = None
-
-
-class DiscountsRequest(_Wire):
-    """The discount extension's input: codes to apply, replacing any sent before."""
-
-    codes: Annotated[list[Annotated[str, Field(min_length=1)]], Field(max_length=20)] = []
-
-
-class CheckoutSessionCreateRequest20260417(CheckoutSessionCreateRequest):
-    """Create, as a 2026-04-17 client may send it to this mock: items may carry a price, and
-    ``discounts.codes`` codes to apply."""
-
-    items: Annotated[list[PricedItem], Field(min_length=1, max_length=100)]
-    discounts: DiscountsRequest | None = None
-    affiliate_attribution: AffiliateAttribution | None = None
-
-
-class CheckoutSessionUpdateRequest20260417(CheckoutSessionUpdateRequest):
-    items: Annotated[list[PricedItem], Field(max_length=100)] | None = None
-    discounts: DiscountsRequest | None = None
-
-
-class AuthenticationResult(_Wire):
-    """A 3-D Secure outcome as 2026-04-17 sends it with complete."""
-
-    outcome: Literal["authenticated", "attempt_acknowledged", "denied", "failed", "rejected"]
-    outcome_details: dict[str, str] | None = None
-
-    @property
-    def passed(self) -> bool:
-        return self.outcome in ("authenticated", "attempt_acknowledged")
-
-
-class CheckoutSessionCompleteRequest20260417(CheckoutSessionCompleteRequest):
-    authentication_result: AuthenticationResult | None = None
-    affiliate_attribution: AffiliateAttribution | None = None
+# -- the mock's 3-D Secure extension ---------------------------------------------------------
 
 
 class AuthenticateRequest(_Wire):
@@ -318,11 +276,12 @@ class AuthenticateRequest(_Wire):
     result: Literal["passed", "failed"]
 
 
-def expected_prices(items: list[Item] | None) -> dict[str, int] | None:
-    """The unit prices a request's items say the client expects (first mention wins)."""
+def expected_prices(items: Sequence[object] | None) -> dict[str, int] | None:
+    """The unit prices a request's items say the client expects (first mention wins); items
+    of 2025-09-29 have no ``unit_amount``, 2026-04-17's may."""
     prices: dict[str, int] = {}
     for item in items or ():
         amount = getattr(item, "unit_amount", None)
         if amount is not None:
-            prices.setdefault(item.id, amount)
+            prices.setdefault(item.id, amount)  # type: ignore[attr-defined]
     return prices or None

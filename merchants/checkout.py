@@ -32,7 +32,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from merchants.acp import (
     MAX_QUANTITY,
@@ -109,6 +109,7 @@ class _Session:
     discounts: CheckoutDiscounts | None = None  # frozen when the session closed
     presale: Presale | None = None  # a deposit checkout of this presale (merchants.presales)
     affiliate: Attribution | None = None  # sent at create (first touch), merchants.affiliates
+    annex: dict[str, Any] = field(default_factory=dict)  # see SessionSnapshot.annex
 
 
 OrderSink = Callable[[PlacedOrder], None]
@@ -254,14 +255,45 @@ class CheckoutService:
                 session.codes = tuple(codes)
             if request.buyer is not None:
                 session.buyer = request.buyer
+                session.annex.pop("buyer", None)  # what a later version sent is stale now
             if request.fulfillment_address is not None:
                 session.address = request.fulfillment_address
+                session.annex.pop("fulfillment_details", None)
                 session.option_id = session.option_id or self._cheapest_option(session, now).id
             if request.fulfillment_option_id is not None:
                 session.option_id = request.fulfillment_option_id
             session.notes.clear()
             session.pending_token = None  # the amount may have changed: a new challenge
             return self._view(session, now)
+
+    def annotate(self, session_id: str, now: datetime, **fields: Any) -> None:
+        """Keep protocol fields on a session for its renderer to echo (see
+        :attr:`SessionSnapshot.annex`); a ``None`` value removes the field."""
+        with self._lock:
+            annex = self._find(session_id).annex
+            for name, value in fields.items():
+                if value is None:
+                    annex.pop(name, None)
+                else:
+                    annex[name] = value
+
+    def quote(self, items: Sequence[Item], now: datetime, *, param: str) -> SessionSnapshot:
+        """Price ``items`` as a session would be priced now, without opening one: the totals
+        of a cart (an estimate: no address, so no shipping, and no discount codes)."""
+        with self._lock:
+            self._check_items(list(items), param)
+            merged = _merge(list(items))
+            draft = _Session(
+                id="",
+                items=merged,
+                buyer=None,
+                address=None,
+                option_id=None,
+                created_at=now,
+                expires_at=now + self.session_ttl,
+                quotes=self._quotes(merged, None),
+            )
+            return self._snapshot(draft, now)
 
     def get(self, session_id: str, now: datetime) -> CheckoutSession:
         return checkout_session(self.snapshot(session_id, now))
@@ -286,6 +318,7 @@ class CheckoutService:
             session = self._open(session_id, now, "complete")
             if request.buyer is not None:
                 session.buyer = request.buyer
+                session.annex.pop("buyer", None)
             session.affiliate = last_touch(session.affiliate, affiliate)
             session.notes.clear()
             token = request.payment_data.token
@@ -814,6 +847,7 @@ class CheckoutService:
             expires_at=session.expires_at,
             order=session.order,
             discounts=discounts,
+            annex=dict(session.annex),  # a copy: later changes leave this moment as it was
         )
 
     def _option(

@@ -20,6 +20,7 @@ class ProtocolError(Exception):
         message: str,
         param: str | None = None,
         retry_after: float | None = None,
+        supported_versions: tuple[str, ...] | None = None,
     ) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status, self.type, self.code, self.message, self.param = (
@@ -30,9 +31,17 @@ class ProtocolError(Exception):
             param,
         )
         self.retry_after = retry_after
+        self.supported_versions = supported_versions
 
     def body(self) -> ErrorBody:
-        return ErrorBody(type=self.type, code=self.code, message=self.message, param=self.param)
+        versions = list(self.supported_versions) if self.supported_versions else None
+        return ErrorBody(
+            type=self.type,
+            code=self.code,
+            message=self.message,
+            param=self.param,
+            supported_versions=versions,
+        )
 
 
 def not_found(what: str, param: str | None = None) -> ProtocolError:

@@ -42,6 +42,7 @@ from merchants.presales import DepositForfeited, PresaleBook, PresaleError
 from merchants.profile import MerchantProfile
 from merchants.promotions import BasketLine, PromotionBook
 from merchants.search import SearchIndex
+from merchants.store_files import StoreData, load_store
 from merchants.taxonomy import general_mix
 from merchants.webhooks import EventOutbox
 
@@ -74,6 +75,11 @@ class Merchant:
         promotions: PromotionBook | None = None,
     ) -> None:
         self.profile = profile
+        #: The store's own files (discount codes, shipping rates, customers, ...), if it has any.
+        self.store: StoreData | None = None
+        if profile.store is not None:
+            self.store = load_store(profile.store, profile.currency)
+            catalog = catalog or self.store.catalog
         if catalog is None and profile.catalog.file is not None:
             catalog = load_catalog(profile.catalog.file, profile.currency)
         if catalog is None:
@@ -300,6 +306,16 @@ class Merchant:
         # An order sink: runs inside complete, under the checkout lock; queued, sent after.
         event = self.orders.place(order, self.checkout.order(order.id).permalink_url)
         self.events.put(event, order.placed_at)
+
+    def record_order(self, order: PlacedOrder, permalink_url: str) -> OrderRecord:
+        """An order placed over another protocol (UCP): into the same order book, order events
+        and order sinks (the ledger) as an ACP order, so a purchase is the same purchase whatever
+        carried it. Call it holding ``checkout.lock``, then :meth:`deliver_events`."""
+        for sink in self.checkout.order_sinks:
+            if sink != self._order_placed:
+                sink(order)
+        self.events.put(self.orders.place(order, permalink_url), order.placed_at)
+        return self.orders.get(order.id)
 
     def _change(self, change: Callable[[], OrderEvent], now: datetime) -> OrderRecord:
         with self.checkout.lock:

@@ -69,6 +69,9 @@ class MerchantProfile(_Strict):
     ships_to: list[str] | None = None  # ISO 3166 countries it delivers to; None: anywhere
     site_url: str = "https://merchant.example"
     catalog: CatalogProfile = CatalogProfile()
+    #: A folder of store files (merchants.store_files): its products.csv is the catalog, and the
+    #: discount codes, shipping rates, customers and instruments a UCP merchant serves.
+    store: str | None = None  # relative to the profile (or scenario) file that names it
     shipping: list[ShippingProfile] = Field(min_length=1)
     latency: LatencyProfile = LatencyProfile()
     # Per endpoint (search, create_checkout, complete_checkout, ...); others use ``latency``.
@@ -131,7 +134,7 @@ def names_a_file(name: str) -> bool:
 
 
 def anchor_profile_paths(raw: dict, folder: Path) -> dict:
-    """A profile's raw fields with its relative catalog file and fee model files made
+    """A profile's raw fields with its relative catalog file, store folder and fee model files made
     relative to ``folder``; anything else, including malformed values, is left to validation."""
     raw = dict(raw)
     catalog = raw.get("catalog")
@@ -139,6 +142,8 @@ def anchor_profile_paths(raw: dict, folder: Path) -> dict:
         file = Path(catalog["file"])
         if not file.is_absolute():
             raw["catalog"] = {**catalog, "file": str(folder / file)}
+    if isinstance(raw.get("store"), str) and not Path(raw["store"]).is_absolute():
+        raw["store"] = str(folder / raw["store"])
     if isinstance(raw.get("fee_models"), list):
         raw["fee_models"] = [
             str(folder / name)

@@ -8,9 +8,10 @@ lets an older version drop or translate what it has no field for, without a seco
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from merchants.acp import Address, Buyer, FulfillmentOptionShipping, Link, Order, Total
 from merchants.discounts import NO_DISCOUNTS, CheckoutDiscounts
@@ -75,6 +76,10 @@ class SessionSnapshot:
     expires_at: datetime
     order: Order | None = None
     discounts: CheckoutDiscounts = NO_DISCOUNTS
+    #: What a protocol's client sent that the checkout neither prices nor acts on (ACP
+    #: 2026-04-17's capabilities, buyer, fulfillment contact, order notes), echoed back by the
+    #: renderer of that protocol; older versions ignore it.
+    annex: Mapping[str, Any] = field(default_factory=dict)
 
     def total(self, kind: str = "total") -> int:
         """The amount of one ``totals`` entry (0 when absent)."""

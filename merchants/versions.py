@@ -26,6 +26,7 @@ from merchants.acp import (
     PaymentProvider,
     timestamp,
 )
+from merchants.acp_2026.capabilities import negotiate
 from merchants.snapshot import LineSnapshot, Note, SessionSnapshot
 
 V2025_09_29 = API_VERSION
@@ -38,6 +39,14 @@ REQUIRES_3DS = (
     "with the same payment token."
 )
 _CODES_2025 = frozenset(get_args(MessageCode))
+#: Shown under 2026-04-17 when the issuer wants 3-D Secure from an agent that did not declare it.
+INTERVENTION_REQUIRED = Note(
+    "error",
+    "The card issuer requires 3-D Secure, which this agent did not declare it supports: "
+    "pay with another card or run 3-D Secure elsewhere.",
+    code="intervention_required",
+    param="$.capabilities.interventions",
+)
 
 
 def render(snapshot: SessionSnapshot, version: str, *, with_order: bool = False) -> dict[str, Any]:
@@ -108,30 +117,30 @@ def _message_2025(note: Note) -> MessageInfo | MessageError:
 
 # -- 2026-04-17 ----------------------------------------------------------------------------
 
-_CAPABILITIES = {
-    "payment": {"handlers": []},
-    "interventions": {"supported": ["3ds"], "required": [], "enforcement": "conditional"},
-}
-
 
 def _render_2026(snapshot: SessionSnapshot) -> dict[str, Any]:
+    annex = snapshot.annex
+    capabilities = dict(
+        annex.get("capabilities")
+        or negotiate(None, snapshot.merchant_id, snapshot.payment_provider)
+    )
+    discounts_on = any(e["name"] == "discount" for e in capabilities.get("extensions", ()))
+    if not capabilities.get("extensions"):
+        capabilities.pop("extensions", None)  # an empty list matches both of its ``oneOf``
     body: dict[str, Any] = {
         "id": snapshot.id,
         "protocol": {"version": V2026_04_17},
-        "capabilities": _CAPABILITIES,
+        "capabilities": capabilities,
     }
-    if snapshot.buyer is not None:
+    if "buyer" in annex:
+        body["buyer"] = dict(annex["buyer"])
+    elif snapshot.buyer is not None:
         body["buyer"] = snapshot.buyer.wire()
     body["status"] = snapshot.status
     body["currency"] = snapshot.currency
     body["line_items"] = [_line_2026(line) for line in snapshot.lines]
-    if snapshot.address is not None:
-        details: dict[str, Any] = {"name": snapshot.address.name}
-        if snapshot.buyer is not None:
-            details["email"] = snapshot.buyer.email
-            if snapshot.buyer.phone_number:
-                details["phone_number"] = snapshot.buyer.phone_number
-        details["address"] = snapshot.address.wire()
+    details = _fulfillment_details(snapshot)
+    if details is not None:
         body["fulfillment_details"] = details
     if snapshot.option_id is not None:
         body["selected_fulfillment_options"] = [
@@ -142,11 +151,14 @@ def _render_2026(snapshot: SessionSnapshot) -> dict[str, Any]:
             }
         ]
     body["totals"] = [t.wire() for t in snapshot.totals]
-    if snapshot.discounts.applied or snapshot.discounts.codes or snapshot.discounts.rejected:
-        body["capabilities"] = {**_CAPABILITIES, "extensions": [_DISCOUNT_EXTENSION]}
+    found = snapshot.discounts
+    if discounts_on and (found.applied or found.codes or found.rejected):
         body["discounts"] = _discounts_2026(snapshot)
     body["fulfillment_options"] = [_option_2026(o) for o in snapshot.options]
     body["messages"] = [_message_2026(n) for n in snapshot.notes]
+    three_ds = "3ds" in capabilities["interventions"]["supported"]
+    if snapshot.status == "authentication_required" and not three_ds:
+        body["messages"].append(_message_2026(INTERVENTION_REQUIRED))
     body["links"] = [link.wire() for link in snapshot.links]
     if snapshot.status == "authentication_required":
         body["authentication_metadata"] = _authentication_metadata(snapshot)
@@ -157,7 +169,24 @@ def _render_2026(snapshot: SessionSnapshot) -> dict[str, Any]:
     return body
 
 
-_DISCOUNT_EXTENSION = {"name": "discount", "extends": ["$.CheckoutSession.discounts"]}
+def _fulfillment_details(snapshot: SessionSnapshot) -> dict[str, Any] | None:
+    """The contact and address as a 2026-04-17 client sent them, else derived from the
+    session's address and buyer (a session a 2025-09-29 client opened)."""
+    sent = snapshot.annex.get("fulfillment_details")
+    if sent is not None:
+        details = dict(sent)
+        if snapshot.address is not None and "address" not in details:
+            details["address"] = snapshot.address.wire()
+        return details
+    if snapshot.address is None:
+        return None
+    details = {"name": snapshot.address.name}
+    if snapshot.buyer is not None:
+        details["email"] = snapshot.buyer.email
+        if snapshot.buyer.phone_number:
+            details["phone_number"] = snapshot.buyer.phone_number
+    details["address"] = snapshot.address.wire()
+    return details
 
 
 def _discounts_2026(snapshot: SessionSnapshot) -> dict[str, Any]:
@@ -239,7 +268,9 @@ def _message_2026(note: Note) -> dict[str, Any]:
     if note.kind != "info":
         body["code"] = note.code
     if note.param is not None:
-        body["param"] = note.param
+        # 2025-12-12 renamed fulfillment_address to fulfillment_details.address.
+        old, new = "$.fulfillment_address", "$.fulfillment_details.address"
+        body["param"] = new + note.param[len(old) :] if note.param.startswith(old) else note.param
     body["content_type"] = "plain"
     body["content"] = note.content
     return body

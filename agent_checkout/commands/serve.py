@@ -33,6 +33,7 @@ def scenario_app(
     webhook_url: str | None = None,
     webhook_secret: str = "whsec_agent_checkout",
     webhook_version: str = "2025-09-29",
+    simulation_secret: str | None = None,
 ) -> FastAPI:
     """The HTTP app serving ``scenario``'s merchants, seeded as :func:`run_scenario` seeds them.
 
@@ -49,7 +50,9 @@ def scenario_app(
     if webhook_url is not None:
         for merchant in merchants.values():
             merchant.set_event_sink(UrlSink(webhook_url), webhook_secret.encode(), webhook_version)
-    return create_app(merchants, processor, token=token, ids=SecretIds())
+    return create_app(
+        merchants, processor, token=token, ids=SecretIds(), simulation_secret=simulation_secret
+    )
 
 
 def port_problem(host: str, port: int) -> str | None:
@@ -93,8 +96,13 @@ def serve(
         help="ACP version of the order event bodies: 2025-09-29, or 2026-04-17 (the whole "
         "native order: line items, fulfillments, adjustments, totals).",
     ),
+    simulation_secret: str | None = typer.Option(
+        None,
+        help="Turns on UCP's test hook POST /testing/simulate-shipping/{order} (it ships an "
+        "order); requests must send this value in the Simulation-Secret header. Off without it.",
+    ),
 ) -> None:
-    """Serve a scenario's merchants over ACP (and its payment processor) until Ctrl-C."""
+    """Serve a scenario's merchants over ACP and UCP (and its payment processor) until Ctrl-C."""
     console, errors = Console(), Console(stderr=True)
     try:
         loaded = load_scenario(scenario)
@@ -108,18 +116,25 @@ def serve(
         raise fail(problem)
     import uvicorn
 
+    if simulation_secret is not None and not simulation_secret.strip():
+        raise fail("--simulation-secret: give a non-empty secret")
     app = scenario_app(
         loaded,
         token=token,
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
         webhook_version=webhook_version,
+        simulation_secret=simulation_secret,
     )
     base = f"http://{host}:{port}"
     for profile in loaded.merchant_profiles():
         console.print(
             f"{profile.name} ({profile.platform}): {base}/merchants/{profile.id}/", highlight=False
         )
+    if len(loaded.merchant_profiles()) == 1:
+        console.print(f"UCP: {base}/.well-known/ucp", highlight=False)
+    else:
+        console.print(f"UCP: {base}/merchants/<id>/.well-known/ucp", highlight=False)
     console.print(f"payments: {base}/psp/agentic_commerce/delegate_payment", highlight=False)
     console.print(f"OpenAPI: {base}/openapi.json", highlight=False)
     console.print(f"MCP (ACP 2026-04-17 tools): {base}/merchants/<id>/mcp", highlight=False)

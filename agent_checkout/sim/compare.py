@@ -30,6 +30,7 @@ from agent_checkout.sim.replications import aggregate, interval, readers_of, run
 from agent_checkout.sim.scenario import Scenario, catalog_problem, describe
 from agent_checkout.sim.scenario_ranking import scenario_ranking
 from merchants.catalog_files import CatalogFileError, load_catalog
+from merchants.store_files import load_store
 
 #: Fields a variant may not change: the root seed is what makes the random numbers common.
 FIXED = {"seed": "the root seed is common to every variant (give --seed to change it)"}
@@ -178,6 +179,8 @@ def variant_problem(scenario: Scenario) -> str | None:
         try:
             if profile.catalog.file is not None:
                 load_catalog(profile.catalog.file, profile.currency)
+            if profile.store is not None:
+                load_store(profile.store, profile.currency)
         except (FileNotFoundError, CatalogFileError) as problem:
             return f"merchants.{index}: {problem}"
         problem_text = catalog_problem(profile)

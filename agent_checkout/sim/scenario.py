@@ -52,6 +52,7 @@ from merchants.catalog_files import CatalogFileError, load_catalog
 from merchants.money import ISO_4217
 from merchants.payments import DECLINE_REASONS
 from merchants.profile import MerchantProfile, anchor_profile_paths, load_profile, names_a_file
+from merchants.store_files import load_store
 from merchants.taxonomy import CATEGORIES
 
 REPO_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -703,6 +704,8 @@ def _resolved(scenario: Scenario) -> Scenario:
             profile = _profiles([merchant])[0]
             if profile.catalog.file is not None:
                 load_catalog(profile.catalog.file, profile.currency)  # fail now, in one line
+            if profile.store is not None:
+                load_store(profile.store, profile.currency)
         except ValidationError as problem:
             raise ScenarioError(
                 f"merchants.{index}: the profile is invalid: {describe(problem)}"

@@ -12,10 +12,16 @@ Routes (``{m}`` is a merchant id):
     POST /merchants/{m}/checkout_sessions/{id}/cancel         ACP cancel
     POST /merchants/{m}/checkout_sessions/{id}/authenticate   3-D Secure result (mock extension)
     POST /psp/agentic_commerce/delegate_payment               delegated payment token (201)
+    GET  /.well-known/acp.json, /merchants/{m}/.well-known/...  ACP discovery (acp_discovery)
+    ... /merchants/{m}/carts/...                              ACP 2026-04-17 carts (acp_carts)
+    ... /psp/delegate_authentication/...                      3-D Secure (psp_authentication)
+    ... /merchants/{m}/feed/..., /feeds/...                   2026-04-17 product feed (acp_feeds)
     ... /merchants/{m}/orders/..., /products/{p}/price        mock admin (merchants.http.admin)
     ... /merchants/{m}/storefront/...                         Shopify-like native cart API
     ... /merchants/{m}/v3/application/...                     Etsy-like Open API v3
     POST /merchants/{m}/mcp                                   ACP's MCP binding (merchants.mcp)
+    ... /merchants/{m}/.well-known/ucp, /merchants/{m}/ucp/...  UCP 2026-01-11 (at the root too
+                                                              with one merchant; ucp_routes)
 
 ACP and PSP routes require ACP's headers (see :mod:`merchants.http.headers`). Access: with a
 ``token`` every route but the API description (``/openapi.json``, ``/docs``, ``/redoc``) needs
@@ -26,10 +32,11 @@ receipts), and answers 401 in that platform's error shape without it
 is. The app reads the clock once per request and hands
 that time to the merchant, so a test passes a fake clock and the server passes real time.
 
-Versions: ``API-Version: 2025-09-29`` and ``2026-04-17`` are served. Requests have the
-2025-09-29 shape under both (a 2026-04-17 client may add ``items[].unit_amount``, the price it
-expects, and ``authentication_result`` on complete); each answer is the session's snapshot
-rendered for the asked version by :func:`merchants.versions.render`.
+Versions: ``API-Version: 2025-09-29`` and ``2026-04-17`` are served, each with its own request
+shapes (2026-04-17's are :mod:`merchants.acp_2026.requests`, carried out over the same merchant
+operations by :mod:`merchants.acp_2026.checkout`); each answer is the session's snapshot
+rendered for the asked version by :func:`merchants.versions.render`. Under 2026-04-17 every
+POST needs an ``Idempotency-Key`` (400 ``idempotency_key_required``).
 
 3-D Secure: a complete whose card needs a challenge answers 200 (2025-09-29:
 ``ready_for_payment`` with a ``requires_3ds`` error on ``$.payment_data``; 2026-04-17:
@@ -56,19 +63,36 @@ from merchants.acp import (
     AuthenticateRequest,
     CheckoutSession,
     CheckoutSessionCompleteRequest,
-    CheckoutSessionCompleteRequest20260417,
     CheckoutSessionCreateRequest,
-    CheckoutSessionCreateRequest20260417,
     CheckoutSessionUpdateRequest,
-    CheckoutSessionUpdateRequest20260417,
     DelegatePaymentRequest,
     DelegatePaymentResponse,
     ErrorBody,
     expected_prices,
 )
+from merchants.acp_2026 import checkout as acp_2026
+from merchants.acp_2026.requests import (
+    CancelSessionRequest,
+)
+from merchants.acp_2026.requests import (
+    CheckoutSessionCompleteRequest as Complete2026,
+)
+from merchants.acp_2026.requests import (
+    CheckoutSessionCreateRequest as Create2026,
+)
+from merchants.acp_2026.requests import (
+    CheckoutSessionUpdateRequest as Update2026,
+)
+from merchants.acp_2026.requests import (
+    DelegatePaymentRequest as DelegatePayment2026,
+)
+from merchants.authentication import AuthenticationProvider
 from merchants.errors import ProtocolError, not_found
 from merchants.etsy import EtsyReceipts
 from merchants.feed import FeedProduct
+from merchants.http.acp_carts import CART_REQUEST_MODELS, carts_router
+from merchants.http.acp_discovery import discovery_router
+from merchants.http.acp_feeds import FEED_REQUEST_MODELS, feeds_router
 from merchants.http.admin import ADMIN_REQUEST_MODELS, admin_router
 from merchants.http.body import NoBody, parse_body, read_body
 from merchants.http.errors import error_response, install_error_handlers, unexpected
@@ -76,7 +100,9 @@ from merchants.http.etsy_routes import etsy_router
 from merchants.http.headers import EchoHeaders, acp_headers, catalog_access
 from merchants.http.idempotency import IdempotencyStore, StoredResponse, fingerprint
 from merchants.http.openapi import install_openapi, request_body
+from merchants.http.psp_authentication import AUTHENTICATION_REQUEST_MODELS, authentication_router
 from merchants.http.shopify_routes import shopify_router
+from merchants.http.ucp_routes import UCP_REQUEST_MODELS, ucp_router
 from merchants.ids import IdSource
 from merchants.mcp import JsonRpcMessage, mcp_router
 from merchants.merchant import Merchant
@@ -159,8 +185,7 @@ def rendered(
 
 
 def _priced(body: Any) -> dict[str, Any]:
-    """``expected_prices`` for a create or update, only when the client stated any, and the
-    discount codes a 2026-04-17 client sent (``discounts.codes``)."""
+    """``expected_prices`` for a 2025-09-29 create or update, only when the client stated any."""
     found: dict[str, Any] = {}
     if body.items:
         prices = expected_prices(body.items)
@@ -169,13 +194,7 @@ def _priced(body: Any) -> dict[str, Any]:
     discounts = getattr(body, "discounts", None)
     if discounts is not None:
         found["codes"] = discounts.codes
-    return found | _affiliate(body)
-
-
-def _affiliate(body: Any) -> dict[str, Any]:
-    """``affiliate`` for create or complete when a 2026-04-17 client sent an attribution."""
-    sent = getattr(body, "affiliate_attribution", None)
-    return {} if sent is None else {"affiliate": sent.attribution()}
+    return found
 
 
 def _by_version(version: str, latest: type[Body], first: type[Body]) -> type[Body]:
@@ -190,6 +209,7 @@ def create_app(
     clock: Clock | None = None,
     etsy_receipts: EtsyReceipts | None = None,
     ids: IdSource | None = None,
+    simulation_secret: str | None = None,
 ) -> FastAPI:
     """An app serving ``merchants`` (by id) and ``processor``; ``token=None`` accepts any bearer.
 
@@ -198,7 +218,8 @@ def create_app(
     module's docstring for which header each platform reads). ``ids``, when given, mints every
     session, order, cart and payment-token id from now on (``serve`` passes
     :class:`merchants.ids.SecretIds`, so no id can be guessed); by default the merchants keep
-    theirs, which in process are serial and deterministic.
+    theirs, which in process are serial and deterministic. ``simulation_secret`` turns on UCP's
+    shipping test hook (:mod:`merchants.http.ucp_routes`).
     """
     if ids is not None:
         for shop in merchants.values():
@@ -206,6 +227,7 @@ def create_app(
         processor.ids = ids
     now = clock or real_time
     keys = IdempotencyStore()
+    authentication = AuthenticationProvider(ids)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -276,9 +298,16 @@ def create_app(
         """
         moment = now()
         version = api_version(request)
+        key = request.headers.get("idempotency-key")
+        if key is None and version == V2026_04_17:
+            raise ProtocolError(  # mandatory on every POST (and PUT) from 2026-04-17 on
+                400,
+                "invalid_request",
+                "idempotency_key_required",
+                "Idempotency-Key header is required",
+            )
         raw = await read_body(request)
         body = parse_body(raw, model)
-        key = request.headers.get("idempotency-key")
         if key is None:
             return await answer(operation, body, moment, status, version)
         claim = (scope, request.method, request.url.path)
@@ -353,19 +382,21 @@ def create_app(
         status_code=201,
         tags=["checkout"],
         response_model=CheckoutSession,
-        openapi_extra=request_body(CheckoutSessionCreateRequest),
+        openapi_extra=request_body(CheckoutSessionCreateRequest, Create2026),
     )
     async def create_checkout_session(merchant_id: str, request: Request) -> Response:
         shop, version = merchant(merchant_id), api_version(request)
         return await serve(
             request,
             merchant_id,
-            _by_version(
-                version, CheckoutSessionCreateRequest20260417, CheckoutSessionCreateRequest
-            ),
+            _by_version(version, Create2026, CheckoutSessionCreateRequest),
             rendered(
                 shop,
-                lambda body, at: shop.create_checkout(body, at, **_priced(body)),
+                lambda body, at: (
+                    acp_2026.create(shop, body, at)
+                    if version == V2026_04_17
+                    else shop.create_checkout(body, at, **_priced(body))
+                ),
             ),
             201,
         )
@@ -374,7 +405,7 @@ def create_app(
         sessions + "/{checkout_session_id}",
         tags=["checkout"],
         response_model=CheckoutSession,
-        openapi_extra=request_body(CheckoutSessionUpdateRequest),
+        openapi_extra=request_body(CheckoutSessionUpdateRequest, Update2026),
     )
     async def update_checkout_session(
         merchant_id: str, checkout_session_id: str, request: Request
@@ -383,13 +414,13 @@ def create_app(
         return await serve(
             request,
             merchant_id,
-            _by_version(
-                version, CheckoutSessionUpdateRequest20260417, CheckoutSessionUpdateRequest
-            ),
+            _by_version(version, Update2026, CheckoutSessionUpdateRequest),
             rendered(
                 shop,
-                lambda body, at: shop.update_checkout(
-                    checkout_session_id, body, at, **_priced(body)
+                lambda body, at: (
+                    acp_2026.update(shop, checkout_session_id, body, at)
+                    if version == V2026_04_17
+                    else shop.update_checkout(checkout_session_id, body, at, **_priced(body))
                 ),
             ),
         )
@@ -411,28 +442,22 @@ def create_app(
         sessions + "/{checkout_session_id}/complete",
         tags=["checkout"],
         response_model=CheckoutSession,
-        openapi_extra=request_body(CheckoutSessionCompleteRequest),
+        openapi_extra=request_body(CheckoutSessionCompleteRequest, Complete2026),
     )
     async def complete_checkout_session(
         merchant_id: str, checkout_session_id: str, request: Request
     ) -> Response:
         shop, version = merchant(merchant_id), api_version(request)
 
-        def complete(body: CheckoutSessionCompleteRequest, at: datetime) -> CheckoutSession:
-            result = getattr(body, "authentication_result", None)
-            extra = _affiliate(body)
-            if result is None and not extra:  # the 2025-09-29 call, all wrapped merchants know
-                return shop.complete_checkout(checkout_session_id, body, at)
-            if result is not None:
-                extra["authenticated"] = result.passed
-            return shop.complete_checkout(checkout_session_id, body, at, **extra)
+        def complete(body: Any, at: datetime) -> CheckoutSession:
+            if version == V2026_04_17:
+                return acp_2026.complete(shop, checkout_session_id, body, at, authentication)
+            return shop.complete_checkout(checkout_session_id, body, at)
 
         return await serve(
             request,
             merchant_id,
-            _by_version(
-                version, CheckoutSessionCompleteRequest20260417, CheckoutSessionCompleteRequest
-            ),
+            _by_version(version, Complete2026, CheckoutSessionCompleteRequest),
             rendered(shop, complete, with_order=True),
         )
 
@@ -440,16 +465,16 @@ def create_app(
         sessions + "/{checkout_session_id}/cancel",
         tags=["checkout"],
         response_model=CheckoutSession,
-        openapi_extra=request_body(NoBody, required=False),
+        openapi_extra=request_body(NoBody, CancelSessionRequest, required=False),
     )
     async def cancel_checkout_session(
         merchant_id: str, checkout_session_id: str, request: Request
     ) -> Response:
-        shop = merchant(merchant_id)
+        shop, version = merchant(merchant_id), api_version(request)
         return await serve(
             request,
             merchant_id,
-            NoBody,
+            _by_version(version, CancelSessionRequest, NoBody),
             rendered(shop, lambda _, at: shop.cancel_checkout(checkout_session_id, at)),
         )
 
@@ -483,13 +508,13 @@ def create_app(
         status_code=201,
         tags=["payments"],
         response_model=DelegatePaymentResponse,
-        openapi_extra=request_body(DelegatePaymentRequest),
+        openapi_extra=request_body(DelegatePaymentRequest, DelegatePayment2026),
     )
     async def delegate_payment(request: Request) -> Response:
         return await serve(
             request,
             "psp",
-            DelegatePaymentRequest,
+            _by_version(api_version(request), DelegatePayment2026, DelegatePaymentRequest),
             lambda body, at: processor.delegate_payment(body, at).wire(),
             201,
         )
@@ -497,9 +522,14 @@ def create_app(
     app.include_router(catalog)
     app.include_router(acp)
     app.include_router(admin_router(merchants, token, now))
+    app.include_router(discovery_router(merchants))
+    app.include_router(carts_router(merchants, serve, now, token))
+    app.include_router(authentication_router(authentication, serve, now, token))
+    app.include_router(feeds_router(merchants, now, token))
     app.include_router(shopify_router(merchants, now, token=token))
     app.include_router(etsy_router(merchants, now, etsy_receipts or EtsyReceipts(), token=token))
     app.include_router(mcp_router(token))
+    app.include_router(ucp_router(merchants, now, token=token, simulation_secret=simulation_secret))
     install_openapi(
         app,
         [
@@ -511,6 +541,15 @@ def create_app(
             DelegatePaymentRequest,
             *ADMIN_REQUEST_MODELS,
             JsonRpcMessage,
+            Create2026,
+            Update2026,
+            Complete2026,
+            CancelSessionRequest,
+            *CART_REQUEST_MODELS,
+            *AUTHENTICATION_REQUEST_MODELS,
+            *FEED_REQUEST_MODELS,
+            DelegatePayment2026,
+            *UCP_REQUEST_MODELS,
         ],
     )
     return app

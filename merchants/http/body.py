@@ -47,7 +47,7 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
 
 def parse_body(raw: bytes, model: type[Model]) -> Model:
     """Validate a JSON body; any problem is a 400 naming the first bad field by JSONPath."""
-    if model is NoBody and not raw.strip():
+    if (model is NoBody or getattr(model, "body_optional", False)) and not raw.strip():
         raw = b"{}"
     try:
         return model.model_validate_json(raw, strict=True)

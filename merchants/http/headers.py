@@ -1,8 +1,10 @@
 """ACP request headers: bearer authorization, ``API-Version``, and the echoed correlation ids.
 
 Every version in :data:`merchants.versions.SUPPORTED_VERSIONS` is accepted; anything else is
-400 ``unsupported_api_version``. Mock-admin routes need the bearer token only; catalog routes
-need it only when the server has one (see :mod:`merchants.http.credentials` for the whole rule).
+400 ``unsupported_api_version`` (a missing one ``api_version_required``), whose body lists
+``supported_versions`` as 2026-04-17 recommends. Mock-admin routes need the bearer token only;
+catalog routes need it only when the server has one (see :mod:`merchants.http.credentials`
+for the whole rule).
 """
 
 from __future__ import annotations
@@ -36,7 +38,11 @@ def acp_headers(token: str | None) -> Callable[..., None]:
         _check_bearer(credentials, token)
         if api_version is None:
             raise ProtocolError(
-                400, "invalid_request", "api_version_required", "API-Version header is required"
+                400,
+                "invalid_request",
+                "api_version_required",
+                "API-Version header is required",
+                supported_versions=SUPPORTED_VERSIONS,
             )
         if api_version not in SUPPORTED_VERSIONS:
             raise ProtocolError(
@@ -45,6 +51,7 @@ def acp_headers(token: str | None) -> Callable[..., None]:
                 "unsupported_api_version",
                 f"API-Version {api_version!r} is not supported "
                 f"(supported: {', '.join(SUPPORTED_VERSIONS)})",
+                supported_versions=SUPPORTED_VERSIONS,
             )
         if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
             raise ProtocolError(

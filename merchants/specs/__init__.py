@@ -1,7 +1,8 @@
-"""The ACP specification files the mock merchants answer to, shipped with the package.
+"""The ACP and UCP specification files the mock merchants answer to, shipped with the package.
 
-Copied unmodified from the public specification (Apache-2.0, see ``acp/LICENSE`` and
-``acp/NOTICE``), so tests and users validate against them without anything beside the checkout.
+Copied unmodified from the public specifications (Apache-2.0, see the ``LICENSE`` and ``NOTICE``
+in ``acp/`` and ``ucp/``), so tests and users validate against them without anything beside the
+checkout.
 """
 
 from __future__ import annotations
@@ -20,3 +21,12 @@ def acp_spec_dir(version: str) -> Path:
             f"(shipped: {', '.join(ACP_SPEC_VERSIONS)})"
         )
     return ACP_DIR / version
+
+
+UCP_DIR = Path(__file__).parent / "ucp"
+UCP_VERSION = "2026-01-11"
+
+
+def ucp_spec_dir() -> Path:
+    """The folder holding UCP 2026-01-11's files (``source/`` schemas, ``specification/`` prose)."""
+    return UCP_DIR / UCP_VERSION

@@ -18,9 +18,29 @@ SHIPPED = {
     ],
     "2026-04-17": [
         "examples.agentic_checkout.json",
-        "json-schema/schema.agentic_checkout.json",
-        "openapi/openapi.agentic_checkout_webhook.yaml",
+        *(
+            f"json-schema/schema.{name}.json"
+            for name in (
+                "agentic_checkout",
+                "cart",
+                "delegate_authentication",
+                "delegate_payment",
+                "discount",
+                "extension",
+                "feed",
+            )
+        ),
         "openrpc/openrpc.agentic_checkout.json",
+        *(
+            f"openapi/openapi.{name}.yaml"
+            for name in (
+                "agentic_checkout",
+                "agentic_checkout_webhook",
+                "cart",
+                "delegate_authentication",
+                "feed",
+            )
+        ),
     ],
 }
 

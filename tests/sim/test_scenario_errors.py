@@ -424,7 +424,7 @@ def without_line(message: str, path: object, text: str) -> str:
         (
             HEAD.replace("[northwind-outfitters]", "[no-such-profile]"),
             "merchants.0: no merchant profile 'no-such-profile' "
-            "(built in: jd-like, juniper-handmade, ",
+            "(built in: flower-shop, jd-like, juniper-handmade, ",
         ),
     ],
     ids=["unknown fee model", "unknown channel fee model", "unknown merchant profile"],

@@ -36,8 +36,16 @@ PUBLIC = {
     "/docs": "Swagger UI over /openapi.json",
     "/docs/oauth2-redirect": "Swagger UI's OAuth helper page",
     "/redoc": "ReDoc over /openapi.json",
+    "/.well-known/acp.json": "ACP discovery, public by the 2026-04-17 spec",
+    "/merchants/{merchant_id}/.well-known/acp.json": "the same, per merchant",
+    "/merchants/{merchant_id}/.well-known/ucp": "UCP's business profile, published by design",
+    "/ucp/2026-01-11/specification/{page}": "the UCP specification's prose",
+    "/ucp/2026-01-11/source/{document:path}": "the UCP JSON Schemas and OpenAPI",
+    "/ucp/2026-01-11/handlers/{handler_id}/config.json": "a UCP payment handler's config schema",
 }
-PROTECTED = 34  # catalog 3, ACP and PSP 7, mock admin 8, MCP 1, Shopify-like 9, Etsy-like 6
+# catalog 3, ACP and PSP 7, mock admin 8, MCP 1, Shopify-like 9, Etsy-like 6, UCP 7; ACP 2026-04-17:
+# carts 4, delegate authentication 3, feed 6 (2 merchant files, 4 agent feed operations)
+PROTECTED = 54
 
 
 def _walk(routes: list[BaseRoute]) -> Iterator[BaseRoute]:
@@ -63,8 +71,14 @@ def _operations(app: FastAPI) -> list[tuple[str, str]]:
 def _url(path: str) -> str:
     """The path with dummy values; the merchant is one of the platform the route serves."""
     merchant = "crafts" if "/v3/application" in path else "shop"
-    values = {"merchant_id": merchant, "shop_id": str(shop_id_of("crafts"))}
-    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "1"), path)
+    values = {
+        "merchant_id": merchant,
+        "shop_id": str(shop_id_of("crafts")),
+        "page": "overview",
+        "document": "schemas/ucp.json",
+        "handler_id": "google_pay",
+    }
+    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: values.get(m.group(1), "1"), path)
 
 
 @pytest.fixture
@@ -81,7 +95,10 @@ def _send(client: TestClient, method: str, path: str, headers: dict[str, str]):
 def test_the_walk_covers_every_documented_operation(app: FastAPI):
     walked = [(m, p) for m, p in _operations(app) if p not in PUBLIC]
     documented = sorted(
-        (method.upper(), path) for path, item in app.openapi()["paths"].items() for method in item
+        (method.upper(), path)
+        for path, item in app.openapi()["paths"].items()
+        for method in item
+        if path not in PUBLIC  # the discovery documents are public and documented
     )
     assert walked == documented
     assert len(walked) == PROTECTED
@@ -102,6 +119,8 @@ def test_every_route_refuses_a_request_without_the_token(app: FastAPI, headers: 
             assert answer.json() == {"errors": UNAUTHORIZED}, path
         elif "/v3/application/" in path:  # Etsy's flat shape
             assert set(answer.json()) == {"error"}, path
+        elif "/ucp/" in path:  # UCP's
+            assert answer.json()["messages"][0]["code"] == "unauthorized", path
         else:  # ACP's
             assert (answer.json()["type"], answer.json()["code"]) == (
                 "invalid_request",

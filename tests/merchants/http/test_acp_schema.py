@@ -312,6 +312,20 @@ def test_openapi_documents_every_route_and_request_body(shop: Shop):
         "/merchants/{merchant_id}/checkout_sessions/{checkout_session_id}/cancel",
         "/merchants/{merchant_id}/checkout_sessions/{checkout_session_id}/authenticate",
         "/psp/agentic_commerce/delegate_payment",
+        # ACP 2026-04-17 beside checkout: discovery, carts, delegate authentication
+        "/.well-known/acp.json",
+        "/merchants/{merchant_id}/.well-known/acp.json",
+        "/merchants/{merchant_id}/carts",
+        "/merchants/{merchant_id}/carts/{cart_id}",
+        "/merchants/{merchant_id}/carts/{cart_id}/cancel",
+        "/psp/delegate_authentication",
+        "/psp/delegate_authentication/{authentication_session_id}",
+        "/psp/delegate_authentication/{authentication_session_id}/authenticate",
+        "/merchants/{merchant_id}/feed/metadata.json",
+        "/merchants/{merchant_id}/feed/products.jsonl",
+        "/feeds",
+        "/feeds/{feed_id}",
+        "/feeds/{feed_id}/products",
         # mock admin (merchants.http.admin)
         "/merchants/{merchant_id}/orders/{order_id}",
         "/merchants/{merchant_id}/orders/{order_id}/ship",
@@ -339,6 +353,12 @@ def test_openapi_documents_every_route_and_request_body(shop: Shop):
         "/merchants/{merchant_id}/v3/application/shops/{shop_id}",
         "/merchants/{merchant_id}/v3/application/shops/{shop_id}/receipts",
         "/merchants/{merchant_id}/v3/application/shops/{shop_id}/receipts/{receipt_id}",
+        # UCP 2026-01-11 (merchants.http.ucp_routes)
+        "/merchants/{merchant_id}/ucp/checkout-sessions",
+        "/merchants/{merchant_id}/ucp/checkout-sessions/{id}",
+        "/merchants/{merchant_id}/ucp/checkout-sessions/{id}/complete",
+        "/merchants/{merchant_id}/ucp/checkout-sessions/{id}/cancel",
+        "/merchants/{merchant_id}/ucp/orders/{id}",
     }
     schemas = document["components"]["schemas"]
     refs = []
@@ -346,19 +366,35 @@ def test_openapi_documents_every_route_and_request_body(shop: Shop):
         for operation in path.values():
             body = operation.get("requestBody")
             if body:
-                refs.append(body["content"]["application/json"]["schema"]["$ref"])
+                schema = body["content"]["application/json"]["schema"]
+                refs += [s["$ref"] for s in schema.get("oneOf", [schema])]  # one per version
     assert sorted(set(r.rsplit("/", 1)[1] for r in refs)) == [
         "AuthenticateRequest",
+        "CancelSessionRequest",
+        "CartCreateRequest",
+        "CartUpdateRequest",
         "CheckoutSessionCompleteRequest",
+        "CheckoutSessionCompleteRequest_2026_04_17",
         "CheckoutSessionCreateRequest",
+        "CheckoutSessionCreateRequest_2026_04_17",
         "CheckoutSessionUpdateRequest",
+        "CheckoutSessionUpdateRequest_2026_04_17",
+        "CreateFeedRequest",
+        "DelegateAuthenticationAuthenticateRequest",
+        "DelegateAuthenticationCreateRequest",
         "DelegatePaymentRequest",
+        "DelegatePaymentRequest_2026_04_17",
         "DisputeRequest",
         "JsonRpcMessage",
         "NoBody",
         "PriceRequest",
         "RefundRequest",
         "TrackRequest",
+        "UcpCheckoutComplete",  # UCP 2026-01-11 (merchants.ucp.requests)
+        "UcpCheckoutCreate",
+        "UcpCheckoutUpdate",
+        "UcpOrderUpdate",
+        "UpsertProductsRequest",
     ]
     assert all(r.rsplit("/", 1)[1] in schemas for r in refs)
     create = document["paths"]["/merchants/{merchant_id}/checkout_sessions"]["post"]

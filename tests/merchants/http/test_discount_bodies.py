@@ -8,7 +8,7 @@ from merchants.http import create_app
 from merchants.versions import render
 
 from ..promotion_fixtures import A_LINES, CODES, NOW, open_session, two_stores
-from .support import FakeClock
+from .support import FakeClock, keyed
 
 SESSIONS = "/merchants/tmall-b/checkout_sessions"
 
@@ -53,12 +53,13 @@ def test_a_2026_client_sends_codes_and_replaces_them(make_client):
     client = make_client(
         create_app(stores, stores["tmall-a"].checkout.processor, clock=FakeClock(NOW))
     )
-    v26 = {"API-Version": "2026-04-17"}
     body = {
-        "items": [{"id": "b1", "quantity": 1}],
+        "line_items": [{"id": "b1"}],
+        "currency": stores["tmall-b"].checkout.catalog.currency,
+        "capabilities": {},
         "discounts": {"codes": ["ai5", "NOPE"]},
     }
-    created = client.post(SESSIONS, json=body, headers=v26)  # the hook validates the body
+    created = client.post(SESSIONS, json=body, headers=keyed())  # the hook validates the body
     assert created.status_code == 201, created.text
     session = created.json()
     assert [(d["coupon"]["id"], d["amount"]) for d in session["discounts"]["applied"]] == [
@@ -68,7 +69,7 @@ def test_a_2026_client_sends_codes_and_replaces_them(make_client):
     assert [r["code"] for r in session["discounts"]["rejected"]] == ["NOPE"]
     assert next(t["amount"] for t in session["totals"] if t["type"] == "total") == 11400
     cleared = client.post(
-        f"{SESSIONS}/{session['id']}", json={"discounts": {"codes": []}}, headers=v26
+        f"{SESSIONS}/{session['id']}", json={"discounts": {"codes": []}}, headers=keyed()
     ).json()
     assert [d["coupon"]["id"] for d in cleared["discounts"]["applied"]] == ["red-packet"]
     assert next(t["amount"] for t in cleared["totals"] if t["type"] == "total") == 11900

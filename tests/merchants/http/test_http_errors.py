@@ -66,7 +66,9 @@ def test_api_version_is_required_and_checked(shop: Shop):
         "type": "invalid_request",
         "code": "unsupported_api_version",
         "message": "API-Version '2026-01-30' is not supported (supported: 2025-09-29, 2026-04-17)",
+        "supported_versions": ["2025-09-29", "2026-04-17"],  # as 2026-04-17 recommends
     }
+    assert missing.json()["supported_versions"] == ["2025-09-29", "2026-04-17"]
 
 
 def test_auth_is_checked_before_the_body(shop: Shop):

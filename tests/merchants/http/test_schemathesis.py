@@ -6,6 +6,8 @@ the generated request, the server answers with a status below 500.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
@@ -24,4 +26,25 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_merchants, 
 @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_request_gets_a_5xx(case):
     response = case.call(headers={"Authorization": "Bearer fuzz", "API-Version": "2025-09-29"})
+    assert response.status_code < 500, (case.method, case.path, response.text[:300])
+
+
+# ACP 2026-04-17: the version's own routes and checkout, asked as that version, every POST
+# with a fresh Idempotency-Key (each request is new, so none replays another's answer).
+_keys = itertools.count(1)
+latest = schema.include(
+    path_regex=r"^(/\.well-known/|/merchants/\{merchant_id\}/(\.well-known|carts|feed|checkout_sessions)"
+    r"|/psp/delegate_authentication|/feeds)"
+)
+
+
+@latest.parametrize()
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_2026_04_17_request_gets_a_5xx(case):
+    headers = {
+        "Authorization": "Bearer fuzz",
+        "API-Version": "2026-04-17",
+        "Idempotency-Key": f"fuzz-{next(_keys)}",
+    }
+    response = case.call(headers=headers)
     assert response.status_code < 500, (case.method, case.path, response.text[:300])

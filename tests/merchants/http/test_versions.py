@@ -8,13 +8,24 @@ from __future__ import annotations
 
 import json
 
+from merchants.acp_2026.capabilities import card_handler
 from merchants.money import apply_bps
 from merchants.payments import THREE_DS_CARD
 from merchants.versions import REQUIRES_3DS
 
-from .support import ADDRESS, BUYER, SPEC_DIR, Shop, total
+from .support import (
+    ADDRESS,
+    BUYER,
+    SPEC_DIR,
+    V26,
+    Shop,
+    create_body,
+    details,
+    keyed,
+    payment_data,
+    total,
+)
 
-V26 = {"API-Version": "2026-04-17"}
 EXAMPLES = json.loads(
     (SPEC_DIR.parent / "2026-04-17" / "examples.agentic_checkout.json").read_text()
 )
@@ -22,7 +33,11 @@ SESSIONS = "/merchants/shop/checkout_sessions"
 
 
 def _create(shop: Shop, headers: dict | None = None, **extra) -> dict:
-    body = {"items": [{"id": shop.product().id, "quantity": 1}], "fulfillment_address": ADDRESS}
+    """Create in the version ``headers`` ask for, in that version's request shape."""
+    if headers == V26:
+        body, headers = create_body(shop.product().id), keyed()
+    else:
+        body = {"items": [{"id": shop.product().id, "quantity": 1}], "fulfillment_address": ADDRESS}
     response = shop.client.post(SESSIONS, json={**body, **extra}, headers=headers or {})
     assert response.status_code == 201, response.text
     return response.json()
@@ -52,8 +67,9 @@ def test_2026_04_17_body_is_that_versions_shape(shop: Shop):
         "id": "cs_shop_0000001",
         "protocol": {"version": "2026-04-17"},
         "capabilities": {
-            "payment": {"handlers": []},
+            "payment": {"handlers": [card_handler("shop", "stripe")]},
             "interventions": {"supported": ["3ds"], "required": [], "enforcement": "conditional"},
+            "extensions": [{"name": "discount", "extends": ["$.CheckoutSession.discounts"]}],
         },
         "status": "ready_for_payment",
         "currency": "usd",
@@ -129,7 +145,7 @@ def test_2026_04_17_body_is_that_versions_shape(shop: Shop):
 
 
 def test_one_session_two_versions(shop: Shop):
-    created = _create(shop, V26, buyer=BUYER)
+    created = _create(shop, V26, buyer=BUYER, fulfillment_details=details(email=BUYER["email"]))
     assert created["fulfillment_details"] == {
         "name": "Ada Lovelace",
         "email": "ada@example.com",
@@ -154,14 +170,14 @@ def test_expired_is_canceled_for_2025_and_expired_for_2026(shop: Shop):
     assert (old["status"], old["messages"]) == ("canceled", expired_message)
     new = shop.client.get(path, headers=V26).json()
     assert (new["status"], new["messages"]) == ("expired", expired_message)
-    for headers in ({}, V26):
+    for headers in ({}, keyed()):
         response = shop.client.post(path + "/cancel", headers=headers)
         assert (response.status_code, response.json()["code"]) == (405, "invalid_state")
 
 
 def test_canceled_stays_canceled_in_both(shop: Shop):
     session = _create(shop, V26)
-    canceled = shop.client.post(f"{SESSIONS}/{session['id']}/cancel", headers=V26).json()
+    canceled = shop.client.post(f"{SESSIONS}/{session['id']}/cancel", headers=keyed()).json()
     assert canceled["status"] == "canceled"
     assert canceled["messages"] == [
         {"type": "info", "content_type": "plain", "content": "Checkout session canceled."}
@@ -232,13 +248,11 @@ def test_authenticate_route_refusals(shop: Shop):
 
 def test_3ds_over_2026_04_17_with_authentication_result(shop: Shop):
     session = _create(shop, V26)
-    path = f"{SESSIONS}/{session['id']}/complete"
     token = shop.token(session, number=THREE_DS_CARD)
-    payment = {"payment_data": {"token": token, "provider": "stripe"}}
-    challenged = shop.client.post(path, json=payment, headers=V26).json()
+    challenged = shop.complete_2026(session, token).json()
     assert (challenged["status"], challenged["messages"]) == ("authentication_required", [])
     result = EXAMPLES["authentication_result_example"]
-    done = shop.client.post(path, json={**payment, "authentication_result": result}, headers=V26)
+    done = shop.complete_2026(session, token, authentication_result=result)
     assert done.json()["status"] == "completed"
     assert done.json()["order"] == {
         "id": "ord_shop_0000001",
@@ -253,13 +267,9 @@ def test_3ds_over_2026_04_17_with_authentication_result(shop: Shop):
 
 def test_3ds_denied_over_2026_04_17(shop: Shop):
     session = _create(shop, V26)
-    path = f"{SESSIONS}/{session['id']}/complete"
     token = shop.token(session, number=THREE_DS_CARD)
-    payment = {"payment_data": {"token": token, "provider": "stripe"}}
-    shop.client.post(path, json=payment, headers=V26)
-    denied = shop.client.post(
-        path, json={**payment, "authentication_result": {"outcome": "denied"}}, headers=V26
-    ).json()
+    shop.complete_2026(session, token)
+    denied = shop.complete_2026(session, token, authentication_result={"outcome": "denied"}).json()
     assert denied["status"] == "ready_for_payment"
     assert [(m["type"], m["code"]) for m in denied["messages"]] == [("error", "payment_declined")]
 
@@ -322,13 +332,11 @@ def test_price_change_over_http_in_both_versions(shop: Shop):
 def test_2026_client_states_the_price_it_expects(shop: Shop):
     product = shop.product()
     shown = product.price - 100
-    body = _create(shop, V26, items=[{"id": product.id, "quantity": 1, "unit_amount": shown}])
+    body = _create(shop, V26, line_items=[{"id": product.id, "unit_amount": shown}])
     (warning,) = body["messages"]
     assert (warning["code"], warning["param"]) == ("price_change", "$.line_items[0]")
     assert warning["content"].endswith(f"to ${product.price // 100}.{product.price % 100:02d}.")
-    same = _create(
-        shop, V26, items=[{"id": product.id, "quantity": 1, "unit_amount": product.price}]
-    )
+    same = _create(shop, V26, line_items=[{"id": product.id, "unit_amount": product.price}])
     assert same["messages"] == []
 
 
@@ -339,6 +347,7 @@ def test_unsupported_version_is_400(shop: Shop):
         "type": "invalid_request",
         "code": "unsupported_api_version",
         "message": "API-Version '2024-01-01' is not supported (supported: 2025-09-29, 2026-04-17)",
+        "supported_versions": ["2025-09-29", "2026-04-17"],
     }
 
 
@@ -346,28 +355,31 @@ def test_an_idempotency_key_means_one_operation_whatever_the_version(shop: Shop)
     body = {"items": [{"id": shop.product().id, "quantity": 1}], "fulfillment_address": ADDRESS}
     key = {"Idempotency-Key": "same"}
     first = shop.client.post(SESSIONS, json=body, headers=key)
-    later = shop.client.post(SESSIONS, json=body, headers={**key, **V26})
-    assert (first.status_code, later.status_code) == (201, 201)
-    assert (later.headers["Idempotent-Replayed"], later.json()["id"]) == (
-        "true",
-        first.json()["id"],
-    )
-    assert later.json()["protocol"] == {"version": "2026-04-17"}  # rendered for who asks
-    assert "protocol" not in first.json()
+    again = shop.client.post(SESSIONS, json=body, headers=key)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert (again.headers["Idempotent-Replayed"], again.json()) == ("true", first.json())
     other = shop.client.post(
         SESSIONS, json={**body, "items": [{"id": shop.product().id, "quantity": 2}]}, headers=key
     )
     assert (other.status_code, other.json()["code"]) == (422, "idempotency_conflict")
     assert shop.client.get(f"{SESSIONS}/cs_shop_0000002").status_code == 404  # one session
-    session = first.json()
-    done = "/merchants/shop/checkout_sessions/{}/complete".format(session["id"])
-    pay = {"payment_data": {"token": shop.token(session), "provider": "stripe"}}
-    paid = shop.client.post(done, json=pay, headers={"Idempotency-Key": "pay", **V26})
-    again = shop.client.post(done, json=pay, headers={"Idempotency-Key": "pay"})
-    assert (paid.status_code, again.status_code) == (200, 200)
-    assert again.headers["Idempotent-Replayed"] == "true"
-    assert (paid.json()["status"], again.json()["status"]) == ("completed", "completed")
-    assert again.json()["order"]["id"] == paid.json()["order"]["id"] == "ord_shop_0000001"
+    # Cancel's body is empty in both versions: a 2026-04-17 replay of a 2025-09-29 cancel
+    # is the same operation, rendered for who asks.
+    cancel = f"{SESSIONS}/{first.json()['id']}/cancel"
+    old = shop.client.post(cancel, headers={"Idempotency-Key": "stop"})
+    new = shop.client.post(cancel, headers={**V26, "Idempotency-Key": "stop"})
+    assert (old.status_code, new.status_code) == (200, 200)
+    assert (new.headers["Idempotent-Replayed"], new.json()["status"]) == ("true", "canceled")
+    assert new.json()["protocol"] == {"version": "2026-04-17"} and "protocol" not in old.json()
+    session = _create(shop, V26)
+    done = f"{SESSIONS}/{session['id']}/complete"
+    pay = {"payment_data": payment_data(shop.token(session))}
+    paid = shop.client.post(done, json=pay, headers=keyed({"Idempotency-Key": "pay"}))
+    replay = shop.client.post(done, json=pay, headers=keyed({"Idempotency-Key": "pay"}))
+    assert (paid.status_code, replay.status_code) == (200, 200)
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert (paid.json()["status"], replay.json()["status"]) == ("completed", "completed")
+    assert replay.json()["order"]["id"] == paid.json()["order"]["id"] == "ord_shop_0000001"
     assert len(shop.merchants["shop"].orders) == 1  # charged and placed once
     assert shop.processor._charges == 1
 
