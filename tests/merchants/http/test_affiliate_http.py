@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from merchants.affiliates import Attribution
 
-from .support import ADDRESS, Shop
+from .support import Shop, create_body, keyed
 
-V26 = {"API-Version": "2026-04-17"}
 SESSIONS = "/merchants/shop/checkout_sessions"
 FIRST = {
     "provider": "impact.com",
@@ -24,19 +23,11 @@ LAST = {"provider": "impact.com", "publisher_id": "pub_456", "touchpoint": "last
 
 
 def _buy(shop: Shop, first: dict | None, last: dict | None) -> str:
-    body = {"items": [{"id": shop.product().id, "quantity": 1}], "fulfillment_address": ADDRESS}
-    if first is not None:
-        body["affiliate_attribution"] = first
-    created = shop.client.post(SESSIONS, json=body, headers=V26)
-    assert created.status_code == 201, created.text
-    assert "affiliate_attribution" not in created.json()  # write-only
-    token = shop.token(created.json())
-    complete = {"payment_data": {"token": token, "provider": "stripe"}}
-    if last is not None:
-        complete["affiliate_attribution"] = last
-    done = shop.client.post(
-        f"{SESSIONS}/{created.json()['id']}/complete", json=complete, headers=V26
-    )
+    created = shop.create_2026(**({} if first is None else {"affiliate_attribution": first}))
+    assert "affiliate_attribution" not in created  # write-only
+    token = shop.token(created)
+    extra = {} if last is None else {"affiliate_attribution": last}
+    done = shop.complete_2026(created, token, **extra)
     assert done.json()["status"] == "completed", done.text
     assert "affiliate_attribution" not in done.json()
     return done.json()["order"]["id"]
@@ -58,14 +49,13 @@ def test_first_touch_kept_then_last_touch_credited(shop: Shop):
 
 
 def test_a_bad_attribution_is_400_naming_it(shop: Shop):
-    body = {
-        "items": [{"id": shop.product().id, "quantity": 1}],
-        "affiliate_attribution": {"provider": "impact.com"},
-    }
-    refused = shop.client.post(SESSIONS, json=body, headers=V26)
+    product = shop.product().id
+    body = create_body(product, affiliate_attribution={"provider": "impact.com"})
+    refused = shop.client.post(SESSIONS, json=body, headers=keyed())
     assert refused.status_code == 400
     assert refused.json()["param"] == "$.affiliate_attribution"
     assert "needs a token or a publisher_id" in refused.json()["message"]
     # 2025-09-29 has no such field: its schema refuses it.
-    old = shop.client.post(SESSIONS, json={**body, "affiliate_attribution": LAST})
+    old_body = {"items": [{"id": product, "quantity": 1}], "affiliate_attribution": LAST}
+    old = shop.client.post(SESSIONS, json=old_body)
     assert (old.status_code, old.json()["param"]) == (400, "$.affiliate_attribution")

@@ -14,7 +14,9 @@ from merchants.http import create_app
 from merchants.mcp.tools import openrpc
 
 from ..acp_2026_schemas import check
-from .support import ADDRESS, HEADERS, FakeClock, Shop, build_shop, total
+from merchants.affiliates import Attribution
+
+from .support import HEADERS, FakeClock, Shop, build_shop, create_body, payment_data, total
 
 MCP = "/merchants/shop/mcp"
 META = {"api_version": "2026-04-17"}
@@ -109,27 +111,24 @@ def test_tools_list_gives_the_five_tools_with_bundled_schemas(mcp: TestClient):
 
 def test_a_whole_purchase_over_mcp(shop: Shop, mcp: TestClient):
     product = shop.product()
-    created = _tool(
-        mcp,
-        "create_checkout_session",
-        meta={**META, "idempotency_key": "create-1"},
-        payload={"items": [{"id": product.id, "quantity": 2}], "fulfillment_address": ADDRESS},
-    )
+    attribution = {"provider": "impact.com", "publisher_id": "pub_123", "touchpoint": "first"}
+    payload = create_body(product.id, 2, affiliate_attribution=attribution)
+    create = {"meta": {**META, "idempotency_key": "create-1"}, "payload": payload}
+    created = _tool(mcp, "create_checkout_session", **create)
     check("CheckoutSession", created)
     assert (created["id"], created["status"]) == ("cs_shop_0000001", "ready_for_payment")
-    again = _tool(
-        mcp,
-        "create_checkout_session",
-        meta={**META, "idempotency_key": "create-1"},
-        payload={"items": [{"id": product.id, "quantity": 2}], "fulfillment_address": ADDRESS},
-    )
-    assert again == created  # the same key replays the same session
+    assert created["line_items"][0]["quantity"] == 2  # two one-unit entries, one line
+    assert _tool(mcp, "create_checkout_session", **create) == created  # the same key replays
+    # Every 2026-04-17 POST needs its key, over MCP as over REST (meta.idempotency_key).
+    unkeyed = _tool(mcp, "create_checkout_session", meta=META, payload=payload)
+    assert unkeyed["error"]["data"]["code"] == "idempotency_key_required"
+    express = {"type": "shipping", "option_id": "express", "item_ids": [product.id]}
     updated = _tool(
         mcp,
         "update_checkout_session",
-        meta=META,
+        meta={**META, "idempotency_key": "update-1"},
         id=created["id"],
-        payload={"fulfillment_option_id": "express"},
+        payload={"selected_fulfillment_options": [express]},
     )
     check("CheckoutSession", updated)
     assert updated["selected_fulfillment_options"][0]["option_id"] == "express"
@@ -139,7 +138,7 @@ def test_a_whole_purchase_over_mcp(shop: Shop, mcp: TestClient):
         "complete_checkout_session",
         meta={**META, "idempotency_key": "complete-1"},
         id=created["id"],
-        payload={"payment_data": {"token": token, "provider": "stripe"}},
+        payload={"payment_data": payment_data(token)},
     )
     check("CheckoutSessionWithOrder", completed)
     assert completed["status"] == "completed"
@@ -148,6 +147,7 @@ def test_a_whole_purchase_over_mcp(shop: Shop, mcp: TestClient):
     assert (got["status"], total(got)) == ("completed", total(updated))
     record = shop.merchants["shop"].order("ord_shop_0000001")
     assert (record.order.total_amount, record.order.units) == (total(updated), 2)
+    assert record.order.affiliate == Attribution("impact.com", "pub_123", touchpoint="first")
     shipped = shop.merchants["shop"].ship(record.order.id, shop.clock.now)
     assert shipped.fulfillments[0].carrier == "UPS"  # the express option's carrier
     # The same purchase is visible over REST.
@@ -157,10 +157,12 @@ def test_a_whole_purchase_over_mcp(shop: Shop, mcp: TestClient):
     other = _tool(
         mcp,
         "create_checkout_session",
-        meta=META,
-        payload={"items": [{"id": product.id, "quantity": 1}]},
+        meta={**META, "idempotency_key": "create-2"},
+        payload=create_body(product.id),
     )
-    canceled = _tool(mcp, "cancel_checkout_session", meta=META, id=other["id"])
+    canceled = _tool(
+        mcp, "cancel_checkout_session", meta={**META, "idempotency_key": "cancel-1"}, id=other["id"]
+    )
     check("CheckoutSession", canceled)
     assert canceled["status"] == "canceled"
 
@@ -171,8 +173,11 @@ def test_acp_errors_are_32000_with_acps_error_in_data(mcp: TestClient):
     check("Error", missing["error"]["data"])
     assert missing["error"]["data"]["code"] == "not_found"
     assert missing["error"]["message"] == missing["error"]["data"]["message"]
-    bad = _tool(mcp, "create_checkout_session", meta=META, payload={"items": []})
-    assert (bad["error"]["code"], bad["error"]["data"]["param"]) == (-32000, "$.items")
+    empty = {"line_items": [], "currency": "usd", "capabilities": {}}
+    bad = _tool(
+        mcp, "create_checkout_session", meta={**META, "idempotency_key": "k"}, payload=empty
+    )
+    assert (bad["error"]["code"], bad["error"]["data"]["param"]) == (-32000, "$.line_items")
     old = _tool(mcp, "get_checkout_session", meta={"api_version": "2024-01-01"}, id="cs_1")
     assert old["error"]["data"]["code"] == "unsupported_api_version"
 
