@@ -106,6 +106,7 @@ from merchants.http.ucp_routes import UCP_REQUEST_MODELS, ucp_router
 from merchants.ids import IdSource
 from merchants.mcp import JsonRpcMessage, mcp_router
 from merchants.merchant import Merchant
+from merchants.native_orders import order_2026
 from merchants.payments import PaymentProcessor
 from merchants.snapshot import SessionSnapshot
 from merchants.versions import V2026_04_17, render
@@ -151,9 +152,15 @@ class SessionAnswer:
 
     snapshot: SessionSnapshot
     with_order: bool = False
+    #: 2026-04-17's native ``Order`` as the operation left it (line items, fulfillments,
+    #: adjustments, totals), which that version's session carries in place of the reference.
+    native_order: dict[str, Any] | None = None
 
     def body(self, version: str) -> dict[str, Any]:
-        return render(self.snapshot, version, with_order=self.with_order)
+        body = render(self.snapshot, version, with_order=self.with_order)
+        if version == V2026_04_17 and self.native_order is not None:
+            body["order"] = self.native_order
+        return body
 
     def wire(self, version: str) -> bytes:
         """The body bytes the app answers (an idempotent replay in ``version`` reuses them)."""
@@ -177,9 +184,11 @@ def rendered(
             with shop.checkout.lock:
                 session = operation(body, at)
                 snapshot = shop.checkout.snapshot(session.id, at)
+                placed = snapshot.order
+                native = None if placed is None else order_2026(shop.order(placed.id))
         finally:
             shop.deliver_events()
-        return SessionAnswer(snapshot, with_order)
+        return SessionAnswer(snapshot, with_order, native)
 
     return run
 

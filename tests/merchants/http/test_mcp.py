@@ -10,12 +10,11 @@ import jsonschema
 import pytest
 from fastapi.testclient import TestClient
 
+from merchants.affiliates import Attribution
 from merchants.http import create_app
 from merchants.mcp.tools import openrpc
 
 from ..acp_2026_schemas import check
-from merchants.affiliates import Attribution
-
 from .support import HEADERS, FakeClock, Shop, build_shop, create_body, payment_data, total
 
 MCP = "/merchants/shop/mcp"
