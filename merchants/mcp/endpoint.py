@@ -96,7 +96,8 @@ async def _answer(call: Call, merchant_id: str, request: Request) -> Any:
             "capabilities": {"tools": {"listChanged": False}},
             "serverInfo": {**SERVER_INFO, "version": "2026-04-17"},
             "instructions": f"ACP checkout tools of merchant {merchant_id}. Every call needs "
-            "meta.api_version; create, update and complete a payload (the REST request body).",
+            "meta.api_version; create, update and complete a payload (the REST request body); "
+            "under 2026-04-17 create, update, complete and cancel a meta.idempotency_key.",
         }
     if call.method == "ping":
         return {}

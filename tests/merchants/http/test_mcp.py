@@ -65,6 +65,10 @@ def test_initialize_and_notifications(mcp: TestClient):
     assert result["protocolVersion"] == "2025-06-18"
     assert result["capabilities"] == {"tools": {"listChanged": False}}
     assert result["serverInfo"]["name"] == "agent-checkout-merchant"
+    assert (
+        "2026-04-17 create, update, complete and cancel a meta.idempotency_key"
+        in (result["instructions"])
+    )
     newer = _rpc(mcp, "initialize", {"protocolVersion": "2099-01-01"}, ident="a")
     assert newer["result"]["protocolVersion"] == "2025-11-25"  # the latest we speak
     done = mcp.post(MCP, json={"jsonrpc": "2.0", "method": "notifications/initialized"})
