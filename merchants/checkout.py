@@ -49,6 +49,7 @@ from merchants.acp import (
     Total,
     timestamp,
 )
+from merchants.affiliates import Attribution, last_touch
 from merchants.catalog import Catalog, OutOfStock
 from merchants.discounts import NO_DISCOUNTS, CheckoutDiscounts, presale_price, store_discounts
 from merchants.errors import ProtocolError, invalid, not_found
@@ -107,6 +108,7 @@ class _Session:
     companions: tuple[BasketLine, ...] = ()  # lines held at other stores of the marketplace
     discounts: CheckoutDiscounts | None = None  # frozen when the session closed
     presale: Presale | None = None  # a deposit checkout of this presale (merchants.presales)
+    affiliate: Attribution | None = None  # sent at create (first touch), merchants.affiliates
     annex: dict[str, Any] = field(default_factory=dict)  # see SessionSnapshot.annex
 
 
@@ -186,6 +188,7 @@ class CheckoutService:
         expected_prices: Mapping[str, int] | None = None,
         codes: Sequence[str] = (),
         companions: Sequence[BasketLine] = (),
+        affiliate: Attribution | None = None,
     ) -> CheckoutSession:
         """Open a session. ``expected_prices`` (unit price by item id) is what the client was
         shown, when its API version can say so; otherwise the current price is the quote.
@@ -210,6 +213,7 @@ class CheckoutService:
                 codes=tuple(codes),
                 companions=tuple(companions),
                 presale=self._presale_of(items, now, "$.items"),
+                affiliate=affiliate,
             )
             if session.address is not None:
                 session.option_id = self._cheapest_option(session, now).id
@@ -301,6 +305,7 @@ class CheckoutService:
         now: datetime,
         *,
         authenticated: bool | None = None,
+        affiliate: Attribution | None = None,
     ) -> CheckoutSession:
         """Charge the token and place the order.
 
@@ -314,6 +319,7 @@ class CheckoutService:
             if request.buyer is not None:
                 session.buyer = request.buyer
                 session.annex.pop("buyer", None)
+            session.affiliate = last_touch(session.affiliate, affiliate)
             session.notes.clear()
             token = request.payment_data.token
             if authenticated is not None:
@@ -888,6 +894,8 @@ class CheckoutService:
             total_amount=view.total("total"),
             placed_at=now,
             buyer_email=session.buyer.email if session.buyer else None,
+            fulfillment_option_id=session.option_id,
+            affiliate=session.affiliate,
             discounts=tuple(
                 OrderDiscount(d.promotion_id, d.kind, d.code, d.funder, d.amount)
                 for d in view.discounts.applied

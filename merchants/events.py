@@ -24,10 +24,13 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from merchants.acp import timestamp
 from merchants.orders import PlacedOrder
+
+if TYPE_CHECKING:
+    from merchants.order_book import OrderRecord
 
 EventType = Literal["order_create", "order_update"]
 OrderStatus = Literal["created", "manual_review", "confirmed", "canceled", "shipped", "fulfilled"]
@@ -77,6 +80,9 @@ class OrderEvent:
     status: OrderStatus
     occurred_at: datetime
     refunds: tuple[Refund, ...] = field(default_factory=tuple)
+    #: The whole order as this event left it: what a 2026-04-17 body renders (None when the
+    #: event was built by hand).
+    record: OrderRecord | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.type not in ("order_create", "order_update"):
@@ -102,7 +108,9 @@ class OrderEvent:
         }
 
 
-def order_created(order: PlacedOrder, permalink_url: str) -> OrderEvent:
+def order_created(
+    order: PlacedOrder, permalink_url: str, *, record: OrderRecord | None = None
+) -> OrderEvent:
     """The ``order_create`` event of a just-placed order, at the time it was placed."""
     return OrderEvent(
         type="order_create",
@@ -111,6 +119,7 @@ def order_created(order: PlacedOrder, permalink_url: str) -> OrderEvent:
         permalink_url=permalink_url,
         status="created",
         occurred_at=order.placed_at,
+        record=record,
     )
 
 
@@ -122,6 +131,7 @@ def order_updated(
     *,
     permalink_url: str,
     refunds: Iterable[Refund] = (),
+    record: OrderRecord | None = None,
 ) -> OrderEvent:
     """An ``order_update`` event: a new status, and every refund so far (the list is whole)."""
     return OrderEvent(
@@ -132,6 +142,7 @@ def order_updated(
         status=status,
         occurred_at=now,
         refunds=tuple(refunds),
+        record=record,
     )
 
 
@@ -194,16 +205,26 @@ class OrderEventEmitter:
     retried delivery carries a fresh ``Merchant-Signature`` over the same bytes and id.
     """
 
-    def __init__(self, secret: bytes, sink: EventSink) -> None:
+    def __init__(
+        self,
+        secret: bytes,
+        sink: EventSink,
+        body: Callable[[OrderEvent], dict[str, Any]] = OrderEvent.body,
+    ) -> None:
         if not secret:
             raise ValueError("the webhook secret must not be empty")
-        self._secret, self.sink = secret, sink
+        self._secret, self.sink, self._body = secret, sink, body
         self._sent = 0
 
     def envelope(self, event: OrderEvent) -> Envelope:
-        """Serialize ``event`` and give it the next ``Request-Id`` (callers serialize calls)."""
+        """Serialize ``event`` and give it the next ``Request-Id`` (callers serialize calls).
+
+        ``body`` renders it in the receiver's API version (:func:`merchants.native_orders.
+        event_body`); the id is unique per emitter, so a receiver can refuse a replayed one.
+        """
         self._sent += 1
-        return Envelope(event, canonical_json(event.body()), f"{event.order_id}.{self._sent:07d}")
+        body = canonical_json(self._body(event))
+        return Envelope(event, body, f"{event.order_id}.{self._sent:07d}")
 
     def send(self, envelope: Envelope, now: datetime) -> None:
         """One delivery attempt at ``now``: sign, then call the sink (which may raise)."""
@@ -224,8 +245,12 @@ class OrderEventEmitter:
     def order_sink(self, permalink: Callable[[PlacedOrder], str]) -> Callable[[PlacedOrder], None]:
         """An order sink for :class:`merchants.checkout.CheckoutService` emitting order_create."""
 
+        from merchants.order_book import OrderRecord  # it builds on this module
+
         def on_order(order: PlacedOrder) -> None:
-            self.emit(order_created(order, permalink(order)), order.placed_at)
+            url = permalink(order)
+            event = order_created(order, url, record=OrderRecord(order, url))
+            self.emit(event, order.placed_at)
 
         return on_order
 

@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from merchants.acp import (
+    API_VERSION,
     CheckoutSession,
     CheckoutSessionCompleteRequest,
     CheckoutSessionCreateRequest,
     CheckoutSessionUpdateRequest,
 )
+from merchants.affiliates import Attribution
 from merchants.catalog import Catalog, CatalogSpec, Product
 from merchants.catalog_files import load_catalog
 from merchants.checkout import (
@@ -32,6 +34,7 @@ from merchants.checkout import (
 from merchants.events import EventSink, OrderEvent, OrderEventEmitter, RefundType
 from merchants.feed import FeedProduct
 from merchants.ids import IdSource
+from merchants.native_orders import event_body
 from merchants.order_book import OrderBook, OrderRecord
 from merchants.orders import PlacedOrder
 from merchants.payments import PaymentProcessor
@@ -172,10 +175,17 @@ class Merchant:
         expected_prices: Mapping[str, int] | None = None,
         codes: Sequence[str] = (),
         companions: Sequence[BasketLine] = (),
+        affiliate: Attribution | None = None,
     ) -> CheckoutSession:
-        """Open a checkout; ``codes`` and ``companions`` as :meth:`CheckoutService.create`."""
+        """Open a checkout; ``codes``, ``companions`` and ``affiliate`` (the first touch) as
+        :meth:`CheckoutService.create`."""
         return self.checkout.create(
-            request, now, expected_prices=expected_prices, codes=codes, companions=companions
+            request,
+            now,
+            expected_prices=expected_prices,
+            codes=codes,
+            companions=companions,
+            affiliate=affiliate,
         )
 
     def update_checkout(
@@ -201,8 +211,12 @@ class Merchant:
         now: datetime,
         *,
         authenticated: bool | None = None,
+        affiliate: Attribution | None = None,
     ) -> CheckoutSession:
-        session = self.checkout.complete(session_id, request, now, authenticated=authenticated)
+        """Pay and place the order; ``affiliate`` (the last touch) replaces create's."""
+        session = self.checkout.complete(
+            session_id, request, now, authenticated=authenticated, affiliate=affiliate
+        )
         self.deliver_events()
         return session
 
@@ -246,17 +260,32 @@ class Merchant:
         """Change a product's price from ``now``: feeds show it, open sessions are re-priced."""
         return self.checkout.set_price(product_id, price, now)
 
-    def set_event_sink(self, sink: EventSink, secret: bytes | None) -> None:
-        """Send signed order events to ``sink`` from now on."""
+    def set_event_sink(
+        self, sink: EventSink, secret: bytes | None, version: str = API_VERSION
+    ) -> None:
+        """Send signed order events to ``sink`` from now on, in API ``version``'s shape."""
         if not secret:
             raise ValueError("an event sink needs a non-empty webhook_secret to sign with")
-        self.events.connect(OrderEventEmitter(secret, sink))
+        self.events.connect(OrderEventEmitter(secret, sink, event_body(version)))
 
     def order(self, order_id: str) -> OrderRecord:
         return self.orders.get(order_id)
 
     def ship(self, order_id: str, now: datetime) -> OrderRecord:
-        return self._change(lambda: self.orders.ship(order_id, now), now)
+        """Hand the order to the carrier of the shipping option chosen at checkout."""
+        chosen = self.orders.get(order_id).order.fulfillment_option_id
+        carrier = next((r.carrier for r in self.checkout.shipping if r.id == chosen), "USPS")
+        return self._change(lambda: self.orders.ship(order_id, now, carrier), now)
+
+    def track(
+        self, order_id: str, event_type: str, now: datetime, location: str | None = None
+    ) -> OrderRecord:
+        """Log a carrier event (``in_transit``, ``out_for_delivery``, ...) on the shipment."""
+        return self._change(lambda: self.orders.track(order_id, event_type, now, location), now)
+
+    def dispute(self, order_id: str, amount: int, now: datetime, reason: str) -> OrderRecord:
+        """Record a chargeback the buyer's bank opened (a pending ``dispute`` adjustment)."""
+        return self._change(lambda: self.orders.dispute(order_id, amount, now, reason), now)
 
     def fulfill(self, order_id: str, now: datetime) -> OrderRecord:
         return self._change(lambda: self.orders.fulfill(order_id, now), now)

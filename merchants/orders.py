@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from merchants.affiliates import Attribution
+
 
 @dataclass(frozen=True, slots=True)
 class OrderLine:
@@ -56,6 +58,10 @@ class PlacedOrder:
     #: the final payment, which ``total_amount`` includes.
     presale_id: str | None = None
     deposit: int = 0
+    #: The shipping option chosen at checkout (its carrier ships the order).
+    fulfillment_option_id: str | None = None
+    #: The affiliate credited with the sale (merchants.affiliates), when the agent sent one.
+    affiliate: Attribution | None = None
 
     @property
     def units(self) -> int:

@@ -18,6 +18,7 @@ from rich.markup import escape
 from agent_checkout.commands.bad_input import fail
 from agent_checkout.sim.run import build_market
 from agent_checkout.sim.scenario import Scenario, ScenarioError, load_scenario
+from merchants.native_orders import WEBHOOK_VERSIONS
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -31,12 +32,14 @@ def scenario_app(
     token: str | None = None,
     webhook_url: str | None = None,
     webhook_secret: str = "whsec_agent_checkout",
+    webhook_version: str = "2025-09-29",
     simulation_secret: str | None = None,
 ) -> FastAPI:
     """The HTTP app serving ``scenario``'s merchants, seeded as :func:`run_scenario` seeds them.
 
     With ``webhook_url`` every merchant POSTs its signed order events (``order_create``,
-    ``order_update``) there, with ``Merchant-Signature`` made from ``webhook_secret``. Session,
+    ``order_update``) there, with ``Merchant-Signature`` made from ``webhook_secret``, in the
+    body of ACP ``webhook_version`` (2026-04-17: the whole native order per event). Session,
     cart, order and payment-token ids are 128-bit random (``SecretIds``), unlike a run's.
     """
     from merchants.events import UrlSink
@@ -46,7 +49,7 @@ def scenario_app(
     merchants, processor = build_market(scenario, scenario.seed)
     if webhook_url is not None:
         for merchant in merchants.values():
-            merchant.set_event_sink(UrlSink(webhook_url), webhook_secret.encode())
+            merchant.set_event_sink(UrlSink(webhook_url), webhook_secret.encode(), webhook_version)
     return create_app(
         merchants, processor, token=token, ids=SecretIds(), simulation_secret=simulation_secret
     )
@@ -88,6 +91,11 @@ def serve(
     webhook_secret: str = typer.Option(
         "whsec_agent_checkout", help="HMAC secret of the Merchant-Signature header."
     ),
+    webhook_version: str = typer.Option(
+        "2025-09-29",
+        help="ACP version of the order event bodies: 2025-09-29, or 2026-04-17 (the whole "
+        "native order: line items, fulfillments, adjustments, totals).",
+    ),
     simulation_secret: str | None = typer.Option(
         None,
         help="Turns on UCP's test hook POST /testing/simulate-shipping/{order} (it ships an "
@@ -100,6 +108,10 @@ def serve(
         loaded = load_scenario(scenario)
     except ScenarioError as problem:
         raise fail(str(problem)) from None
+    if webhook_version not in WEBHOOK_VERSIONS:
+        raise fail(
+            f"--webhook-version {webhook_version}: must be one of {', '.join(WEBHOOK_VERSIONS)}"
+        )
     if (problem := port_problem(host, port)) is not None:
         raise fail(problem)
     import uvicorn
@@ -111,6 +123,7 @@ def serve(
         token=token,
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
+        webhook_version=webhook_version,
         simulation_secret=simulation_secret,
     )
     base = f"http://{host}:{port}"
@@ -124,6 +137,7 @@ def serve(
         console.print(f"UCP: {base}/merchants/<id>/.well-known/ucp", highlight=False)
     console.print(f"payments: {base}/psp/agentic_commerce/delegate_payment", highlight=False)
     console.print(f"OpenAPI: {base}/openapi.json", highlight=False)
+    console.print(f"MCP (ACP 2026-04-17 tools): {base}/merchants/<id>/mcp", highlight=False)
     if token is None and host not in LOOPBACK:
         errors.print(
             f"[yellow]warning:[/] serving on {escape(host)} without --token: any bearer token is "

@@ -72,7 +72,9 @@ TABLES = (
     Table(
         "orders",
         "one row per completed order; buyer_paid = total_amount + fees charged to the buyer; "
-        "channel: how its shopper arrived (NULL for runs without traffic channels)",
+        "channel: how its shopper arrived (NULL for runs without traffic channels); "
+        "affiliate_provider, affiliate_publisher_id, affiliate_campaign_id: the affiliate "
+        "credited with the sale (ACP affiliate_attribution, last touch; NULL when none)",
         (
             ("order_id", "VARCHAR"),
             ("session_id", "VARCHAR"),
@@ -89,9 +91,17 @@ TABLES = (
             ("units", "INTEGER"),
             ("placed_at", "TIMESTAMP"),
             ("channel", "VARCHAR"),
+            ("affiliate_provider", "VARCHAR"),
+            ("affiliate_publisher_id", "VARCHAR"),
+            ("affiliate_campaign_id", "VARCHAR"),
         ),
         key="order_id",
-        older={"channel": "NULL"},
+        older={
+            "channel": "NULL",
+            "affiliate_provider": "NULL",
+            "affiliate_publisher_id": "NULL",
+            "affiliate_campaign_id": "NULL",
+        },
     ),
     Table(
         "order_lines",

@@ -75,6 +75,18 @@ def _fee_row(line: FeeLine) -> tuple:
     )
 
 
+def _affiliate_row(order: PlacedOrder) -> tuple[str, str, str]:
+    """The order's affiliate columns: provider, publisher and campaign (NULL when absent)."""
+    found = order.affiliate
+    if found is None:
+        return (NULL, NULL, NULL)
+    return (
+        found.provider,
+        NULL if found.publisher_id is None else found.publisher_id,
+        NULL if found.campaign_id is None else found.campaign_id,
+    )
+
+
 MEMORY_LIMIT = "48MB"
 
 
@@ -140,6 +152,7 @@ class Ledger:
                 order.units,
                 utc_text(order.placed_at),
                 NULL if channel is None else channel,
+                *_affiliate_row(order),
             )
         )
         self._pending["order_lines"] += [

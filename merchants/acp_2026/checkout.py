@@ -27,6 +27,7 @@ from merchants.acp_2026.requests import (
     FulfillmentDetails,
     Item,
 )
+from merchants.affiliates import Attribution
 from merchants.authentication import AuthenticationProvider
 from merchants.errors import invalid
 from merchants.merchant import Merchant
@@ -50,6 +51,7 @@ def create(shop: Merchant, body: CheckoutSessionCreateRequest, at: datetime) -> 
         at,
         expected_prices=acp.expected_prices(_priced(body.line_items)),
         codes=_codes(body),
+        affiliate=_attribution(body),
     )
     capabilities = negotiate(body.capabilities, shop.id, shop.checkout.processor.provider)
     shop.checkout.annotate(
@@ -128,10 +130,9 @@ def complete(
         ),
     )
     passed = authenticated(body.authentication_result, provider)
-    if passed is None:
-        session = shop.complete_checkout(session_id, request, at)
-    else:
-        session = shop.complete_checkout(session_id, request, at, authenticated=passed)
+    session = shop.complete_checkout(
+        session_id, request, at, authenticated=passed, affiliate=_attribution(body)
+    )
     echoed: dict[str, Any] = {}
     if body.buyer is not None:
         echoed["buyer"] = body.buyer.model_dump(mode="json", exclude_none=True)
@@ -195,6 +196,15 @@ def _address(address: Any) -> acp.Address:
 def _priced(items: Sequence[Item] | None) -> list[Any] | None:
     """The items as ``acp.expected_prices`` reads them (``id`` and ``unit_amount``)."""
     return list(items) if items else None
+
+
+def _attribution(
+    body: CheckoutSessionCreateRequest | CheckoutSessionCompleteRequest,
+) -> Attribution | None:
+    """What the merchant keeps of an ``affiliate_attribution`` (first touch at create, last
+    touch at complete; never its token)."""
+    sent = body.affiliate_attribution
+    return None if sent is None else sent.attribution()
 
 
 def _codes(body: CheckoutSessionCreateRequest | CheckoutSessionUpdateRequest) -> list[str]:

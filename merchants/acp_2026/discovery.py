@@ -12,8 +12,11 @@ from merchants.versions import SUPPORTED_VERSIONS, V2026_04_17
 DOCUMENTATION_URL = "https://agenticcommerce.dev"
 #: How long an agent may cache the document: the spec's recommended minimum.
 CACHE_CONTROL = "public, max-age=3600"
-#: The services this mock serves over REST (the closed enum of 2026-04-17).
-SERVICES: tuple[str, ...] = ("checkout", "delegate_payment", "carts")
+#: The services this mock serves (the closed enum of 2026-04-17): ``orders`` is the native
+#: order on the session and its webhooks (merchants.native_orders).
+SERVICES: tuple[str, ...] = ("checkout", "orders", "delegate_payment", "carts")
+#: REST under ``api_base_url``, and the MCP binding at ``{api_base_url}/mcp`` (merchants.mcp).
+TRANSPORTS: tuple[str, ...] = ("rest", "mcp")
 
 
 def discovery_document(
@@ -21,7 +24,7 @@ def discovery_document(
     currency: str,
     *,
     services: tuple[str, ...] = SERVICES,
-    transports: tuple[str, ...] = ("rest",),
+    transports: tuple[str, ...] = TRANSPORTS,
 ) -> dict[str, Any]:
     """The document of one merchant whose ACP routes live under ``api_base_url``."""
     return {

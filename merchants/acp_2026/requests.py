@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from merchants import acp
 from merchants.acp import MAX_QUANTITY
+from merchants.affiliates import AffiliateAttribution
 
 
 class _Strict(BaseModel):
@@ -203,7 +204,7 @@ class CheckoutSessionCreateRequest(_Strict):
     fulfillment_details: FulfillmentDetails | None = None
     capabilities: Capabilities
     fulfillment_groups: list[dict[str, Any]] | None = None
-    affiliate_attribution: dict[str, Any] | None = None
+    affiliate_attribution: AffiliateAttribution | None = None
     coupons: list[str] | None = None
     discounts: DiscountsRequest | None = None
     locale: str | None = None
@@ -228,7 +229,7 @@ class CheckoutSessionCompleteRequest(_Strict):
     buyer: Buyer | None = None
     payment_data: PaymentData
     authentication_result: AuthenticationResult | None = None
-    affiliate_attribution: dict[str, Any] | None = None
+    affiliate_attribution: AffiliateAttribution | None = None
     risk_signals: dict[str, str] | None = None
     marketing_consents: list[MarketingConsent] | None = None
     order_notes: OrderNotes | None = None

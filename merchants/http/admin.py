@@ -4,11 +4,15 @@ Not part of ACP; they let a test or a person change a price or ship an order ove
 watch the agent side react (re-priced sessions, signed order events). Bearer token only, no
 ``API-Version``; errors in ACP's error shape.
 
-    GET  /merchants/{m}/orders/{order_id}                 the order: status, refunds
+    GET  /merchants/{m}/orders/{order_id}                 the order: status, refunds; with
+                                                          API-Version: 2026-04-17 that
+                                                          version's native Order
     POST /merchants/{m}/orders/{order_id}/ship            -> shipped      (order_update event)
+    POST /merchants/{m}/orders/{order_id}/track           {"type": "in_transit", "location"?}
     POST /merchants/{m}/orders/{order_id}/fulfill         -> fulfilled    (order_update event)
     POST /merchants/{m}/orders/{order_id}/cancel          -> canceled, restocked, refunded
     POST /merchants/{m}/orders/{order_id}/refund          {"amount": int, "type"?: ...}
+    POST /merchants/{m}/orders/{order_id}/dispute         {"amount": int, "reason": str}
     POST /merchants/{m}/products/{product_id}/price       {"price": int}
 """
 
@@ -30,6 +34,8 @@ from merchants.http.errors import error_response, unexpected
 from merchants.http.headers import admin_headers
 from merchants.http.openapi import request_body
 from merchants.merchant import Merchant
+from merchants.native_orders import render_order
+from merchants.order_book import TRACKING_EVENTS
 
 Clock = Callable[[], datetime]
 
@@ -41,13 +47,34 @@ class RefundRequest(BaseModel):
     type: Literal["original_payment", "store_credit"] = "original_payment"
 
 
+class TrackRequest(BaseModel):
+    """A carrier event for the order's shipment (``TRACKING_EVENTS``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: Literal[TRACKING_EVENTS]  # type: ignore[valid-type]
+    location: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+
+
+class DisputeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    amount: Annotated[int, Field(gt=0)]
+    reason: Annotated[str, Field(min_length=1, max_length=200)] = "fraudulent"
+
+
 class PriceRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     price: Annotated[int, Field(ge=0)]
 
 
-ADMIN_REQUEST_MODELS: list[type[BaseModel]] = [RefundRequest, PriceRequest]
+ADMIN_REQUEST_MODELS: list[type[BaseModel]] = [
+    RefundRequest,
+    TrackRequest,
+    DisputeRequest,
+    PriceRequest,
+]
 
 
 def admin_router(merchants: Mapping[str, Merchant], token: str | None, clock: Clock) -> APIRouter:
@@ -77,8 +104,12 @@ def admin_router(merchants: Mapping[str, Merchant], token: str | None, clock: Cl
 
     @router.get(orders)
     async def get_order(merchant_id: str, order_id: str, request: Request) -> Response:
+        version = request.headers.get("api-version")
         return await serve(
-            request, merchant_id, None, lambda shop, _, at: shop.order(order_id).wire()
+            request,
+            merchant_id,
+            None,
+            lambda shop, _, at: render_order(shop.order(order_id), version),
         )
 
     def transition(action: str) -> None:
@@ -107,6 +138,24 @@ def admin_router(merchants: Mapping[str, Merchant], token: str | None, clock: Cl
             merchant_id,
             RefundRequest,
             lambda shop, body, at: shop.refund(order_id, body.amount, at, body.type).wire(),
+        )
+
+    @router.post(orders + "/track", openapi_extra=request_body(TrackRequest))
+    async def track_order(merchant_id: str, order_id: str, request: Request) -> Response:
+        return await serve(
+            request,
+            merchant_id,
+            TrackRequest,
+            lambda shop, body, at: shop.track(order_id, body.type, at, body.location).wire(),
+        )
+
+    @router.post(orders + "/dispute", openapi_extra=request_body(DisputeRequest))
+    async def dispute_order(merchant_id: str, order_id: str, request: Request) -> Response:
+        return await serve(
+            request,
+            merchant_id,
+            DisputeRequest,
+            lambda shop, body, at: shop.dispute(order_id, body.amount, at, body.reason).wire(),
         )
 
     @router.post(

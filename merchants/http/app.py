@@ -19,6 +19,7 @@ Routes (``{m}`` is a merchant id):
     ... /merchants/{m}/orders/..., /products/{p}/price        mock admin (merchants.http.admin)
     ... /merchants/{m}/storefront/...                         Shopify-like native cart API
     ... /merchants/{m}/v3/application/...                     Etsy-like Open API v3
+    POST /merchants/{m}/mcp                                   ACP's MCP binding (merchants.mcp)
     ... /merchants/{m}/.well-known/ucp, /merchants/{m}/ucp/...  UCP 2026-01-11 (at the root too
                                                               with one merchant; ucp_routes)
 
@@ -103,7 +104,9 @@ from merchants.http.psp_authentication import AUTHENTICATION_REQUEST_MODELS, aut
 from merchants.http.shopify_routes import shopify_router
 from merchants.http.ucp_routes import UCP_REQUEST_MODELS, ucp_router
 from merchants.ids import IdSource
+from merchants.mcp import JsonRpcMessage, mcp_router
 from merchants.merchant import Merchant
+from merchants.native_orders import order_2026
 from merchants.payments import PaymentProcessor
 from merchants.snapshot import SessionSnapshot
 from merchants.versions import V2026_04_17, render
@@ -149,9 +152,15 @@ class SessionAnswer:
 
     snapshot: SessionSnapshot
     with_order: bool = False
+    #: 2026-04-17's native ``Order`` as the operation left it (line items, fulfillments,
+    #: adjustments, totals), which that version's session carries in place of the reference.
+    native_order: dict[str, Any] | None = None
 
     def body(self, version: str) -> dict[str, Any]:
-        return render(self.snapshot, version, with_order=self.with_order)
+        body = render(self.snapshot, version, with_order=self.with_order)
+        if version == V2026_04_17 and self.native_order is not None:
+            body["order"] = self.native_order
+        return body
 
     def wire(self, version: str) -> bytes:
         """The body bytes the app answers (an idempotent replay in ``version`` reuses them)."""
@@ -175,9 +184,11 @@ def rendered(
             with shop.checkout.lock:
                 session = operation(body, at)
                 snapshot = shop.checkout.snapshot(session.id, at)
+                placed = snapshot.order
+                native = None if placed is None else order_2026(shop.order(placed.id))
         finally:
             shop.deliver_events()
-        return SessionAnswer(snapshot, with_order)
+        return SessionAnswer(snapshot, with_order, native)
 
     return run
 
@@ -526,6 +537,7 @@ def create_app(
     app.include_router(feeds_router(merchants, now, token))
     app.include_router(shopify_router(merchants, now, token=token))
     app.include_router(etsy_router(merchants, now, etsy_receipts or EtsyReceipts(), token=token))
+    app.include_router(mcp_router(token))
     app.include_router(ucp_router(merchants, now, token=token, simulation_secret=simulation_secret))
     install_openapi(
         app,
@@ -537,6 +549,7 @@ def create_app(
             NoBody,
             DelegatePaymentRequest,
             *ADMIN_REQUEST_MODELS,
+            JsonRpcMessage,
             Create2026,
             Update2026,
             Complete2026,

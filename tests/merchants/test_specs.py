@@ -30,9 +30,16 @@ SHIPPED = {
                 "feed",
             )
         ),
+        "openrpc/openrpc.agentic_checkout.json",
         *(
             f"openapi/openapi.{name}.yaml"
-            for name in ("agentic_checkout", "cart", "delegate_authentication", "feed")
+            for name in (
+                "agentic_checkout",
+                "agentic_checkout_webhook",
+                "cart",
+                "delegate_authentication",
+                "feed",
+            )
         ),
     ],
 }

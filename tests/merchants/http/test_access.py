@@ -43,9 +43,9 @@ PUBLIC = {
     "/ucp/2026-01-11/source/{document:path}": "the UCP JSON Schemas and OpenAPI",
     "/ucp/2026-01-11/handlers/{handler_id}/config.json": "a UCP payment handler's config schema",
 }
-# catalog 3, ACP and PSP 7, mock admin 6, Shopify-like 9, Etsy-like 6, UCP 7; ACP 2026-04-17:
+# catalog 3, ACP and PSP 7, mock admin 8, MCP 1, Shopify-like 9, Etsy-like 6, UCP 7; ACP 2026-04-17:
 # carts 4, delegate authentication 3, feed 6 (2 merchant files, 4 agent feed operations)
-PROTECTED = 51
+PROTECTED = 54
 
 
 def _walk(routes: list[BaseRoute]) -> Iterator[BaseRoute]:

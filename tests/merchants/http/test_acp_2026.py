@@ -335,15 +335,18 @@ def test_discovery_document_is_public_and_per_merchant(shop: Shop):
             "documentation_url": "https://agenticcommerce.dev",
         },
         "api_base_url": "http://testserver/merchants/shop",
-        "transports": ["rest"],
+        "transports": ["rest", "mcp"],  # the MCP binding at {api_base_url}/mcp
         "capabilities": {
-            "services": ["checkout", "delegate_payment", "carts"],
+            "services": ["checkout", "orders", "delegate_payment", "carts"],
             "extensions": [{"name": "discount"}],
             "intervention_types": ["3ds"],
             "supported_currencies": ["usd"],
             "supported_locales": ["en-US"],
         },
     }
+    mcp = origin.json()["api_base_url"].removeprefix("http://testserver") + "/mcp"
+    ping = shop.client.post(mcp, json={"jsonrpc": "2.0", "id": 1, "method": "ping"})
+    assert ping.json() == {"jsonrpc": "2.0", "id": 1, "result": {}}  # the advertised binding
     crafts = shop.client.get("/merchants/crafts/.well-known/acp.json").json()
     assert crafts["api_base_url"] == "http://testserver/merchants/crafts"
     missing = shop.client.get("/merchants/nope/.well-known/acp.json")

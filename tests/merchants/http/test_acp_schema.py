@@ -332,7 +332,11 @@ def test_openapi_documents_every_route_and_request_body(shop: Shop):
         "/merchants/{merchant_id}/orders/{order_id}/fulfill",
         "/merchants/{merchant_id}/orders/{order_id}/cancel",
         "/merchants/{merchant_id}/orders/{order_id}/refund",
+        "/merchants/{merchant_id}/orders/{order_id}/track",
+        "/merchants/{merchant_id}/orders/{order_id}/dispute",
         "/merchants/{merchant_id}/products/{product_id}/price",
+        # ACP's MCP binding (merchants.mcp)
+        "/merchants/{merchant_id}/mcp",
         # Shopify-like native cart API (merchants.http.shopify_routes)
         "/merchants/{merchant_id}/storefront/carts",
         "/merchants/{merchant_id}/storefront/carts/{cart_id}",
@@ -380,9 +384,12 @@ def test_openapi_documents_every_route_and_request_body(shop: Shop):
         "DelegateAuthenticationCreateRequest",
         "DelegatePaymentRequest",
         "DelegatePaymentRequest_2026_04_17",
+        "DisputeRequest",
+        "JsonRpcMessage",
         "NoBody",
         "PriceRequest",
         "RefundRequest",
+        "TrackRequest",
         "UcpCheckoutComplete",  # UCP 2026-01-11 (merchants.ucp.requests)
         "UcpCheckoutCreate",
         "UcpCheckoutUpdate",

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
+from agent_checkout.agent.order_webhooks import OrderEventVerifier
 from agent_checkout.commands import serve as serve_module
 from agent_checkout.sim.scenario import load_scenario
 from agent_checkout.sim.streams import RandomStreams
@@ -73,8 +75,10 @@ def test_catalogs_are_the_ones_run_builds():
     assert refused.status_code == 401
 
 
-def test_serve_sends_signed_order_events_to_the_webhook(monkeypatch):
-    """``--webhook-url``: a completed order reaches the URL, signed with the secret."""
+@pytest.mark.parametrize("version", ["2025-09-29", "2026-04-17"])
+def test_serve_sends_signed_order_events_to_the_webhook(monkeypatch, version):
+    """``--webhook-url``: a completed order reaches the URL, signed with the secret, in the
+    body of ``--webhook-version``."""
     from datetime import UTC, datetime
 
     import httpx
@@ -95,7 +99,10 @@ def test_serve_sends_signed_order_events_to_the_webhook(monkeypatch):
         httpx, "Client", lambda **kw: real_client(transport=httpx.MockTransport(hook), **kw)
     )
     app = scenario_app(
-        load_scenario("quickstart"), webhook_url="http://127.0.0.1:9/hooks", webhook_secret="s3cret"
+        load_scenario("quickstart"),
+        webhook_url="http://127.0.0.1:9/hooks",
+        webhook_secret="s3cret",
+        webhook_version=version,
     )
     client = TestClient(app)
     headers = {"Authorization": "Bearer t", "API-Version": "2025-09-29"}
@@ -149,3 +156,17 @@ def test_serve_sends_signed_order_events_to_the_webhook(monkeypatch):
     assert verify_signature(
         b"s3cret", event.content, event.headers["Merchant-Signature"], datetime.now(UTC)
     )  # wall clock: the server stamped real time
+    taken = OrderEventVerifier(b"s3cret").verify(event.content, event.headers, datetime.now(UTC))
+    assert ("line_items" in taken.data, "refunds" in taken.data) == (
+        (True, False) if version == "2026-04-17" else (False, True)
+    )
+    assert taken.data["checkout_session_id"] == session["id"]
+
+
+def test_an_unknown_webhook_version_is_one_line_and_exit_2():
+    result = CliRunner().invoke(_cli(), ["serve", "--webhook-version", "2026-01-30"])
+    assert result.exit_code == 2
+    message = result.stderr if hasattr(result, "stderr") else result.output
+    assert message.strip() == (
+        "error: --webhook-version 2026-01-30: must be one of 2025-09-29, 2026-04-17"
+    )

@@ -254,14 +254,28 @@ def test_3ds_over_2026_04_17_with_authentication_result(shop: Shop):
     result = EXAMPLES["authentication_result_example"]
     done = shop.complete_2026(session, token, authentication_result=result)
     assert done.json()["status"] == "completed"
-    assert done.json()["order"] == {
+    order = done.json()["order"]  # 2026-04-17's native Order, not just the reference
+    assert {k: order[k] for k in ("type", "id", "checkout_session_id", "permalink_url")} == {
+        "type": "order",
         "id": "ord_shop_0000001",
         "checkout_session_id": session["id"],
         "permalink_url": "https://shop.example/orders/0000001",
     }
-    # 2026-04-17 carries the order on every read; 2025-09-29 only in complete's answer.
+    assert (order["status"], order["fulfillments"], order["adjustments"]) == ("created", [], [])
+    (line,) = order["line_items"]
+    assert (line["product_id"], line["status"]) == (shop.product().id, "processing")
+    assert line["quantity"] == {"ordered": 1, "current": 1, "fulfilled": 0}
+    assert order["totals"][-1] == {
+        "type": "total",
+        "display_text": "Total",
+        "amount": total(session),
+    }
+    # 2026-04-17 carries the order on every read, as it stands now; 2025-09-29 only in
+    # complete's answer.
+    shop.merchants["shop"].ship("ord_shop_0000001", shop.clock.now)
     fetched = f"{SESSIONS}/{session['id']}"
-    assert "order" in shop.client.get(fetched, headers=V26).json()
+    shipped = shop.client.get(fetched, headers=V26).json()["order"]
+    assert (shipped["status"], shipped["fulfillments"][0]["status"]) == ("shipped", "shipped")
     assert "order" not in shop.client.get(fetched).json()
 
 
