@@ -4,9 +4,12 @@ The platform's profile (fetched from the URL its ``UCP-Agent`` header names, cac
 lists the order capability with ``config.webhook_url``; order events are POSTed there. Delivery
 is off the request path: :meth:`PlatformWebhooks.send` queues an event and a daemon worker sends
 it, retrying a failed POST a few times with back-off, so a slow or absent platform never holds
-up a checkout. A profile that cannot be fetched or names no webhook drops the event (logged):
-the platform did not ask for one. Tests pass ``fetch`` and ``post`` callables (a local sink)
-and call :meth:`drain` instead of running the worker.
+up a checkout. A retry is scheduled, not slept on: the worker sends whatever is due first, so
+events for a platform that is down wait behind nothing and hold nobody else's back (a retried
+event may then reach its platform after a newer one; each carries the whole order). A profile
+that cannot be fetched or names no webhook drops the event (logged): the platform did not ask
+for one. Tests pass ``fetch`` and ``post`` callables (a local sink) and call :meth:`drain`
+instead of running the worker.
 
 Not done: UCP asks businesses to sign webhook bodies with a detached JWT in
 ``Request-Signature`` using a key published in ``signing_keys``; this mock sends them unsigned.
@@ -14,8 +17,9 @@ Not done: UCP asks businesses to sign webhook bodies with a detached JWT in
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable
@@ -31,7 +35,7 @@ Fetch = Callable[[str], dict[str, Any]]
 Post = Callable[[str, dict[str, Any]], None]
 
 # Assumptions (UCP says only that a business MUST retry): three attempts, 0.2 s then 0.4 s
-# apart, two seconds each, so a platform that is down costs the worker about 5 s per event.
+# apart, two seconds each. Between one event's attempts the worker sends the others.
 ATTEMPTS = 3
 BACKOFF_SECONDS = 0.2
 TIMEOUT_SECONDS = 2.0
@@ -61,7 +65,7 @@ def webhook_url(profile: dict[str, Any]) -> str | None:
 
 
 class PlatformWebhooks:
-    """Queues order events per platform profile and delivers them in order, one worker."""
+    """Delivers order events per platform profile, earliest due first, from one worker."""
 
     def __init__(
         self,
@@ -72,10 +76,12 @@ class PlatformWebhooks:
         backoff: float = BACKOFF_SECONDS,
     ) -> None:
         self._fetch, self._post, self._background, self._backoff = fetch, post, background, backoff
-        self._queue: queue.Queue[tuple[str, dict[str, Any]]] = queue.Queue()
+        #: (due on time.monotonic(), sequence, profile URL, body, attempts made so far)
+        self._due: list[tuple[float, int, str, dict[str, Any], int]] = []
+        self._sequence = itertools.count()
         self._profiles: dict[str, str | None] = {}
         self._worker: threading.Thread | None = None
-        self._lock = threading.Lock()
+        self._ready = threading.Condition()
         #: (webhook URL, event type) of every event delivered, for tests and diagnostics.
         self.delivered: list[tuple[str, str]] = []
         #: Events dropped: no profile, no webhook in it, or every attempt failed.
@@ -86,31 +92,44 @@ class PlatformWebhooks:
         if not profile_url or not profile_url.startswith(("http://", "https://")):
             self.dropped.append((profile_url or "", str(body.get("event_type"))))
             return
-        self._queue.put((profile_url, body))
+        self._schedule(time.monotonic(), profile_url, body, 0)
         if self._background:
-            with self._lock:
-                if self._worker is None or not self._worker.is_alive():
+            with self._ready:
+                if self._worker is None:
                     self._worker = threading.Thread(
                         target=self._run, name="ucp-webhooks", daemon=True
                     )
                     self._worker.start()
 
     def drain(self) -> None:
-        """Deliver everything queued now, in this thread."""
+        """Deliver everything queued now, retries included, in this thread."""
         while True:
-            try:
-                profile_url, body = self._queue.get_nowait()
-            except queue.Empty:
-                return
-            self._deliver(profile_url, body)
+            with self._ready:
+                if not self._due:
+                    return
+                due, _, profile_url, body, attempts = heapq.heappop(self._due)
+            time.sleep(max(0.0, due - time.monotonic()))
+            self._attempt(profile_url, body, attempts)
+
+    def _schedule(self, due: float, profile_url: str, body: dict[str, Any], attempts: int) -> None:
+        with self._ready:
+            heapq.heappush(self._due, (due, next(self._sequence), profile_url, body, attempts))
+            self._ready.notify()
 
     def _run(self) -> None:
         while True:
-            try:
-                profile_url, body = self._queue.get(timeout=30)
-            except queue.Empty:
-                return  # idle: the next send starts a new worker
-            self._deliver(profile_url, body)
+            with self._ready:
+                if not self._due and not self._ready.wait(timeout=30):
+                    self._worker = None  # idle: the next send starts a new worker
+                    return
+                if not self._due:
+                    continue
+                wait = self._due[0][0] - time.monotonic()
+                if wait > 0:
+                    self._ready.wait(timeout=wait)  # woken early by a newer event
+                    continue
+                _, _, profile_url, body, attempts = heapq.heappop(self._due)
+            self._attempt(profile_url, body, attempts)
 
     def _resolve(self, profile_url: str) -> str | None:
         if profile_url not in self._profiles:
@@ -121,20 +140,21 @@ class PlatformWebhooks:
                 return None  # not cached: the platform may come up later
         return self._profiles[profile_url]
 
-    def _deliver(self, profile_url: str, body: dict[str, Any]) -> None:
+    def _attempt(self, profile_url: str, body: dict[str, Any], attempts: int) -> None:
+        """One POST of one event; a failure schedules the next attempt or drops the event."""
         kind = str(body.get("event_type"))
         url = self._resolve(profile_url)
         if url is None:
             self.dropped.append((profile_url, kind))
             return
-        for attempt in range(ATTEMPTS):
-            try:
-                self._post(url, body)
-            except Exception as problem:
-                log.warning("webhook %s attempt %d: %s", url, attempt + 1, problem)
-                if attempt + 1 < ATTEMPTS:
-                    time.sleep(self._backoff * 2**attempt)  # real time: a server's worker
-                continue
-            self.delivered.append((url, kind))
+        try:
+            self._post(url, body)
+        except Exception as problem:
+            log.warning("webhook %s attempt %d: %s", url, attempts + 1, problem)
+            if attempts + 1 < ATTEMPTS:
+                retry_at = time.monotonic() + self._backoff * 2**attempts
+                self._schedule(retry_at, profile_url, body, attempts + 1)
+            else:
+                self.dropped.append((url, kind))
             return
-        self.dropped.append((url, kind))
+        self.delivered.append((url, kind))
