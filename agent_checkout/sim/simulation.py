@@ -33,7 +33,6 @@ from agent_checkout.sim.cosim import (
     MerchantCall,
     MerchantServer,
     SessionRecord,
-    SimulatedMerchant,
     SimulatedPayments,
     VirtualClock,
     drive_session,
@@ -43,6 +42,7 @@ from agent_checkout.sim.currency_markets import CurrencyMarkets, WelfareByCurren
 from agent_checkout.sim.faults import Fault, FaultSchedule, StockOut
 from agent_checkout.sim.metrics import RunMetrics, stage_reached
 from agent_checkout.sim.presale_payments import final_payment
+from agent_checkout.sim.simulated_protocols import simulated_connector
 from agent_checkout.sim.scenario import MonetizationSpec, ReturnsSpec
 from agent_checkout.sim.streams import RandomStreams
 from agent_checkout.sim.welfare import BestItems, WelfareRecorder
@@ -175,7 +175,7 @@ class Simulation:
             faults=self.faults,
             observer=self.metrics.served,
         )
-        self.connectors = {m.id: SimulatedMerchant(m, self.clock) for m in merchants.values()}
+        self.connectors = {m.id: simulated_connector(m, self.clock) for m in merchants.values()}
         self.payments = SimulatedPayments(processor, self.clock)
         self.graph = build_checkout_graph()
         # Who walks it: LangGraph, or the fast path where nothing needs LangGraph (.engine.name).
