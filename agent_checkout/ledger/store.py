@@ -131,9 +131,11 @@ class Ledger:
         fee_lines: list[FeeLine],
         session_id: str = "",
         channel: str | None = None,
+        protocol: str | None = None,
     ) -> None:
         """An order, its lines, its fee lines and its journal; ``channel``: how its shopper
-        arrived, if the run has traffic channels."""
+        arrived, if the run has traffic channels; ``protocol``: what the agent placed it over
+        (``acp-2025-09-29``, ``acp-2026-04-17``, ``ucp-2026-01-11``)."""
         buyer_fees = sum(f.amount for f in fee_lines if f.payer == "buyer")
         self._pending["orders"].append(
             (
@@ -153,6 +155,7 @@ class Ledger:
                 utc_text(order.placed_at),
                 NULL if channel is None else channel,
                 *_affiliate_row(order),
+                *_protocol_row(protocol),
             )
         )
         self._pending["order_lines"] += [
@@ -456,6 +459,14 @@ class Ledger:
     def _maybe_flush(self) -> None:
         if sum(len(rows) for rows in self._pending.values()) >= 8 * self._batch_size:
             self.flush()
+
+
+def _protocol_row(protocol: str | None) -> tuple[str, str]:
+    """``acp-2026-04-17`` as ``(acp, 2026-04-17)``; none (a purchase on the merchant's site)."""
+    if protocol is None:
+        return NULL, NULL
+    name, _, version = protocol.partition("-")
+    return name, version
 
 
 def _create_or_upgrade(con: duckdb.DuckDBPyConnection) -> None:

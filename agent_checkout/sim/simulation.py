@@ -176,6 +176,8 @@ class Simulation:
             observer=self.metrics.served,
         )
         self.connectors = {m.id: simulated_connector(m, self.clock) for m in merchants.values()}
+        self._protocol_of = {m.id: m.profile.protocol for m in merchants.values()}
+        self.metrics.compare_protocols(self._protocol_of)
         self.payments = SimulatedPayments(processor, self.clock)
         self.graph = build_checkout_graph()
         # Who walks it: LangGraph, or the fast path where nothing needs LangGraph (.engine.name).
@@ -191,6 +193,9 @@ class Simulation:
             merchant.checkout.order_limit = merchant.orders.limit = ORDERS_KEPT
 
     def _order_placed(self, order: PlacedOrder) -> None:
+        # A purchase on the merchant's own site after a click-out went over no agent protocol.
+        direct = order.checkout_session_id in self._clicked_at
+        protocol = None if direct else self._protocol_of[order.merchant_id]
         draw = self._channel_of.get(self._serving) or self._deposit_channel_of.get(self._serving)
         if draw is None:
             channel = None
@@ -200,11 +205,13 @@ class Simulation:
         else:
             channel = draw.channel.name
             lines = self._price_for(order, draw.channel, self._link_clicked_at.get(self._serving))
-        self.metrics.order_placed(order, lines, self.env.now, channel=channel)
+        self.metrics.order_placed(order, lines, self.env.now, channel=channel, protocol=protocol)
         if self.by_currency:
             self.by_currency[order.currency].order_placed(order, lines, self.env.now, channel)
         if self.ledger is not None:
-            self.ledger.record(order, lines, session_id=self._serving, channel=channel)
+            self.ledger.record(
+                order, lines, session_id=self._serving, channel=channel, protocol=protocol
+            )
         if self.cohorts is not None:
             self.cohorts.ordered(int(self._serving[1:]), order, lines)
         returned = bool(self.returns.rate) and (
