@@ -117,6 +117,12 @@ class ChannelFigures:
         }
 
 
+def shows_protocols(protocol_of: Mapping[str, str]) -> bool:
+    """Whether a run compares protocols: only when some merchant is off the default, so a run
+    all on ACP 2025-09-29 keeps its summary as it always was."""
+    return any(p != DEFAULT_PROTOCOL for p in protocol_of.values())
+
+
 @dataclass
 class ProtocolFigures:
     """The orders one checkout protocol carried, and their money, in the run's currency."""
@@ -484,10 +490,8 @@ class RunMetrics:
         return {"discounts": {"by_funder": by_funder, "subsidies": subsidies}}
 
     def compare_protocols(self, protocol_of: Mapping[str, str]) -> None:
-        """Count orders by protocol (``protocol_of``: each merchant's), if any merchant is not
-        on the default, ACP 2025-09-29; a run all on it keeps its summary as it was."""
-        if all(p == DEFAULT_PROTOCOL for p in protocol_of.values()):
-            return
+        """Count orders by protocol from now on (``protocol_of``: each merchant's); a run calls
+        it only when a merchant is off the default (:func:`shows_protocols`)."""
         for merchant, protocol in sorted(protocol_of.items()):
             self.protocols.setdefault(protocol, ProtocolFigures()).merchants.add(merchant)
 

@@ -40,7 +40,7 @@ from agent_checkout.sim.cosim import (
 )
 from agent_checkout.sim.currency_markets import CurrencyMarkets, WelfareByCurrency
 from agent_checkout.sim.faults import Fault, FaultSchedule, StockOut
-from agent_checkout.sim.metrics import RunMetrics, stage_reached
+from agent_checkout.sim.metrics import RunMetrics, shows_protocols, stage_reached
 from agent_checkout.sim.presale_payments import final_payment
 from agent_checkout.sim.simulated_protocols import simulated_connector
 from agent_checkout.sim.scenario import MonetizationSpec, ReturnsSpec
@@ -177,7 +177,12 @@ class Simulation:
         )
         self.connectors = {m.id: simulated_connector(m, self.clock) for m in merchants.values()}
         self._protocol_of = {m.id: m.profile.protocol for m in merchants.values()}
-        self.metrics.compare_protocols(self._protocol_of)
+        if shows_protocols(self._protocol_of):
+            self.metrics.compare_protocols(self._protocol_of)
+            for code, metrics in self.by_currency.items():
+                metrics.compare_protocols(
+                    {m: self._protocol_of[m] for m in self.markets.merchants[code]}
+                )
         self.payments = SimulatedPayments(processor, self.clock)
         self.graph = build_checkout_graph()
         # Who walks it: LangGraph, or the fast path where nothing needs LangGraph (.engine.name).
@@ -207,7 +212,9 @@ class Simulation:
             lines = self._price_for(order, draw.channel, self._link_clicked_at.get(self._serving))
         self.metrics.order_placed(order, lines, self.env.now, channel=channel, protocol=protocol)
         if self.by_currency:
-            self.by_currency[order.currency].order_placed(order, lines, self.env.now, channel)
+            self.by_currency[order.currency].order_placed(
+                order, lines, self.env.now, channel, protocol=protocol
+            )
         if self.ledger is not None:
             self.ledger.record(
                 order, lines, session_id=self._serving, channel=channel, protocol=protocol
