@@ -93,7 +93,10 @@ class MerchantProfile(_Strict):
     promotions: list[Promotion] = Field(default_factory=list)  # see merchants.promotions
     presales: list[Presale] = Field(default_factory=list)  # see merchants.presales
     #: The checkout protocol (and version) an AI platform's agent uses with this merchant.
-    protocol: Protocol = "acp-2025-09-29"
+    protocol: Protocol = Field(
+        "acp-2025-09-29",
+        description="The checkout protocol the AI platform's agent buys from this merchant over.",
+    )
 
     @field_validator("currency", mode="before")
     @classmethod

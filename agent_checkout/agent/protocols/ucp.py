@@ -15,6 +15,7 @@ the ``_send`` methods: the bodies and their reading are the same.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -65,9 +66,7 @@ def create_body(request: acp.CheckoutSessionCreateRequest, currency: str) -> dic
 def update_body(request: acp.CheckoutSessionUpdateRequest, session: dict) -> dict[str, Any]:
     body: dict[str, Any] = {"id": session["id"]}
     if request.items is not None:
-        body["line_items"] = [
-            {"item": {"id": i.id}, "quantity": i.quantity} for i in request.items
-        ]
+        body["line_items"] = [{"item": {"id": i.id}, "quantity": i.quantity} for i in request.items]
     if request.buyer is not None:
         body["buyer"] = request.buyer.wire()
     if request.fulfillment_address is not None:
@@ -242,44 +241,39 @@ def _buyer(sent: dict | None) -> acp.Buyer | None:
     )
 
 
-class UcpMerchant(InProcessMerchant):
-    """A merchant the agent reaches over UCP (search is the merchant's catalog search)."""
+class UcpCheckout(ABC):
+    """The checkout calls in UCP; a subclass says how a request reaches the store (``_send_*``)
+    and how a call is served (``_serve``)."""
 
     protocol = PROTOCOL
+    currency: str
+    _tokens: dict[str, str]  # a session's token awaiting 3-D Secure
 
-    def __init__(self, merchant: Merchant, clock: Clock = wall_clock) -> None:
-        super().__init__(merchant, clock)
-        self.store = UcpStore(merchant)
-        self.currency = merchant.catalog.currency
-        self._tokens: dict[str, str] = {}  # a session's token awaiting 3-D Secure
+    _serve: Callable[[str, Callable[[datetime], Any]], Any]  # one served call, per transport
 
-    # -- how a request reaches the store (ucp_wire sends them over HTTP instead) --------------
-
+    @abstractmethod
     def _send_create(self, body: dict, now: datetime) -> dict:
-        return self.store.create(UcpCheckoutCreate.model_validate(body), now, "", None)
+        """Create a checkout session; its UCP view."""
 
+    @abstractmethod
     def _send_update(self, session_id: str, body: dict, now: datetime) -> dict:
-        return self.store.update(session_id, UcpCheckoutUpdate.model_validate(body), now, "", None)
+        """Update a session; its UCP view."""
 
+    @abstractmethod
     def _send_complete(self, session_id: str, body: dict, now: datetime) -> dict:
-        return self.store.complete(
-            session_id, UcpCheckoutComplete.model_validate(body), now, "", None
-        )
+        """Complete a session; its UCP view."""
 
+    @abstractmethod
     def _send_get(self, session_id: str, now: datetime) -> dict:
-        return self.store.get(session_id, now, "")
+        """A session's UCP view."""
 
+    @abstractmethod
     def _send_cancel(self, session_id: str, now: datetime) -> dict:
-        return self.store.cancel(session_id, now, "")
+        """Cancel a session; its UCP view."""
 
+    @abstractmethod
     def _send_challenge(self, token: str, passed: bool, now: datetime) -> None:
-        """The shopper's 3-D Secure result, to the processor behind the payment handler."""
-        try:
-            self.merchant.checkout.processor.authenticate(token, passed, now)
-        except ProtocolError as problem:
-            raise UcpError(problem.status, problem.code, problem.message) from None
-
-    # -- the connector --------------------------------------------------------------------
+        """Hand the shopper's 3-D Secure result for ``token`` to the payment handler."""
 
     def _ucp(self, endpoint: str, operation: Callable[[datetime], T]) -> T:
         """One served call; a UCP refusal the graph does not read as a session is an error."""
@@ -358,3 +352,39 @@ class UcpMerchant(InProcessMerchant):
             return checkout_session(self._send_get(session_id, now))
 
         return self._ucp("authenticate_checkout", authenticate)
+
+
+class UcpMerchant(UcpCheckout, InProcessMerchant):
+    """A merchant the agent reaches over UCP in process (search is the catalog's search)."""
+
+    def __init__(self, merchant: Merchant, clock: Clock = wall_clock) -> None:
+        InProcessMerchant.__init__(self, merchant, clock)
+        self.store = UcpStore(merchant)
+        self.currency = merchant.catalog.currency
+        self._tokens = {}
+
+    # -- how a request reaches the store (ucp_wire sends them over HTTP instead) --------------
+
+    def _send_create(self, body: dict, now: datetime) -> dict:
+        return self.store.create(UcpCheckoutCreate.model_validate(body), now, "", None)
+
+    def _send_update(self, session_id: str, body: dict, now: datetime) -> dict:
+        return self.store.update(session_id, UcpCheckoutUpdate.model_validate(body), now, "", None)
+
+    def _send_complete(self, session_id: str, body: dict, now: datetime) -> dict:
+        return self.store.complete(
+            session_id, UcpCheckoutComplete.model_validate(body), now, "", None
+        )
+
+    def _send_get(self, session_id: str, now: datetime) -> dict:
+        return self.store.get(session_id, now, "")
+
+    def _send_cancel(self, session_id: str, now: datetime) -> dict:
+        return self.store.cancel(session_id, now, "")
+
+    def _send_challenge(self, token: str, passed: bool, now: datetime) -> None:
+        """The shopper's 3-D Secure result, to the processor behind the payment handler."""
+        try:
+            self.merchant.checkout.processor.authenticate(token, passed, now)
+        except ProtocolError as problem:
+            raise UcpError(problem.status, problem.code, problem.message) from None
