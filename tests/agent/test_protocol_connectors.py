@@ -79,9 +79,7 @@ def simulated(protocol: str, shopper: Picky):
         sleep=virtual_sleep,
     )
     process = env.process(
-        drive_session(
-            env, 0, lambda: GRAPH.invoke({}, context=context), servers, random.Random(1)
-        )
+        drive_session(env, 0, lambda: GRAPH.invoke({}, context=context), servers, random.Random(1))
     )
     env.run()
     record = process.value
