@@ -42,8 +42,8 @@ from agent_checkout.sim.currency_markets import CurrencyMarkets, WelfareByCurren
 from agent_checkout.sim.faults import Fault, FaultSchedule, StockOut
 from agent_checkout.sim.metrics import RunMetrics, shows_protocols, stage_reached
 from agent_checkout.sim.presale_payments import final_payment
-from agent_checkout.sim.simulated_protocols import simulated_connector
 from agent_checkout.sim.scenario import MonetizationSpec, ReturnsSpec
+from agent_checkout.sim.simulated_protocols import simulated_connector
 from agent_checkout.sim.streams import RandomStreams
 from agent_checkout.sim.welfare import BestItems, WelfareRecorder
 from agent_checkout.sim.wrong_price import PriceErrors, WrongPriceTally
@@ -198,10 +198,13 @@ class Simulation:
             merchant.checkout.order_limit = merchant.orders.limit = ORDERS_KEPT
 
     def _order_placed(self, order: PlacedOrder) -> None:
-        # A purchase on the merchant's own site after a click-out went over no agent protocol.
-        direct = order.checkout_session_id in self._clicked_at
-        protocol = None if direct else self._protocol_of[order.merchant_id]
         draw = self._channel_of.get(self._serving) or self._deposit_channel_of.get(self._serving)
+        # Only an order paid in the chat went over the agent's protocol; one on the merchant's
+        # own site (a channel's site or link-out checkout, a later click-out purchase) did not.
+        on_site = order.checkout_session_id in self._clicked_at or (
+            draw is not None and draw.channel.checkout != "in_chat"
+        )
+        protocol = None if on_site else self._protocol_of[order.merchant_id]
         if draw is None:
             channel = None
             lines = self.pricer.price(

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from agent_checkout.sim.run import run_scenario
+from agent_checkout.sim.scenario import load_scenario
 from merchants.profile import PROTOCOLS
 
 from .test_engine_parity import ledger_rows, sized
@@ -116,3 +117,33 @@ def test_a_default_run_records_acp_2025_and_shows_no_block(tmp_path):
         (merchant, "acp", "2025-09-29", count)
         for merchant, count in sorted(summary["orders_by_merchant"].items())
     ]
+
+
+def test_orders_paid_off_the_chat_name_no_protocol(tmp_path):
+    scenario = load_scenario(
+        "quickstart",
+        {
+            "arrivals.sessions": 2_000,
+            "channels.ai_link_out": 1,
+            "merchants.0.protocol": "acp-2026-04-17",  # a profile named by a string, set over
+        },
+    )
+    summary = run_scenario(scenario, out=tmp_path).summary
+    con = duckdb.connect(str(tmp_path / "ledger.duckdb"), read_only=True)
+    try:
+        found = con.execute(
+            "SELECT channel, merchant_id, protocol, protocol_version, COUNT(*) FROM orders "
+            "GROUP BY ALL ORDER BY ALL"
+        ).fetchall()
+    finally:
+        con.close()
+    assert {row[:4] for row in found} == {
+        ("ai_in_chat", "juniper", "acp", "2025-09-29"),
+        ("ai_in_chat", "northwind", "acp", "2026-04-17"),
+        ("ai_link_out", "juniper", None, None),
+        ("ai_link_out", "northwind", None, None),
+    }
+    in_chat = {row[1]: row[4] for row in found if row[0] == "ai_in_chat"}
+    block = summary["protocols"]
+    assert block["acp-2026-04-17"]["orders"] == in_chat["northwind"]
+    assert block["acp-2025-09-29"]["orders"] == in_chat["juniper"]
