@@ -490,13 +490,20 @@ def _create_or_upgrade(con: duckdb.DuckDBPyConnection) -> None:
                 con.execute(f"UPDATE {table.name} SET {name} = {table.older[name]}")
 
 
+#: Each table's columns in the order its rows are written.
+_COLUMNS = {table.name: table.column_names for table in TABLES}
+
+
 def _copy_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
     handle, name = tempfile.mkstemp(suffix=".csv")
     try:
         with os.fdopen(handle, "w", newline="") as out:
             csv.writer(out).writerows(rows)
+        # By name: a file an older version wrote has its later columns in the order they came.
+        columns = ", ".join(_COLUMNS[table])
         con.execute(
-            f"COPY {table} FROM '{name}' (FORMAT csv, HEADER false, QUOTE '\"', NULL '\\N')"
+            f"COPY {table} ({columns}) FROM '{name}' "
+            f"(FORMAT csv, HEADER false, QUOTE '\"', NULL '\\N')"
         )
     finally:
         os.remove(name)
