@@ -10,6 +10,7 @@ import json
 import duckdb
 import pytest
 
+from agent_checkout.sim.pooled_blocks import pooled_protocols
 from agent_checkout.sim.run import run_scenario
 from agent_checkout.sim.scenario import load_scenario
 from merchants.profile import PROTOCOLS
@@ -147,3 +148,38 @@ def test_orders_paid_off_the_chat_name_no_protocol(tmp_path):
     block = summary["protocols"]
     assert block["acp-2026-04-17"]["orders"] == in_chat["northwind"]
     assert block["acp-2025-09-29"]["orders"] == in_chat["juniper"]
+
+
+def test_replications_pool_the_protocols_block():
+    def block(orders, gmv, ai, psp):
+        return {
+            "merchants": ["northwind"],
+            "orders": orders,
+            "gmv": gmv,
+            "aov": gmv // orders,
+            "tax": gmv // 10,
+            "fees": {"ai_platform": ai, "payment_processor": psp},
+            "fees_total": ai + psp,
+            "take_rate": round((ai + psp) / gmv, 6),
+        }
+
+    summaries = [
+        {"protocols": {"ucp-2026-01-11": block(10, 31_827, 1_188, 1_224)}},
+        {"protocols": {"ucp-2026-01-11": block(6, 24_330, 908, 885)}},
+        {},
+    ]
+    assert pooled_protocols(summaries) == {
+        "protocols": {
+            "ucp-2026-01-11": {
+                "aov": 3_509,  # 56,157 // 16
+                "fees": {"ai_platform": 2_096, "payment_processor": 2_109},
+                "fees_total": 4_205,
+                "gmv": 56_157,
+                "merchants": ["northwind"],
+                "orders": 16,
+                "take_rate": 0.074879,
+                "tax": 3_182 + 2_433,
+            }
+        }
+    }
+    assert pooled_protocols([{}, {}]) == {}
