@@ -163,3 +163,14 @@ def test_ucp_over_http_cannot_answer_a_challenge():
 def test_an_unknown_protocol_is_named():
     with pytest.raises(ValueError, match="unknown protocol 'ucp'"):
         http_connector("http://testserver", "shop", "ucp", currency="usd")
+
+
+def test_the_testing_agent_buys_twice_over_ucp():
+    from agent_checkout.testing import CheckoutAgent
+
+    shop, _, orders = market("ucp-2026-01-11")
+    agent = CheckoutAgent(merchants=[shop])
+    first = agent.buy("home_decor", "brass lamp", budget=10_000)
+    second = agent.buy("home_decor", "brass lamp", budget=10_000)
+    assert (first["outcome"], second["outcome"]) == ("purchased", "purchased")
+    assert [order.id for order in orders] == ["ucp_ord_shop_0000001", "ucp_ord_shop_0000002"]
