@@ -161,6 +161,27 @@ def channels_table(summary: dict) -> Table:
     return table
 
 
+def protocols_table(summary: dict) -> Table:
+    """Orders and money by the checkout protocol that carried them, for comparing protocols."""
+    cur = summary["currency"]
+    table = Table(title=f"by checkout protocol ({cur.upper()})", title_justify="left")
+    for name in ("protocol", "merchants", "orders", "GMV", "AOV", "fees", "→ AI platform"):
+        table.add_column(name, justify="left" if name in ("protocol", "merchants") else "right")
+    table.add_column("take rate", justify="right")
+    for name, figures in summary["protocols"].items():
+        table.add_row(
+            name,
+            ", ".join(figures["merchants"]),
+            f"{figures['orders']:,}",
+            format_money(figures["gmv"], cur),
+            format_money(figures["aov"], cur),
+            format_money(figures["fees_total"], cur),
+            format_money(figures["fees"].get("ai_platform", 0), cur),
+            f"{figures['take_rate']:.2%}",
+        )
+    return table
+
+
 def _cohort_name(row: dict, by: str) -> str:
     if row["cohort"] is None:
         return "all users"
@@ -277,6 +298,8 @@ def print_summary(summary: dict, console: Console | None = None) -> None:
             console.print(companies_table(view))
         if len(view.get("channels") or {}) > 1:  # one channel's row repeats the run's
             console.print(channels_table(view))
+        if view.get("protocols"):
+            console.print(protocols_table(view))
     if summary.get("cohorts"):
         print_cohorts(summary, console)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from agent_checkout.agent.connectors import InProcessMerchant, InProcessPayments
 from agent_checkout.agent.graph import AgentContext, build_checkout_graph
 from agent_checkout.agent.policy import CheckoutPolicy, RulePolicy
+from agent_checkout.agent.protocols import in_process_connector
 from agent_checkout.agent.shopper import SampleShopper
 from agent_checkout.agent.state import Need
 from agent_checkout.expectations import (
@@ -43,13 +44,18 @@ class CheckoutAgent:
 
     merchants: list[Merchant]
     policy: CheckoutPolicy = field(default_factory=RulePolicy)
+    #: One connector per merchant, in the protocol its profile names, kept across purchases.
+    connectors: dict[str, InProcessMerchant] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.connectors = {m.id: in_process_connector(m) for m in self.merchants}
 
     def buy(self, category: str, query: str, budget: int) -> dict:
         processor = self.merchants[0].checkout.processor  # the one its merchants charge through
         return build_checkout_graph().invoke(
             {},
             context=AgentContext(
-                merchants={m.id: InProcessMerchant(m) for m in self.merchants},
+                merchants=self.connectors,
                 payments=InProcessPayments(processor),
                 shopper=SampleShopper(Need(category=category, query=query), budget=budget),
                 policy=self.policy,

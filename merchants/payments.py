@@ -121,6 +121,11 @@ class PaymentProcessor:
         metadata.setdefault("merchant_id", request.allowance.merchant_id)
         return DelegatePaymentResponse(id=token, created=timestamp(now), metadata=metadata)
 
+    def issued(self, token: str) -> bool:
+        """Whether this processor vaulted ``token`` (and still holds it)."""
+        with self._lock:
+            return token in self._tokens
+
     def charge(
         self,
         token: str,

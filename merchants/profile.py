@@ -25,6 +25,10 @@ from merchants.promotions import Promotion
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
 
+#: The checkout protocols an agent can buy over: ACP's two versions and UCP over REST.
+Protocol = Literal["acp-2025-09-29", "acp-2026-04-17", "ucp-2026-01-11"]
+PROTOCOLS: tuple[str, ...] = ("acp-2025-09-29", "acp-2026-04-17", "ucp-2026-01-11")
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -88,6 +92,11 @@ class MerchantProfile(_Strict):
     marketplace: str | None = None
     promotions: list[Promotion] = Field(default_factory=list)  # see merchants.promotions
     presales: list[Presale] = Field(default_factory=list)  # see merchants.presales
+    #: The checkout protocol (and version) an AI platform's agent uses with this merchant.
+    protocol: Protocol = Field(
+        "acp-2025-09-29",
+        description="The checkout protocol the AI platform's agent buys from this merchant over.",
+    )
 
     @field_validator("currency", mode="before")
     @classmethod

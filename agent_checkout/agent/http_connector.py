@@ -32,10 +32,16 @@ class _AcpClient:
     """Headers, idempotency keys and error mapping shared by both connectors."""
 
     def __init__(
-        self, base_url: str, token: str, client: httpx.Client | None, timeout: float
+        self,
+        base_url: str,
+        token: str,
+        client: httpx.Client | None,
+        timeout: float,
+        version: str = API_VERSION,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
+        self.version = version
         self.client = client or httpx.Client(timeout=timeout)
         self._requests = itertools.count(1)
 
@@ -43,7 +49,7 @@ class _AcpClient:
         number = next(self._requests)
         headers = {
             "Authorization": f"Bearer {self.token}",
-            "API-Version": API_VERSION,
+            "API-Version": self.version,
             "Request-Id": f"req_{number:08d}",
         }
         if method == "POST":

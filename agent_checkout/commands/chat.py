@@ -19,8 +19,9 @@ from rich.markup import escape
 from rich.prompt import Confirm, IntPrompt, Prompt
 from rich.table import Table
 
-from agent_checkout.agent.connectors import InProcessMerchant, InProcessPayments
+from agent_checkout.agent.connectors import InProcessPayments
 from agent_checkout.agent.graph import AgentContext, build_checkout_graph, session_checkpointer
+from agent_checkout.agent.protocols import in_process_connector
 from agent_checkout.agent.shopper import sample_address, sample_buyer, sample_cards
 from agent_checkout.agent.state import Need, Recommendation
 from agent_checkout.commands.bad_input import fail
@@ -95,6 +96,8 @@ def chat(
     names = ", ".join(m.profile.name for m in merchants.values())
     console.print(f"[bold]agent-checkout chat[/] · shopping {escape(names)} · empty line to quit")
     turn = 0
+    # One connector per merchant for the whole chat, in the protocol its profile names.
+    connectors = {m.id: in_process_connector(m) for m in merchants.values()}
     while True:
         wanted = Prompt.ask("\nWhat are you looking for?", default="", console=console).strip()
         if not wanted:
@@ -109,7 +112,7 @@ def chat(
         turn += 1
         person = Person(need=Need(guess_category(wanted), wanted), budget=budget)
         context = AgentContext(
-            merchants={m.id: InProcessMerchant(m) for m in merchants.values()},
+            merchants=connectors,
             payments=InProcessPayments(processor),
             shopper=person,
             delegation="human_present",

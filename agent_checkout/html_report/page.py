@@ -65,6 +65,7 @@ def _summary_sections(summary: dict) -> str:
         parts += [
             sections.fees(view, prefix, cur),
             sections.channels(view, prefix, cur),
+            sections.protocols(view, prefix, cur),
             sections.companies(view, prefix, cur),
         ]
     parts += [sections.latency(summary), sections.timeseries(summary), sections.cohorts(summary)]

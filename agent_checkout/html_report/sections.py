@@ -127,6 +127,29 @@ def fees(view: dict, prefix: tuple, currency: str) -> str:
     )
 
 
+def protocols(view: dict, prefix: tuple, currency: str) -> str:
+    """Orders, GMV and fees per checkout protocol (only for runs that compare protocols)."""
+    found = view.get("protocols") or {}
+    if not found:
+        return ""
+    kinds = (("orders", "count"), ("gmv", "money"), ("aov", "money"))
+    kinds += (("fees_total", "money"), ("take_rate", "percent"))
+    rows = "".join(
+        f"<tr><th>{escape(name)}</th><td>{escape(', '.join(figures['merchants']))}</td>"
+        + "".join(
+            f"<td>{number(key(*prefix, 'protocols', name, k), figures[k], kind, currency)}</td>"
+            for k, kind in kinds
+        )
+        + "</tr>"
+        for name, figures in found.items()
+    )
+    table = (
+        '<table class="grid"><tr><th>protocol</th><th>merchants</th><th>orders</th><th>GMV</th>'
+        f"<th>AOV</th><th>fees</th><th>take rate</th></tr>{rows}</table>"
+    )
+    return section(f"By checkout protocol ({currency.upper()})", table)
+
+
 def channels(view: dict, prefix: tuple, currency: str) -> str:
     """GMV, orders and conversion per traffic channel."""
     found = view.get("channels") or {}

@@ -74,7 +74,10 @@ TABLES = (
         "one row per completed order; buyer_paid = total_amount + fees charged to the buyer; "
         "channel: how its shopper arrived (NULL for runs without traffic channels); "
         "affiliate_provider, affiliate_publisher_id, affiliate_campaign_id: the affiliate "
-        "credited with the sale (ACP affiliate_attribution, last touch; NULL when none)",
+        "credited with the sale (ACP affiliate_attribution, last touch; NULL when none); "
+        "protocol, protocol_version: the checkout protocol the agent placed it over (acp "
+        "2025-09-29, acp 2026-04-17 or ucp 2026-01-11; NULL for a purchase on the merchant's own "
+        "site after a click-out)",
         (
             ("order_id", "VARCHAR"),
             ("session_id", "VARCHAR"),
@@ -94,6 +97,8 @@ TABLES = (
             ("affiliate_provider", "VARCHAR"),
             ("affiliate_publisher_id", "VARCHAR"),
             ("affiliate_campaign_id", "VARCHAR"),
+            ("protocol", "VARCHAR"),
+            ("protocol_version", "VARCHAR"),
         ),
         key="order_id",
         older={
@@ -101,6 +106,8 @@ TABLES = (
             "affiliate_provider": "NULL",
             "affiliate_publisher_id": "NULL",
             "affiliate_campaign_id": "NULL",
+            "protocol": "NULL",
+            "protocol_version": "NULL",
         },
     ),
     Table(

@@ -131,9 +131,11 @@ class Ledger:
         fee_lines: list[FeeLine],
         session_id: str = "",
         channel: str | None = None,
+        protocol: str | None = None,
     ) -> None:
         """An order, its lines, its fee lines and its journal; ``channel``: how its shopper
-        arrived, if the run has traffic channels."""
+        arrived, if the run has traffic channels; ``protocol``: what the agent placed it over
+        (``acp-2025-09-29``, ``acp-2026-04-17``, ``ucp-2026-01-11``)."""
         buyer_fees = sum(f.amount for f in fee_lines if f.payer == "buyer")
         self._pending["orders"].append(
             (
@@ -153,6 +155,7 @@ class Ledger:
                 utc_text(order.placed_at),
                 NULL if channel is None else channel,
                 *_affiliate_row(order),
+                *_protocol_row(protocol),
             )
         )
         self._pending["order_lines"] += [
@@ -458,6 +461,14 @@ class Ledger:
             self.flush()
 
 
+def _protocol_row(protocol: str | None) -> tuple[str, str]:
+    """``acp-2026-04-17`` as ``(acp, 2026-04-17)``; none (a purchase on the merchant's site)."""
+    if protocol is None:
+        return NULL, NULL
+    name, _, version = protocol.partition("-")
+    return name, version
+
+
 def _create_or_upgrade(con: duckdb.DuckDBPyConnection) -> None:
     """Create missing tables; add columns an older file lacks, filling its old rows."""
     present: dict[str, set[str]] = {}
@@ -479,13 +490,20 @@ def _create_or_upgrade(con: duckdb.DuckDBPyConnection) -> None:
                 con.execute(f"UPDATE {table.name} SET {name} = {table.older[name]}")
 
 
+#: Each table's columns in the order its rows are written.
+_COLUMNS = {table.name: table.column_names for table in TABLES}
+
+
 def _copy_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
     handle, name = tempfile.mkstemp(suffix=".csv")
     try:
         with os.fdopen(handle, "w", newline="") as out:
             csv.writer(out).writerows(rows)
+        # By name: a file an older version wrote has its later columns in the order they came.
+        columns = ", ".join(_COLUMNS[table])
         con.execute(
-            f"COPY {table} FROM '{name}' (FORMAT csv, HEADER false, QUOTE '\"', NULL '\\N')"
+            f"COPY {table} ({columns}) FROM '{name}' "
+            f"(FORMAT csv, HEADER false, QUOTE '\"', NULL '\\N')"
         )
     finally:
         os.remove(name)

@@ -41,6 +41,7 @@ MONEY_KEYS = (
     "channels",
     "discounts",
     "presales",
+    "protocols",
 )
 #: Counts each currency's block repeats for its own sessions, so its rates can be read alone.
 COUNT_KEYS = (

@@ -57,6 +57,9 @@ from agent_checkout.sim.welfare import WelfareTally
 from merchants.orders import PlacedOrder
 from merchants.presales import DepositForfeited, PresaleDeposit
 
+#: The protocol a merchant is on unless its profile names another.
+DEFAULT_PROTOCOL = "acp-2025-09-29"
+
 FUNNEL = ("sessions", "searched", "shown", "decided", "checkout_started", "paid")
 
 
@@ -114,6 +117,36 @@ class ChannelFigures:
         }
 
 
+def shows_protocols(protocol_of: Mapping[str, str]) -> bool:
+    """Whether a run compares protocols: only when some merchant is off the default, so a run
+    all on ACP 2025-09-29 keeps its summary as it always was."""
+    return any(p != DEFAULT_PROTOCOL for p in protocol_of.values())
+
+
+@dataclass
+class ProtocolFigures:
+    """The orders one checkout protocol carried, and their money, in the run's currency."""
+
+    merchants: set[str] = field(default_factory=set)
+    orders: int = 0
+    gmv: int = 0
+    tax: int = 0
+    fees_by_payee: Counter = field(default_factory=Counter)
+
+    def summary(self) -> dict:
+        fees_total = sum(self.fees_by_payee.values())
+        return {
+            "merchants": sorted(self.merchants),
+            "orders": self.orders,
+            "gmv": self.gmv,
+            "aov": self.gmv // self.orders if self.orders else 0,
+            "tax": self.tax,
+            "fees": dict(sorted(self.fees_by_payee.items())),
+            "fees_total": fees_total,
+            "take_rate": round(fees_total / self.gmv, 6) if self.gmv else 0.0,
+        }
+
+
 @dataclass
 class RunMetrics:
     resolution_seconds: float = 60.0
@@ -146,6 +179,8 @@ class RunMetrics:
     presales: Counter = field(default_factory=Counter)  # see the module docstring
     welfare: WelfareTally = field(default_factory=WelfareTally)  # see agent_checkout.sim.welfare
     channels: dict[str, ChannelFigures] = field(default_factory=dict)  # only with channels
+    #: By checkout protocol; only for runs where a merchant is not on ACP 2025-09-29.
+    protocols: dict[str, ProtocolFigures] = field(default_factory=dict)
     timeseries: TimeSeries = field(init=False)
 
     def __post_init__(self) -> None:
@@ -273,8 +308,16 @@ class RunMetrics:
         fee_lines: list[FeeLine],
         now: float = 0.0,
         channel: str | None = None,
+        protocol: str | None = None,
     ) -> None:
         buyer_fees = sum(f.amount for f in fee_lines if f.payer == "buyer")
+        figures_of = self.protocols.get(protocol or "")
+        if figures_of is not None:
+            figures_of.orders += 1
+            figures_of.gmv += order.total_amount + buyer_fees
+            figures_of.tax += order.tax_amount
+            for line in fee_lines:
+                figures_of.fees_by_payee[line.payee] += line.amount
         if channel is not None:
             figures = self.channel(channel)
             figures.orders += 1
@@ -412,6 +455,7 @@ class RunMetrics:
                 "welfare": self.welfare.summary(),
             }
             | self._channels_summary(fx, currency)
+            | self._protocols_summary()
             | self._discounts_summary()
             | self._presales_summary()
         )
@@ -444,6 +488,23 @@ class RunMetrics:
         by_funder = dict(sorted(self.discounts_by_funder.items()))
         subsidies = sum(v for k, v in by_funder.items() if k != "merchant")
         return {"discounts": {"by_funder": by_funder, "subsidies": subsidies}}
+
+    def compare_protocols(self, protocol_of: Mapping[str, str]) -> None:
+        """Count orders by protocol from now on (``protocol_of``: each merchant's); a run calls
+        it only when a merchant is off the default (:func:`shows_protocols`)."""
+        for merchant, protocol in sorted(protocol_of.items()):
+            self.protocols.setdefault(protocol, ProtocolFigures()).merchants.add(merchant)
+
+    def _protocols_summary(self) -> dict:
+        """``protocols``: the orders and money each checkout protocol carried (only for runs
+        where a merchant is not on ACP 2025-09-29)."""
+        if not self.protocols:
+            return {}
+        return {
+            "protocols": {
+                name: figures.summary() for name, figures in sorted(self.protocols.items())
+            }
+        }
 
     def _channels_summary(self, fx: FxTable, currency: str) -> dict:
         """``channels``: each channel's funnel and money (only for runs with channels)."""

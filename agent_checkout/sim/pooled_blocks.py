@@ -1,5 +1,5 @@
-"""A summary's optional blocks over replications: discounts, presales, wrong stated prices and
-cohorts, pooled as a single run's money is, and read as figures with 95% intervals.
+"""A summary's optional blocks over replications: discounts, presales, protocols, wrong stated
+prices and cohorts, pooled as a single run's money is, and read as figures with 95% intervals.
 
 Pooling sums every count and amount; a figure made of them is recomputed from the sums, never
 averaged. A cohort's cumulative P&L is summed day by day (the same users join on the same days
@@ -63,6 +63,30 @@ def pooled_presales(summaries: Sequence[dict]) -> dict:
     return {"presales": {k: sum(p[k] for p in found) for k in PRESALE_KEYS}}
 
 
+def pooled_protocols(summaries: Sequence[dict]) -> dict:
+    """``protocols``: each protocol's orders and money summed over the replications, its AOV
+    and take rate worked out again from the sums (absent when no replication compared)."""
+    found = [s["protocols"] for s in summaries if "protocols" in s]
+    if not found:
+        return {}
+    pooled = {}
+    for name in sorted({name for block in found for name in block}):
+        rows = [block[name] for block in found if name in block]
+        orders, gmv = sum(r["orders"] for r in rows), sum(r["gmv"] for r in rows)
+        fees_total = sum(r["fees_total"] for r in rows)
+        pooled[name] = {
+            "aov": gmv // orders if orders else 0,
+            "fees": summed([r["fees"] for r in rows]),
+            "fees_total": fees_total,
+            "gmv": gmv,
+            "merchants": sorted({m for r in rows for m in r["merchants"]}),
+            "orders": orders,
+            "take_rate": round(fees_total / gmv, 6) if gmv else 0.0,
+            "tax": sum(r["tax"] for r in rows),
+        }
+    return {"protocols": pooled}
+
+
 def pooled_wrong_price(summaries: Sequence[dict]) -> dict:
     """``wrong_price`` with every count and GMV summed; ``rate`` is the scenario's knob, the
     same in every replication."""
@@ -120,6 +144,7 @@ def pooled_blocks(summaries: Sequence[dict]) -> dict:
     return (
         pooled_discounts(summaries)
         | pooled_presales(summaries)
+        | pooled_protocols(summaries)
         | pooled_wrong_price(summaries)
         | pooled_cohorts(summaries)
     )

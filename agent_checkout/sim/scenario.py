@@ -717,6 +717,13 @@ def _resolved(scenario: Scenario) -> Scenario:
         problem_text = catalog_problem(profile)
         if problem_text:
             raise ScenarioError(f"merchants.{index}.catalog.{problem_text}")
+        if profile.protocol.startswith("ucp") and (
+            profile.promotions or profile.presales or profile.marketplace
+        ):
+            raise ScenarioError(
+                f"merchants.{index}.protocol: {profile.protocol} does not carry promotions, "
+                "presales or a marketplace's offers; put this merchant on an ACP version"
+            )
     servers = {p.id for p in scenario.merchant_profiles()} | {"psp"}
     for index, fault in enumerate(scenario.faults):
         target = fault.merchant if isinstance(fault, StockOut) else fault.server

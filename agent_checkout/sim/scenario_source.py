@@ -179,7 +179,10 @@ def _override(source: ScenarioSource, dotted: str, value: object) -> None:
             if last:
                 container[index] = value
             else:
-                container[index] = _copy(container[index])
+                entry = container[index]
+                if parts[:depth] == ["merchants"] and isinstance(entry, str):
+                    entry = {"profile": entry}  # a profile by name: set fields over it
+                container[index] = _copy(entry)
                 container = container[index]
         elif isinstance(container, dict):
             if last:

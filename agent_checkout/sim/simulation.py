@@ -33,7 +33,6 @@ from agent_checkout.sim.cosim import (
     MerchantCall,
     MerchantServer,
     SessionRecord,
-    SimulatedMerchant,
     SimulatedPayments,
     VirtualClock,
     drive_session,
@@ -41,9 +40,10 @@ from agent_checkout.sim.cosim import (
 )
 from agent_checkout.sim.currency_markets import CurrencyMarkets, WelfareByCurrency
 from agent_checkout.sim.faults import Fault, FaultSchedule, StockOut
-from agent_checkout.sim.metrics import RunMetrics, stage_reached
+from agent_checkout.sim.metrics import RunMetrics, shows_protocols, stage_reached
 from agent_checkout.sim.presale_payments import final_payment
 from agent_checkout.sim.scenario import MonetizationSpec, ReturnsSpec
+from agent_checkout.sim.simulated_protocols import simulated_connector
 from agent_checkout.sim.streams import RandomStreams
 from agent_checkout.sim.welfare import BestItems, WelfareRecorder
 from agent_checkout.sim.wrong_price import PriceErrors, WrongPriceTally
@@ -175,7 +175,14 @@ class Simulation:
             faults=self.faults,
             observer=self.metrics.served,
         )
-        self.connectors = {m.id: SimulatedMerchant(m, self.clock) for m in merchants.values()}
+        self.connectors = {m.id: simulated_connector(m, self.clock) for m in merchants.values()}
+        self._protocol_of = {m.id: m.profile.protocol for m in merchants.values()}
+        if shows_protocols(self._protocol_of):
+            self.metrics.compare_protocols(self._protocol_of)
+            for code, metrics in self.by_currency.items():
+                metrics.compare_protocols(
+                    {m: self._protocol_of[m] for m in self.markets.merchants[code]}
+                )
         self.payments = SimulatedPayments(processor, self.clock)
         self.graph = build_checkout_graph()
         # Who walks it: LangGraph, or the fast path where nothing needs LangGraph (.engine.name).
@@ -192,6 +199,12 @@ class Simulation:
 
     def _order_placed(self, order: PlacedOrder) -> None:
         draw = self._channel_of.get(self._serving) or self._deposit_channel_of.get(self._serving)
+        # Only an order paid in the chat went over the agent's protocol; one on the merchant's
+        # own site (a channel's site or link-out checkout, a later click-out purchase) did not.
+        on_site = order.checkout_session_id in self._clicked_at or (
+            draw is not None and draw.channel.checkout != "in_chat"
+        )
+        protocol = None if on_site else self._protocol_of[order.merchant_id]
         if draw is None:
             channel = None
             lines = self.pricer.price(
@@ -200,11 +213,15 @@ class Simulation:
         else:
             channel = draw.channel.name
             lines = self._price_for(order, draw.channel, self._link_clicked_at.get(self._serving))
-        self.metrics.order_placed(order, lines, self.env.now, channel=channel)
+        self.metrics.order_placed(order, lines, self.env.now, channel=channel, protocol=protocol)
         if self.by_currency:
-            self.by_currency[order.currency].order_placed(order, lines, self.env.now, channel)
+            self.by_currency[order.currency].order_placed(
+                order, lines, self.env.now, channel, protocol=protocol
+            )
         if self.ledger is not None:
-            self.ledger.record(order, lines, session_id=self._serving, channel=channel)
+            self.ledger.record(
+                order, lines, session_id=self._serving, channel=channel, protocol=protocol
+            )
         if self.cohorts is not None:
             self.cohorts.ordered(int(self._serving[1:]), order, lines)
         returned = bool(self.returns.rate) and (

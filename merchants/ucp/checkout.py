@@ -17,8 +17,11 @@ shipping rates by country, free-shipping promotions, saved addresses and payment
 Discount codes apply in the order sent, each to what the earlier ones left (10% then 20% off
 $35.00 is $25.20), each rounding once, half-even; each code's amount is split over the lines by
 largest remainder (:func:`merchants.money.allocate`). An unknown code is ignored with a warning
-message. Tax is the profile's rate on the discounted items, rounded once. Every method takes
-``now``; nothing here reads a clock.
+message. Tax is the profile's rate on the discounted items, rounded once, plus the same rate on
+shipping, rounded once (as the ACP checkout taxes shipping). A payment credential the merchant's
+payment processor vaulted (an agent's delegated token) is charged through that processor, as an
+ACP complete charges it: its declines and 3-D Secure challenges are the processor's. Every
+method takes ``now``; nothing here reads a clock.
 """
 
 from __future__ import annotations
@@ -120,7 +123,12 @@ class _Priced:
     options: list[ShippingOption]
     option: ShippingOption | None
     destination: dict[str, str] | None
-    tax: int
+    items_tax: int
+    shipping_tax: int
+
+    @property
+    def tax(self) -> int:
+        return self.items_tax + self.shipping_tax
 
     @property
     def subtotal(self) -> int:
@@ -260,6 +268,9 @@ class UcpStore:
                     "$.payment_data.handler_id",
                 )
             token = payment.credential.token if payment.credential is not None else None
+            processor = self.merchant.checkout.processor
+            if token and processor.issued(token):
+                self._charge(session, priced, token, now)
             instrument = self.instruments.get(token) if token else None
             if instrument is not None and instrument.outcome == "decline":
                 raise UcpError(
@@ -285,6 +296,41 @@ class UcpStore:
             self._notify(order, "order_placed", now)
         self.merchant.deliver_events()
         return view
+
+    def _charge(self, session: _Session, priced: _Priced, token: str, now: datetime) -> None:
+        """Charge a processor's token for the total, after the stock check an ACP complete
+        makes first (a sold-out item charges nothing); a refusal leaves the session open."""
+        for line, product in zip(session.lines, priced.products, strict=True):
+            if product.stock < line.quantity and not product.allow_backorder:
+                raise conflict(
+                    f"Insufficient stock: {product.id} has {max(product.stock, 0)}",
+                    "out_of_stock",
+                )
+        charge = self.merchant.checkout.processor.charge(
+            token,
+            amount=priced.total,
+            currency=self.merchant.catalog.currency,
+            checkout_session_id=session.id,
+            merchant_id=self.merchant.id,
+            now=now,
+        )
+        if charge.requires_authentication:
+            raise UcpError(
+                402,
+                "requires_3ds",
+                "The card issuer requires 3-D Secure: authenticate with the payment handler, "
+                "then complete again with the same credential.",
+                path="$.payment_data",
+                severity="requires_buyer_input",
+            )
+        if not charge.approved:
+            raise UcpError(
+                402,
+                "payment_declined",
+                f"Payment declined: {charge.decline_reason}.",
+                path="$.payment_data",
+                severity="requires_buyer_input",
+            )
 
     # -- orders ------------------------------------------------------------------------------
 
@@ -585,7 +631,8 @@ class UcpStore:
                 self.free_over,
             )
             option = next((o for o in options if o.id == method.selected_option_id), None)
-        tax = apply_bps(sum(left), self.merchant.profile.tax_rate_bps)
+        rate = self.merchant.profile.tax_rate_bps
+        shipping_tax = apply_bps(option.price, rate) if option is not None else 0
         return _Priced(
             products,
             subtotals,
@@ -595,7 +642,8 @@ class UcpStore:
             options,
             option,
             destination,
-            tax,
+            apply_bps(sum(left), rate),
+            shipping_tax,
         )
 
     def _view(self, session: _Session, now: datetime, base: str) -> dict[str, Any]:
@@ -718,7 +766,7 @@ class UcpStore:
         order_id = self.merchant.ids.mint(f"ucp_ord_{self.merchant.id}_", self._placed)
         permalink = f"{self.merchant.profile.site_url.rstrip('/')}/orders/{order_id}"
         nets = [s - d for s, d in zip(priced.line_subtotals, priced.line_discounts, strict=True)]
-        taxes = allocate(priced.tax, nets) if priced.tax else [0] * len(nets)
+        taxes = allocate(priced.items_tax, nets) if priced.items_tax else [0] * len(nets)
         lines = tuple(
             OrderLine(
                 product.id,
@@ -747,6 +795,7 @@ class UcpStore:
             total_amount=priced.total,
             placed_at=now,
             buyer_email=self._email(session),
+            fulfillment_option_id=priced.option.id,
             discounts=tuple(
                 OrderDiscount(found.code, found.kind, found.code, "merchant", amount)
                 for found, _, amount, _ in priced.applied

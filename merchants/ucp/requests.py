@@ -13,7 +13,6 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from merchants.http.errors import json_path
 from merchants.ucp.errors import invalid
 
 
@@ -163,6 +162,9 @@ Model = TypeVar("Model", bound=BaseModel)
 
 
 def parse(raw: bytes, model: type[Model]) -> Model:
+    # merchants.http imports this package: imported here, merchants.ucp imports on its own.
+    from merchants.http.errors import json_path
+
     """A JSON body as ``model``; a problem is a 422 naming the first bad field."""
     if not raw.strip() and model is UcpEmpty:
         return UcpEmpty()

@@ -48,3 +48,26 @@ def test_no_2026_04_17_request_gets_a_5xx(case):
     }
     response = case.call(headers=headers)
     assert response.status_code < 500, (case.method, case.path, response.text[:300])
+
+
+# UCP 2026-01-11 over REST, served for one merchant (flower-shop: so at the root too, where
+# UCP's conformance suite looks): every UCP route, the platform named in UCP-Agent, a fresh
+# Idempotency-Key each, and the merchant that exists (a made-up one only ever gets a 404).
+_flower, _flower_psp = build_market(load_scenario("flower-shop"), 7)
+ucp = schemathesis.openapi.from_asgi("/openapi.json", create_app(_flower, _flower_psp)).include(
+    path_regex=r"^(/merchants/\{merchant_id\}/ucp/|/checkout-sessions|/orders/)"
+)
+
+
+@ucp.parametrize()
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_ucp_request_gets_a_5xx(case):
+    if "merchant_id" in (case.path_parameters or {}):
+        case.path_parameters["merchant_id"] = "flower-shop"
+    headers = {
+        "Authorization": "Bearer fuzz",
+        "UCP-Agent": 'profile="https://agent.example/profile", version="2026-01-11"',
+        "Idempotency-Key": f"fuzz-ucp-{next(_keys)}",
+    }
+    response = case.call(headers=headers)
+    assert response.status_code < 500, (case.method, case.path, response.text[:300])
