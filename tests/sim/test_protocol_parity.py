@@ -9,10 +9,13 @@ import json
 
 import duckdb
 import pytest
+from rich.console import Console
 
+from agent_checkout.html_report.page import render_report
+from agent_checkout.report import print_summary
 from agent_checkout.sim.pooled_blocks import pooled_protocols
 from agent_checkout.sim.run import run_scenario
-from agent_checkout.sim.scenario import load_scenario
+from agent_checkout.sim.scenario import ScenarioError, load_scenario
 from merchants.profile import PROTOCOLS
 
 from .test_engine_parity import ledger_rows, sized
@@ -109,6 +112,21 @@ def test_a_run_shows_each_merchants_protocol(tmp_path):
         ("juniper", "acp", "2025-09-29", by_merchant["juniper"]),
         ("northwind", "ucp", "2026-01-11", by_merchant["northwind"]),
     ]
+    console = Console(width=100, record=True)
+    print_summary(summary, console)
+    printed = console.export_text()
+    assert "by checkout protocol (USD)" in printed
+    ucp_row = next(line for line in printed.splitlines() if "ucp-2026-01-11" in line)
+    assert f"│ northwind │ {block['ucp-2026-01-11']['orders']:>6,} │" in ucp_row
+    html = render_report(summary)
+    assert "By checkout protocol (USD)" in html
+    orders = block["ucp-2026-01-11"]["orders"]
+    assert f'data-key="protocols/ucp-2026-01-11/orders" data-value="{orders}"' in html
+
+
+def test_ucp_refuses_a_merchant_with_promotions():
+    with pytest.raises(ScenarioError, match=r"merchants\.0\.protocol: ucp-2026-01-11 does not"):
+        load_scenario("singles-day", {"merchants.0.protocol": "ucp-2026-01-11"})
 
 
 def test_a_default_run_records_acp_2025_and_shows_no_block(tmp_path):

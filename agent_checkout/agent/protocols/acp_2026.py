@@ -179,8 +179,12 @@ class Acp2026Merchant(InProcessMerchant):
 
     def authenticate_checkout(self, session_id: str, passed: bool) -> acp.CheckoutSession:
         """2026-04-17 sends the challenge's outcome with the next complete: read the session
-        (the agent's 3-D Secure SDK would read its ``authentication_metadata``) and keep it."""
-        self._challenges[session_id] = passed
-        return self._serve(
-            "authenticate_checkout", lambda now: self.merchant.get_checkout(session_id, now)
-        )
+        (the agent's 3-D Secure SDK would read its ``authentication_metadata``) and keep it,
+        once the merchant has answered (a refused call leaves nothing to send)."""
+
+        def read(now: datetime) -> acp.CheckoutSession:
+            session = self.merchant.get_checkout(session_id, now)
+            self._challenges[session_id] = passed
+            return session
+
+        return self._serve("authenticate_checkout", read)

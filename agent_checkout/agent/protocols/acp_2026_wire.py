@@ -193,5 +193,6 @@ class HttpAcp2026Merchant(HttpMerchant):
     def authenticate_checkout(self, session_id: str, passed: bool) -> acp.CheckoutSession:
         """2026-04-17 sends the challenge's outcome with the next complete: read the session
         and keep the outcome until then."""
+        session = self._read(self._acp.request("GET", f"/checkout_sessions/{session_id}"))
         self._challenges[session_id] = passed
-        return self._read(self._acp.request("GET", f"/checkout_sessions/{session_id}"))
+        return session
