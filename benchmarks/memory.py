@@ -21,7 +21,7 @@ CHILD = """
 import json, resource, sys, time
 from agent_checkout.sim.run import run_scenario
 from agent_checkout.sim.scenario import load_scenario
-scenario = load_scenario(sys.argv[1])
+scenario = load_scenario(sys.argv[1]).model_copy(update={"channels": None})
 sessions = int(sys.argv[2])
 arrivals = scenario.arrivals.model_copy(update={"sessions": sessions, "duration_minutes": None})
 # Hourly deliveries, so that shelves stay stocked and sessions stay full length however long.

@@ -23,7 +23,6 @@ utility of the item shown first (where position costs nothing) and unlabelled:
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,7 +33,7 @@ from faker import Faker
 from agent_checkout.agent.state import Need, Recommendation
 from agent_checkout.agent.stated_price import holds
 from agent_checkout.sim.scenario import ShoppersSpec
-from agent_checkout.sim.streams import RandomStreams
+from agent_checkout.sim.streams import RandomStreams, Stream
 from merchants.acp import Address, Buyer, CheckoutSession, PaymentMethodCard
 from merchants.markets import Market, market_for
 from merchants.payments import TEST_CARDS
@@ -71,7 +70,7 @@ def willingness_to_pay(spec: ShoppersSpec, budget: int, rating: float) -> float:
 _Mix = tuple[list[str], list[float], list[str], list[float]]  # categories, locales, weights
 
 
-def _gumbel(rng: random.Random) -> float:
+def _gumbel(rng: Stream) -> float:
     return -math.log(-math.log(rng.random() or 1e-12))
 
 
@@ -86,7 +85,7 @@ class SimulatedShopper:
     address: Address
     cards: list[PaymentMethodCard]
     spec: ShoppersSpec
-    rng: random.Random = field(repr=False, compare=False)
+    rng: Stream = field(repr=False, compare=False)
     arrived_at: datetime | None = None  # set by the simulation when the session starts
     patience: float = 600.0  # virtual seconds
     # The population an item's value is read from, when it differs from ``spec``: a session's
@@ -198,7 +197,7 @@ class ShopperPopulation:
         the same draws either way, so a channel changes who they are, not which dice fall."""
         spec = spec or self.spec
         categories, weights, locales, locale_weights = self._mix(spec)
-        rng = self.streams.stream("shopper", index)
+        rng = self.streams.resumable("shopper", index)  # kept by the shopper: parked if idle
         cat = category(rng.choices(categories, weights)[0])
         noun = rng.choice(cat.nouns)
         query = f"{rng.choice(cat.materials)} {noun}" if rng.random() < 0.5 else noun
