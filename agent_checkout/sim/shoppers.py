@@ -163,6 +163,10 @@ class ShopperPopulation:
         self._merchant_categories = categories
         self._identities: dict[str, tuple[tuple[str, ...], ...]] = {}
         self._mixes: dict[int, tuple[ShoppersSpec, _Mix]] = {}  # by id(spec), spec kept alive
+        # Shoppers of one identity share its address and cards (equal values, never changed):
+        # a shopper waiting on a merchant holds a few pointers, not its own copies.
+        self._addresses: dict[tuple[str, ...], Address] = {}
+        self._cards: dict[tuple[str, str], PaymentMethodCard] = {}
         self._mix(spec)  # refuse unknown categories now, not at the first shopper
 
     def _mix(self, spec: ShoppersSpec) -> _Mix:
@@ -220,23 +224,13 @@ class ShopperPopulation:
         ]
         if rng.random() < spec.second_card_share:
             numbers.append(GOOD_CARDS[1])
-        cards = [
-            PaymentMethodCard(number=n, display_last4=n[-4:], name=f"{first} {last}")
-            for n in numbers
-        ]
+        cards = [self._card(n, f"{first} {last}") for n in numbers]
         return SimulatedShopper(
             index=index,
             need=Need(category=cat.id, query=query, quantity=quantity, attributes=required),
             budget=budget,
             buyer=Buyer(first_name=first, last_name=last, email=email),
-            address=Address(
-                name=f"{first} {last}",
-                line_one=street[:60],
-                city=city[:60],
-                state=state,
-                country=country,
-                postal_code=postcode[:20],
-            ),
+            address=self._address(first, last, street, city, state, postcode, country),
             cards=cards,
             spec=spec,
             rng=rng,
@@ -244,6 +238,29 @@ class ShopperPopulation:
                 math.log(spec.patience.median_seconds), spec.patience.sigma
             ),
         )
+
+    def _address(self, first: str, last: str, *place: str) -> Address:
+        key = (first, last, *place)
+        address = self._addresses.get(key)
+        if address is None:
+            street, city, state, postcode, country = place
+            address = self._addresses[key] = Address(
+                name=f"{first} {last}",
+                line_one=street[:60],
+                city=city[:60],
+                state=state,
+                country=country,
+                postal_code=postcode[:20],
+            )
+        return address
+
+    def _card(self, number: str, name: str) -> PaymentMethodCard:
+        card = self._cards.get((number, name))
+        if card is None:
+            card = self._cards[(number, name)] = PaymentMethodCard(
+                number=number, display_last4=number[-4:], name=name
+            )
+        return card
 
 
 @lru_cache(maxsize=64)
