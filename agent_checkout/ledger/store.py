@@ -87,7 +87,12 @@ def _affiliate_row(order: PlacedOrder) -> tuple[str, str, str]:
     )
 
 
-MEMORY_LIMIT = "48MB"
+MEMORY_LIMIT = "16MB"  # the most DuckDB holds: written pages go to the file
+#: Rows buffered, over every table, before they are written: memory stays flat however long
+#: the run, and each COPY is still large enough to be cheap.
+BATCH_ROWS = 10_000
+#: Rows per COPY of :meth:`Ledger.bulk_load`: what DuckDB loads within :data:`MEMORY_LIMIT`.
+COPY_ROWS = 50_000
 
 
 class Ledger:
@@ -96,7 +101,7 @@ class Ledger:
     Opening an existing file appends to it, adding any table or column an older file lacks.
     """
 
-    def __init__(self, path: str | Path, *, batch_size: int = 5_000) -> None:
+    def __init__(self, path: str | Path, *, batch_size: int = BATCH_ROWS) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Bounded memory however long the run: DuckDB keeps at most this much in its buffers
@@ -105,7 +110,8 @@ class Ledger:
         _create_or_upgrade(self._con)
         self._batch_size = batch_size
         self._pending: dict[str, list[tuple]] = {table.name: [] for table in TABLES}
-        self._refunded: dict[str, tuple[int, int]] = {}  # order id -> (amount, count)
+        # Order id -> (amount, count) of refunds not yet written; the file answers for the rest.
+        self._refunded: dict[str, tuple[int, int]] = {}
         self._clicks = self._con.execute("SELECT COUNT(*) FROM clicks").fetchone()[0]
 
     def start_run(
@@ -409,7 +415,7 @@ class Ledger:
         chunk: list[tuple] = []
         for row in rows:
             chunk.append(row)
-            if len(chunk) >= 200_000:
+            if len(chunk) >= COPY_ROWS:
                 _copy_rows(self._con, table, chunk)
                 chunk.clear()
         if chunk:
@@ -421,6 +427,11 @@ class Ledger:
             if rows:
                 _copy_rows(self._con, table, rows)
                 rows.clear()
+        self._refunded.clear()  # all in the file now, which answers :meth:`refunded`
+
+    def buffered(self) -> int:
+        """Rows waiting to be written, over every table (a flush comes at the batch size)."""
+        return sum(len(rows) for rows in self._pending.values())
 
     def close(self) -> None:
         self.flush()
@@ -457,7 +468,7 @@ class Ledger:
         return state
 
     def _maybe_flush(self) -> None:
-        if sum(len(rows) for rows in self._pending.values()) >= 8 * self._batch_size:
+        if self.buffered() >= self._batch_size:
             self.flush()
 
 

@@ -11,7 +11,6 @@ unit get realistic outcomes), and the very same graph runs outside the simulatio
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +21,7 @@ from greenlet import greenlet
 
 from agent_checkout.agent.connectors import InProcessMerchant, InProcessPayments
 from agent_checkout.sim.faults import FaultSchedule
+from agent_checkout.sim.streams import Stream
 from merchants.errors import ProtocolError
 from merchants.profile import LatencyProfile
 from merchants.ratelimit import RateLimiter
@@ -123,7 +123,7 @@ class MerchantServer:
     def serve(
         self,
         call: MerchantCall,
-        rng: random.Random,
+        rng: Stream,
         served: Callable[[MerchantCall], None] | None = None,
     ) -> Generator[Any, Any, Any]:
         """Queue, wait out the latency, then execute at the virtual time the call is served.
@@ -193,7 +193,7 @@ def drive_session(
     index: int,
     run: Callable[[], dict],
     servers: dict[str, MerchantServer],
-    latency_rng: random.Random,
+    latency_rng: Stream,
     served: Callable[[MerchantCall], None] | None = None,
 ) -> Generator[Any, Any, SessionRecord]:
     """The SimPy process of one session: run the graph, serving each merchant call it makes."""

@@ -326,7 +326,7 @@ class RunMetrics:
                 figures.fees_by_payee[line.payee] += line.amount
         merchant_fees = sum(f.amount for f in fee_lines if f.payer == "merchant")
         self.orders += 1
-        self.timeseries.at(now).orders += 1
+        self.timeseries.ordered(now)
         self.gmv += order.total_amount + buyer_fees
         self.tax += order.tax_amount
         self.merchant_net += order.total_amount - order.tax_amount - merchant_fees

@@ -347,7 +347,10 @@ def _one_currency(metrics: RunMetrics, _by_currency: dict, **figures) -> dict:
 
 
 def write_json(path: Path, data: dict) -> None:
-    """Write atomically, with sorted keys, so equal data gives equal bytes."""
+    """Write atomically, with sorted keys, so equal data gives equal bytes; streamed piece by
+    piece, so a long run's time series is never one string in memory."""
     tmp = path.with_suffix(path.suffix + ".partial")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    with tmp.open("w") as out:
+        json.dump(data, out, indent=2, sort_keys=True)
+        out.write("\n")
     os.replace(tmp, path)

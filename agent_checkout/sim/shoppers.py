@@ -23,7 +23,6 @@ utility of the item shown first (where position costs nothing) and unlabelled:
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,7 +33,7 @@ from faker import Faker
 from agent_checkout.agent.state import Need, Recommendation
 from agent_checkout.agent.stated_price import holds
 from agent_checkout.sim.scenario import ShoppersSpec
-from agent_checkout.sim.streams import RandomStreams
+from agent_checkout.sim.streams import RandomStreams, Stream
 from merchants.acp import Address, Buyer, CheckoutSession, PaymentMethodCard
 from merchants.markets import Market, market_for
 from merchants.payments import TEST_CARDS
@@ -71,7 +70,7 @@ def willingness_to_pay(spec: ShoppersSpec, budget: int, rating: float) -> float:
 _Mix = tuple[list[str], list[float], list[str], list[float]]  # categories, locales, weights
 
 
-def _gumbel(rng: random.Random) -> float:
+def _gumbel(rng: Stream) -> float:
     return -math.log(-math.log(rng.random() or 1e-12))
 
 
@@ -86,7 +85,7 @@ class SimulatedShopper:
     address: Address
     cards: list[PaymentMethodCard]
     spec: ShoppersSpec
-    rng: random.Random = field(repr=False, compare=False)
+    rng: Stream = field(repr=False, compare=False)
     arrived_at: datetime | None = None  # set by the simulation when the session starts
     patience: float = 600.0  # virtual seconds
     # The population an item's value is read from, when it differs from ``spec``: a session's
@@ -164,6 +163,10 @@ class ShopperPopulation:
         self._merchant_categories = categories
         self._identities: dict[str, tuple[tuple[str, ...], ...]] = {}
         self._mixes: dict[int, tuple[ShoppersSpec, _Mix]] = {}  # by id(spec), spec kept alive
+        # Shoppers of one identity share its address and cards (equal values, never changed):
+        # a shopper waiting on a merchant holds a few pointers, not its own copies.
+        self._addresses: dict[tuple[str, ...], Address] = {}
+        self._cards: dict[tuple[str, str], PaymentMethodCard] = {}
         self._mix(spec)  # refuse unknown categories now, not at the first shopper
 
     def _mix(self, spec: ShoppersSpec) -> _Mix:
@@ -198,7 +201,7 @@ class ShopperPopulation:
         the same draws either way, so a channel changes who they are, not which dice fall."""
         spec = spec or self.spec
         categories, weights, locales, locale_weights = self._mix(spec)
-        rng = self.streams.stream("shopper", index)
+        rng = self.streams.resumable("shopper", index)  # kept by the shopper: parked if idle
         cat = category(rng.choices(categories, weights)[0])
         noun = rng.choice(cat.nouns)
         query = f"{rng.choice(cat.materials)} {noun}" if rng.random() < 0.5 else noun
@@ -221,23 +224,13 @@ class ShopperPopulation:
         ]
         if rng.random() < spec.second_card_share:
             numbers.append(GOOD_CARDS[1])
-        cards = [
-            PaymentMethodCard(number=n, display_last4=n[-4:], name=f"{first} {last}")
-            for n in numbers
-        ]
+        cards = [self._card(n, f"{first} {last}") for n in numbers]
         return SimulatedShopper(
             index=index,
             need=Need(category=cat.id, query=query, quantity=quantity, attributes=required),
             budget=budget,
             buyer=Buyer(first_name=first, last_name=last, email=email),
-            address=Address(
-                name=f"{first} {last}",
-                line_one=street[:60],
-                city=city[:60],
-                state=state,
-                country=country,
-                postal_code=postcode[:20],
-            ),
+            address=self._address(first, last, street, city, state, postcode, country),
             cards=cards,
             spec=spec,
             rng=rng,
@@ -245,6 +238,29 @@ class ShopperPopulation:
                 math.log(spec.patience.median_seconds), spec.patience.sigma
             ),
         )
+
+    def _address(self, first: str, last: str, *place: str) -> Address:
+        key = (first, last, *place)
+        address = self._addresses.get(key)
+        if address is None:
+            street, city, state, postcode, country = place
+            address = self._addresses[key] = Address(
+                name=f"{first} {last}",
+                line_one=street[:60],
+                city=city[:60],
+                state=state,
+                country=country,
+                postal_code=postcode[:20],
+            )
+        return address
+
+    def _card(self, number: str, name: str) -> PaymentMethodCard:
+        card = self._cards.get((number, name))
+        if card is None:
+            card = self._cards[(number, name)] = PaymentMethodCard(
+                number=number, display_last4=number[-4:], name=name
+            )
+        return card
 
 
 @lru_cache(maxsize=64)

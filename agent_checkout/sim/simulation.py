@@ -54,7 +54,7 @@ from merchants.ratelimit import platform_limiter
 
 PSP_LATENCY = LatencyProfile(median_ms=120, sigma=0.3)
 PSP_CAPACITY = 256
-ORDERS_KEPT = 10_000  # per merchant, for look-ups during a run
+ORDERS_KEPT = 100  # per merchant: the newest, for look-ups (the ledger has them all)
 
 
 class Simulation:
@@ -359,7 +359,7 @@ class Simulation:
             index,
             lambda: self._walk(context, stages, label, on_decided, trace),
             self.servers,
-            self.streams.stream("latency", index),
+            self.streams.resumable("latency", index),  # parked while the session waits
             served=served,
         )
         state = record.state or {}
