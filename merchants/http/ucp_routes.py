@@ -253,7 +253,8 @@ def ucp_router(
         merchant_id = request.path_params.get("merchant_id")
         endpoint = base if merchant_id is None else f"{base}/merchants/{merchant_id}/ucp"
         profile = store.merchant.profile
-        return JSONResponse(business_profile(base, endpoint, profile.id, profile.name))
+        keys = [store.signing_key.public_jwk()]
+        return JSONResponse(business_profile(base, endpoint, profile.id, profile.name, keys))
 
     for path in (
         "/merchants/{merchant_id}/.well-known/ucp",
