@@ -125,9 +125,13 @@ class SigningKey:
             header |= {"b64": False, "crit": ["b64"]}
         protected = b64url(jcs(header))
         der = self.private_key.sign(_signing_input(protected, payload, encoded), _ECDSA)
-        r, s = decode_dss_signature(der)
-        raw = r.to_bytes(_COORDINATE, "big") + s.to_bytes(_COORDINATE, "big")
-        return f"{protected}..{b64url(raw)}"
+        return f"{protected}..{b64url(_raw(der))}"
+
+    def sign_compact(self, payload: bytes) -> str:
+        """A compact JWS carrying ``payload`` (``header.payload.signature``)."""
+        protected = b64url(jcs({"alg": ALGORITHM, "kid": self.kid}))
+        der = self.private_key.sign(_signing_input(protected, payload, True), _ECDSA)
+        return f"{protected}.{b64url(payload)}.{b64url(_raw(der))}"
 
     def sign_checkout(self, checkout: dict[str, Any]) -> str:
         """``ap2.merchant_authorization`` for ``checkout`` (any ``ap2`` in it is left out)."""
@@ -139,6 +143,12 @@ class SigningKey:
 
 
 _ECDSA = ec.ECDSA(hashes.SHA256())
+
+
+def _raw(der: bytes) -> bytes:
+    """JWS's ES256 signature form: r and s, 32 bytes each (RFC 7518 section 3.4), not DER."""
+    r, s = decode_dss_signature(der)
+    return r.to_bytes(_COORDINATE, "big") + s.to_bytes(_COORDINATE, "big")
 
 
 def _signing_input(protected: str, payload: bytes, encoded: bool) -> bytes:
