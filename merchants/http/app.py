@@ -109,6 +109,7 @@ from merchants.merchant import Merchant
 from merchants.native_orders import order_2026
 from merchants.payments import PaymentProcessor
 from merchants.snapshot import SessionSnapshot
+from merchants.ucp.signing import SigningKey
 from merchants.ucp.webhooks import PlatformWebhooks
 from merchants.versions import V2026_04_17, render
 
@@ -221,6 +222,7 @@ def create_app(
     ids: IdSource | None = None,
     simulation_secret: str | None = None,
     ucp_webhooks: PlatformWebhooks | None = None,
+    ucp_signing_key: SigningKey | None = None,
 ) -> FastAPI:
     """An app serving ``merchants`` (by id) and ``processor``; ``token=None`` accepts any bearer.
 
@@ -231,7 +233,8 @@ def create_app(
     :class:`merchants.ids.SecretIds`, so no id can be guessed); by default the merchants keep
     theirs, which in process are serial and deterministic. ``simulation_secret`` turns on UCP's
     shipping test hook (:mod:`merchants.http.ucp_routes`); ``ucp_webhooks`` replaces how UCP
-    platform profiles are fetched and order webhooks posted (tests).
+    platform profiles are fetched and order webhooks posted (tests); ``ucp_signing_key``, the
+    key every UCP merchant signs with (a fresh one per merchant without it).
     """
     if ids is not None:
         for shop in merchants.values():
@@ -543,7 +546,12 @@ def create_app(
     app.include_router(mcp_router(token))
     app.include_router(
         ucp_router(
-            merchants, now, token=token, simulation_secret=simulation_secret, webhooks=ucp_webhooks
+            merchants,
+            now,
+            token=token,
+            simulation_secret=simulation_secret,
+            webhooks=ucp_webhooks,
+            signing_key=ucp_signing_key,
         )
     )
     install_openapi(
