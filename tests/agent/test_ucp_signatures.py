@@ -125,6 +125,25 @@ def test_under_ap2_the_agent_verifies_every_checkout_and_completes_with_a_mandat
     assert business.verify_checkout(mandated)["kid"] == "shop-2026"
 
 
+def test_keys_read_before_a_rotation_are_read_again_once():
+    shop, orders, context, _ = shop_over_http()
+    merchant = context.merchants["shop"]
+    fetches: list[str] = []
+    merchant.client.event_hooks["request"].append(
+        lambda request: (
+            fetches.append(request.url.path)
+            if request.url.path.endswith("/.well-known/ucp")
+            else None
+        )
+    )
+    merchant._signatures = BusinessSignatures(
+        "shop", [SigningKey.generate("shop-2026").public_jwk()]
+    )
+    state = GRAPH.invoke({}, context=context)
+    assert state["outcome"] == "purchased"
+    assert fetches == ["/merchants/shop/.well-known/ucp"]
+
+
 def test_a_tampered_total_ends_the_session_with_that_merchant():
     shop, orders, context, _ = shop_over_http(TamperedTotal)
     state = GRAPH.invoke({}, context=context)

@@ -30,7 +30,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from agent_checkout.agent.connectors import Clock, InProcessMerchant, wall_clock
-from agent_checkout.agent.ucp_signatures import BusinessSignatures
+from agent_checkout.agent.ucp_signatures import BusinessSignatures, UcpSignatureInvalid
 from merchants import Merchant, acp
 from merchants.errors import ProtocolError
 from merchants.ucp.checkout import UcpStore
@@ -305,12 +305,23 @@ class UcpCheckout(ABC):
         """The merchant's published ``signing_keys`` (its ``/.well-known/ucp``)."""
 
     def _checked(self, view: dict) -> dict:
-        """``view`` once its merchant authorization verifies (under AP2; else as it is)."""
+        """``view`` once its merchant authorization verifies (under AP2; else as it is). Keys
+        read earlier that do not verify it are read again once: the business may have rotated
+        its key (UCP's ``signing_keys`` rotation)."""
         if not under_ap2(view):
             return view
-        if self._signatures is None:
+        try:
+            if self._signatures is None:
+                self._signatures = self._business_signatures()
+                fresh = True
+            else:
+                fresh = False
+            self._signatures.verify_checkout(view)
+        except UcpSignatureInvalid:
+            if fresh:
+                raise
             self._signatures = self._business_signatures()
-        self._signatures.verify_checkout(view)
+            self._signatures.verify_checkout(view)
         if view.get("status") in ("completed", "canceled"):
             self._ap2_views.pop(view.get("id", ""), None)
         else:
