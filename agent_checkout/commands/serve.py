@@ -23,6 +23,8 @@ from merchants.native_orders import WEBHOOK_VERSIONS
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from merchants.ucp.signing import SigningKey
+
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -34,6 +36,7 @@ def scenario_app(
     webhook_secret: str = "whsec_agent_checkout",
     webhook_version: str = "2025-09-29",
     simulation_secret: str | None = None,
+    signing_key: SigningKey | None = None,
 ) -> FastAPI:
     """The HTTP app serving ``scenario``'s merchants, seeded as :func:`run_scenario` seeds them.
 
@@ -41,6 +44,8 @@ def scenario_app(
     ``order_update``) there, with ``Merchant-Signature`` made from ``webhook_secret``, in the
     body of ACP ``webhook_version`` (2026-04-17: the whole native order per event). Session,
     cart, order and payment-token ids are 128-bit random (``SecretIds``), unlike a run's.
+    ``signing_key`` signs every merchant's UCP webhooks and AP2 checkouts (each under its own
+    ``kid``, ``<merchant id>-2026``); without it each merchant gets a fresh key per start.
     """
     from merchants.events import UrlSink
     from merchants.http import create_app
@@ -51,8 +56,26 @@ def scenario_app(
         for merchant in merchants.values():
             merchant.set_event_sink(UrlSink(webhook_url), webhook_secret.encode(), webhook_version)
     return create_app(
-        merchants, processor, token=token, ids=SecretIds(), simulation_secret=simulation_secret
+        merchants,
+        processor,
+        token=token,
+        ids=SecretIds(),
+        simulation_secret=simulation_secret,
+        ucp_signing_key=signing_key,
     )
+
+
+def read_signing_key(path: str) -> SigningKey:
+    """The ``--signing-key`` file's key; a one-line error for a missing or unusable file."""
+    from merchants.ucp.signing import SignatureError, SigningKey
+
+    try:
+        with open(path, "rb") as pem:
+            return SigningKey.from_pem(pem.read(), "serve")
+    except OSError as problem:
+        raise fail(f"--signing-key {path}: {problem.strerror or problem}") from None
+    except SignatureError as problem:
+        raise fail(f"--signing-key {path}: {problem}") from None
 
 
 def port_problem(host: str, port: int) -> str | None:
@@ -101,6 +124,13 @@ def serve(
         help="Turns on UCP's test hook POST /testing/simulate-shipping/{order} (it ships an "
         "order); requests must send this value in the Simulation-Secret header. Off without it.",
     ),
+    signing_key: str | None = typer.Option(
+        None,
+        metavar="PEMFILE",
+        help="EC P-256 private key (unencrypted PEM) that signs UCP order webhooks and AP2 "
+        "checkouts; its public half is in every /.well-known/ucp. Default: a fresh key per "
+        "merchant per start.",
+    ),
 ) -> None:
     """Serve a scenario's merchants over ACP and UCP (and its payment processor) until Ctrl-C."""
     console, errors = Console(), Console(stderr=True)
@@ -118,6 +148,7 @@ def serve(
 
     if simulation_secret is not None and not simulation_secret.strip():
         raise fail("--simulation-secret: give a non-empty secret")
+    key = None if signing_key is None else read_signing_key(signing_key)
     app = scenario_app(
         loaded,
         token=token,
@@ -125,6 +156,7 @@ def serve(
         webhook_secret=webhook_secret,
         webhook_version=webhook_version,
         simulation_secret=simulation_secret,
+        signing_key=key,
     )
     base = f"http://{host}:{port}"
     for profile in loaded.merchant_profiles():

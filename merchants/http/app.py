@@ -109,6 +109,8 @@ from merchants.merchant import Merchant
 from merchants.native_orders import order_2026
 from merchants.payments import PaymentProcessor
 from merchants.snapshot import SessionSnapshot
+from merchants.ucp.signing import SigningKey
+from merchants.ucp.webhooks import PlatformWebhooks
 from merchants.versions import V2026_04_17, render
 
 Clock = Callable[[], datetime]
@@ -219,6 +221,8 @@ def create_app(
     etsy_receipts: EtsyReceipts | None = None,
     ids: IdSource | None = None,
     simulation_secret: str | None = None,
+    ucp_webhooks: PlatformWebhooks | None = None,
+    ucp_signing_key: SigningKey | None = None,
 ) -> FastAPI:
     """An app serving ``merchants`` (by id) and ``processor``; ``token=None`` accepts any bearer.
 
@@ -228,7 +232,9 @@ def create_app(
     session, order, cart and payment-token id from now on (``serve`` passes
     :class:`merchants.ids.SecretIds`, so no id can be guessed); by default the merchants keep
     theirs, which in process are serial and deterministic. ``simulation_secret`` turns on UCP's
-    shipping test hook (:mod:`merchants.http.ucp_routes`).
+    shipping test hook (:mod:`merchants.http.ucp_routes`); ``ucp_webhooks`` replaces how UCP
+    platform profiles are fetched and order webhooks posted (tests); ``ucp_signing_key``, the
+    key every UCP merchant signs with (a fresh one per merchant without it).
     """
     if ids is not None:
         for shop in merchants.values():
@@ -538,7 +544,16 @@ def create_app(
     app.include_router(shopify_router(merchants, now, token=token))
     app.include_router(etsy_router(merchants, now, etsy_receipts or EtsyReceipts(), token=token))
     app.include_router(mcp_router(token))
-    app.include_router(ucp_router(merchants, now, token=token, simulation_secret=simulation_secret))
+    app.include_router(
+        ucp_router(
+            merchants,
+            now,
+            token=token,
+            simulation_secret=simulation_secret,
+            webhooks=ucp_webhooks,
+            signing_key=ucp_signing_key,
+        )
+    )
     install_openapi(
         app,
         [

@@ -56,6 +56,7 @@ from merchants.ucp.requests import (
     UcpOrderUpdate,
     parse,
 )
+from merchants.ucp.signing import SigningKey
 from merchants.ucp.webhooks import PlatformWebhooks
 
 log = logging.getLogger("merchants.http.ucp")
@@ -114,8 +115,11 @@ def ucp_router(
     token: str | None = None,
     simulation_secret: str | None = None,
     webhooks: PlatformWebhooks | None = None,
+    signing_key: SigningKey | None = None,
 ) -> APIRouter:
-    """Every merchant's UCP routes, and the root ones when there is exactly one merchant."""
+    """Every merchant's UCP routes, and the root ones when there is exactly one merchant.
+    Each merchant signs with ``signing_key`` under its own ``kid`` (``<merchant id>-2026``), or
+    with a key of its own made when its store is first used (one per server start)."""
     webhooks = webhooks if webhooks is not None else PlatformWebhooks()
     stores: dict[str, UcpStore] = {}  # built on first use, so a broken merchant breaks only itself
     single = next(iter(merchants)) if len(merchants) == 1 else None
@@ -128,7 +132,10 @@ def ucp_router(
         if shop is None:
             raise not_found(f"merchant {merchant_id!r}")
         if merchant_id not in stores:
-            stores[merchant_id] = UcpStore(shop, webhooks)
+            key = None
+            if signing_key is not None:
+                key = SigningKey(f"{merchant_id}-2026", signing_key.private_key)
+            stores[merchant_id] = UcpStore(shop, webhooks, signing_key=key)
         return stores[merchant_id]
 
     def base_of(request: Request) -> str:
@@ -253,7 +260,8 @@ def ucp_router(
         merchant_id = request.path_params.get("merchant_id")
         endpoint = base if merchant_id is None else f"{base}/merchants/{merchant_id}/ucp"
         profile = store.merchant.profile
-        return JSONResponse(business_profile(base, endpoint, profile.id, profile.name))
+        keys = [store.signing_key.public_jwk()]
+        return JSONResponse(business_profile(base, endpoint, profile.id, profile.name, keys))
 
     for path in (
         "/merchants/{merchant_id}/.well-known/ucp",

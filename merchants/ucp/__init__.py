@@ -17,6 +17,15 @@ parses every answer with ``ucp-sdk``, runs against ``agent-checkout serve flower
 from merchants.ucp.checkout import UcpStore
 from merchants.ucp.errors import UcpError
 from merchants.ucp.negotiation import Agent, parse_agent
+from merchants.ucp.signing import SignatureError, SigningKey
 from merchants.ucp.webhooks import PlatformWebhooks
 
-__all__ = ["Agent", "PlatformWebhooks", "UcpError", "UcpStore", "parse_agent"]
+__all__ = [
+    "Agent",
+    "PlatformWebhooks",
+    "SignatureError",
+    "SigningKey",
+    "UcpError",
+    "UcpStore",
+    "parse_agent",
+]

@@ -22,6 +22,15 @@ shipping, rounded once (as the ACP checkout taxes shipping). A payment credentia
 payment processor vaulted (an agent's delegated token) is charged through that processor, as an
 ACP complete charges it: its declines and 3-D Secure challenges are the processor's. Every
 method takes ``now``; nothing here reads a clock.
+
+AP2 mandates (ap2-mandates.md) are active for a session when the platform's profile, fetched
+at create, lists both ``dev.ucp.shopping.checkout`` and ``dev.ucp.shopping.ap2_mandate`` (UCP's
+capability intersection); the session stays locked to AP2 from then on. Every response of such
+a session carries ``ap2.merchant_authorization``, the merchant's ES256 signature over the JCS
+form of the checkout without ``ap2`` (:mod:`merchants.ucp.signing`), and complete refuses a
+request without ``ap2.checkout_mandate`` (``mandate_required``). The mandate is kept on the
+order as sent; this mock does not verify the platform's SD-JWT. The signing key is the store's
+(generated with it, ``kid`` ``<merchant id>-2026``, or given), published in ``signing_keys``.
 """
 
 from __future__ import annotations
@@ -37,9 +46,10 @@ from merchants.merchant import Merchant
 from merchants.money import allocate, apply_bps
 from merchants.orders import OrderDiscount, OrderLine, PlacedOrder
 from merchants.store_files import DiscountCode, StoreData
-from merchants.ucp.discovery import HANDLER_IDS, checkout_meta, payment_handlers
+from merchants.ucp.discovery import AP2_CAPABILITY, HANDLER_IDS, checkout_meta, payment_handlers
 from merchants.ucp.errors import UcpError, conflict, not_found, refused
 from merchants.ucp.orders import UcpOrder, webhook_body
+from merchants.ucp.platforms import PlatformProfiles, capability_names
 from merchants.ucp.requests import (
     UcpBuyerIn,
     UcpCheckoutComplete,
@@ -50,6 +60,7 @@ from merchants.ucp.requests import (
     UcpOrderUpdate,
 )
 from merchants.ucp.shipping import ShippingOption, options_for, store_rates
+from merchants.ucp.signing import SigningKey
 from merchants.ucp.webhooks import PlatformWebhooks
 
 TTL = timedelta(hours=6)  # UCP's default (checkout.json, expires_at: "6 hours from creation")
@@ -105,6 +116,7 @@ class _Session:
     final: dict[str, Any] | None = None  # the view frozen when the session closed
     serials: dict[str, int] = field(default_factory=dict)  # ids minted here, per prefix
     notes: list[dict[str, Any]] = field(default_factory=list)
+    ap2: bool = False  # AP2 negotiated at create: every response signed, complete needs a mandate
 
     def mint(self, prefix: str) -> str:
         self.serials[prefix] = self.serials.get(prefix, 0) + 1
@@ -161,8 +173,17 @@ class UcpStore:
     """One merchant's UCP checkout and orders. Thread-safe: every operation holds the
     merchant's checkout lock, the one its ACP checkout and order book hold."""
 
-    def __init__(self, merchant: Merchant, webhooks: PlatformWebhooks | None = None) -> None:
+    def __init__(
+        self,
+        merchant: Merchant,
+        webhooks: PlatformWebhooks | None = None,
+        *,
+        signing_key: SigningKey | None = None,
+        platforms: PlatformProfiles | None = None,
+    ) -> None:
         self.merchant = merchant
+        #: The key the profile publishes in ``signing_keys``; signs webhooks and AP2 checkouts.
+        self.signing_key = signing_key or SigningKey.generate(f"{merchant.id}-2026")
         store = merchant.store or StoreData()
         profile = merchant.profile
         self.discounts = {d.code.upper(): d for d in store.discounts}
@@ -189,6 +210,8 @@ class UcpStore:
                 }
             )
         self.webhooks = webhooks if webhooks is not None else PlatformWebhooks()
+        #: Where the platform profiles come from (AP2 negotiation); the webhooks' cache.
+        self.platforms = platforms if platforms is not None else self.webhooks.profiles
         self.lock = merchant.checkout.lock
         self._sessions: dict[str, _Session] = {}
         self._orders: dict[str, UcpOrder] = {}
@@ -200,14 +223,20 @@ class UcpStore:
     def create(
         self, body: UcpCheckoutCreate, now: datetime, base: str, profile: str | None
     ) -> dict:
+        ap2 = self.negotiates_ap2(profile)  # may fetch the profile: before taking the lock
         with self.lock:
             self._currency(body.currency)
             self._created += 1
             session_id = self.merchant.ids.mint(f"ucp_cs_{self.merchant.id}_", self._created)
-            session = _Session(session_id, [], now, profile=profile)
+            session = _Session(session_id, [], now, profile=profile, ap2=ap2)
             self._apply(session, body)
             self._sessions[session_id] = session
             return self._view(session, now, base)
+
+    def negotiates_ap2(self, profile: str | None) -> bool:
+        """Whether AP2 is in the capability intersection with the platform at ``profile``."""
+        names = capability_names(self.platforms.get(profile))
+        return {"dev.ucp.shopping.checkout", AP2_CAPABILITY} <= names
 
     def get(self, session_id: str, now: datetime, base: str) -> dict:
         with self.lock:
@@ -251,6 +280,12 @@ class UcpStore:
         """Charge the instrument through its handler, take the stock and place the order."""
         with self.lock:
             session = self._open(session_id, now, "complete")
+            if session.ap2 and body.ap2 is None:
+                raise refused(
+                    "AP2 mandates were negotiated: complete needs ap2.checkout_mandate",
+                    "mandate_required",
+                    "$.ap2.checkout_mandate",
+                )
             session.profile = profile or session.profile
             priced = self._price(session)
             if priced.option is None or priced.destination is None:
@@ -646,7 +681,10 @@ class UcpStore:
             shipping_tax,
         )
 
-    def _view(self, session: _Session, now: datetime, base: str) -> dict[str, Any]:
+    def _view(
+        self, session: _Session, now: datetime, base: str, *, signed: bool = True
+    ) -> dict[str, Any]:
+        """The checkout as UCP shows it; signed (``ap2.merchant_authorization``) under AP2."""
         if session.final is not None:
             return session.final
         self._base = base or self._base
@@ -679,7 +717,7 @@ class UcpStore:
             )
         site = self.merchant.profile.site_url.rstrip("/")
         body: dict[str, Any] = {
-            "ucp": checkout_meta(),
+            "ucp": checkout_meta(ap2=session.ap2),
             "id": session.id,
             "line_items": line_items,
         }
@@ -737,6 +775,8 @@ class UcpStore:
         if session.order_id is not None:
             order = self._orders[session.order_id]
             body["order"] = {"id": order.id, "permalink_url": order.permalink_url}
+        if session.ap2 and signed:
+            body["ap2"] = {"merchant_authorization": self.signing_key.sign_checkout(body)}
         return body
 
     def _method_view(self, session: _Session, priced: _Priced) -> dict[str, Any]:
@@ -803,7 +843,7 @@ class UcpStore:
             ),
         )
         self.merchant.record_order(placed, permalink)
-        view_lines = self._view(session, now, "")["line_items"]
+        view_lines = self._view(session, now, "", signed=False)["line_items"]
         destination = {k: v for k, v in priced.destination.items() if k != "id"}
         order = UcpOrder(
             id=order_id,
@@ -842,5 +882,7 @@ class UcpStore:
         self._events += 1
         event_id = f"evt_{order.id}_{self._events}"
         self.webhooks.send(
-            order.platform_profile, webhook_body(order, event_type, event_id, timestamp(now))
+            order.platform_profile,
+            webhook_body(order, event_type, event_id, timestamp(now)),
+            self.signing_key,
         )

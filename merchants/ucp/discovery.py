@@ -45,6 +45,7 @@ CAPABILITIES: tuple[tuple[str, str, str, str | None], ...] = (
     ("dev.ucp.shopping.order", "order", "schemas/shopping/order.json", None),
 )
 CHECKOUT_CAPABILITIES = tuple(name for name, *_ in CAPABILITIES if name != "dev.ucp.shopping.order")
+AP2_CAPABILITY = "dev.ucp.shopping.ap2_mandate"
 
 #: (id, name, config): the payment handlers every UCP merchant here offers.
 HANDLERS: tuple[tuple[str, str], ...] = (
@@ -93,9 +94,14 @@ def payment_handlers(base: str, merchant_id: str, merchant_name: str) -> list[di
 
 
 def business_profile(
-    base: str, endpoint: str, merchant_id: str, merchant_name: str
+    base: str,
+    endpoint: str,
+    merchant_id: str,
+    merchant_name: str,
+    signing_keys: list[dict[str, str]],
 ) -> dict[str, Any]:
-    """The discovery document of a merchant whose UCP REST endpoint is ``endpoint``."""
+    """The discovery document of a merchant whose UCP REST endpoint is ``endpoint``, with the
+    public keys (JWK) its webhooks and AP2 checkouts are signed with."""
     capabilities = []
     for name, page, schema, extends in CAPABILITIES:
         capability: dict[str, Any] = {
@@ -123,12 +129,15 @@ def business_profile(
             "capabilities": capabilities,
         },
         "payment": {"handlers": payment_handlers(base, merchant_id, merchant_name)},
+        "signing_keys": signing_keys,
     }
 
 
-def checkout_meta() -> dict[str, Any]:
-    """The ``ucp`` field of every checkout response: the version and active capabilities."""
+def checkout_meta(*, ap2: bool = False) -> dict[str, Any]:
+    """The ``ucp`` field of every checkout response: the version and active capabilities
+    (AP2 mandates only where negotiated)."""
+    active = [name for name in CHECKOUT_CAPABILITIES if ap2 or name != AP2_CAPABILITY]
     return {
         "version": UCP_VERSION,
-        "capabilities": [{"name": name, "version": UCP_VERSION} for name in CHECKOUT_CAPABILITIES],
+        "capabilities": [{"name": name, "version": UCP_VERSION} for name in active],
     }

@@ -11,6 +11,15 @@ refusal with such a code becomes that session's error message; any other refusal
 
 The in-process store and :mod:`~agent_checkout.agent.protocols.ucp_wire` share everything but
 the ``_send`` methods: the bodies and their reading are the same.
+
+AP2 mandates: every checkout the merchant answers with under AP2 (``ap2`` in the body, or
+``dev.ucp.shopping.ap2_mandate`` among its active capabilities) has its
+``ap2.merchant_authorization`` checked against the business's published ``signing_keys``
+(:mod:`agent_checkout.agent.ucp_signatures`) before the graph reads it; a missing or bad
+signature ends the session with that merchant (``merchant_unavailable``, the reason naming it).
+Complete then carries ``ap2.checkout_mandate``: here a compact JWS by the platform's own key
+over the JCS form of the verified checkout, merchant signature included (the nested binding UCP
+asks for; a real platform sends an SD-JWT+kb from AP2, which this mock does not build).
 """
 
 from __future__ import annotations
@@ -21,11 +30,14 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from agent_checkout.agent.connectors import Clock, InProcessMerchant, wall_clock
+from agent_checkout.agent.ucp_signatures import BusinessSignatures, UcpSignatureInvalid
 from merchants import Merchant, acp
 from merchants.errors import ProtocolError
 from merchants.ucp.checkout import UcpStore
+from merchants.ucp.discovery import AP2_CAPABILITY
 from merchants.ucp.errors import UcpError
 from merchants.ucp.requests import UcpCheckoutComplete, UcpCheckoutCreate, UcpCheckoutUpdate
+from merchants.ucp.signing import SigningKey, jcs
 
 PROTOCOL = "ucp-2026-01-11"
 VERSION = "2026-01-11"
@@ -139,6 +151,14 @@ def complete_body(session_id: str, request: acp.CheckoutSessionCompleteRequest) 
     return {"payment_data": data}
 
 
+def under_ap2(view: dict) -> bool:
+    """Whether a checkout answer says AP2 mandates are active (its ``ap2`` or capabilities)."""
+    if "ap2" in view:
+        return True
+    capabilities = (view.get("ucp") or {}).get("capabilities") or []
+    return any(isinstance(c, dict) and c.get("name") == AP2_CAPABILITY for c in capabilities)
+
+
 def checkout_session(view: dict, *, refusal: UcpError | None = None) -> acp.CheckoutSession:
     """UCP's checkout as the graph reads it (UCP shows no tax per line: lines carry none), with
     a refusal ACP would have reported on the session as its error message."""
@@ -247,7 +267,12 @@ class UcpCheckout(ABC):
 
     protocol = PROTOCOL
     currency: str
+    merchant_id: str
     _tokens: dict[str, str]  # a session's token awaiting 3-D Secure
+    #: The latest verified answer of each open AP2 session, for its checkout mandate.
+    _ap2_views: dict[str, dict]
+    _signatures: BusinessSignatures | None = None
+    _platform_key: SigningKey | None = None
 
     _serve: Callable[[str, Callable[[datetime], Any]], Any]  # one served call, per transport
 
@@ -275,6 +300,43 @@ class UcpCheckout(ABC):
     def _send_challenge(self, token: str, passed: bool, now: datetime) -> None:
         """Hand the shopper's 3-D Secure result for ``token`` to the payment handler."""
 
+    @abstractmethod
+    def _business_signatures(self) -> BusinessSignatures:
+        """The merchant's published ``signing_keys`` (its ``/.well-known/ucp``)."""
+
+    def _checked(self, view: dict) -> dict:
+        """``view`` once its merchant authorization verifies (under AP2; else as it is). Keys
+        read earlier that do not verify it are read again once: the business may have rotated
+        its key (UCP's ``signing_keys`` rotation)."""
+        if not under_ap2(view):
+            return view
+        try:
+            if self._signatures is None:
+                self._signatures = self._business_signatures()
+                fresh = True
+            else:
+                fresh = False
+            self._signatures.verify_checkout(view)
+        except UcpSignatureInvalid:
+            if fresh:
+                raise
+            self._signatures = self._business_signatures()
+            self._signatures.verify_checkout(view)
+        if view.get("status") in ("completed", "canceled"):
+            self._ap2_views.pop(view.get("id", ""), None)
+        else:
+            self._ap2_views[view["id"]] = view
+        return view
+
+    def _mandated(self, session_id: str, body: dict) -> dict:
+        """``body`` with ``ap2.checkout_mandate`` when the session is under AP2."""
+        view = self._ap2_views.get(session_id)
+        if view is None:
+            return body
+        if self._platform_key is None:
+            self._platform_key = SigningKey.generate("agent-checkout-platform-2026")
+        return body | {"ap2": {"checkout_mandate": self._platform_key.sign_compact(jcs(view))}}
+
     def _ucp(self, endpoint: str, operation: Callable[[datetime], T]) -> T:
         """One served call; a UCP refusal the graph does not read as a session is an error."""
 
@@ -291,15 +353,15 @@ class UcpCheckout(ABC):
 
         def create(now: datetime) -> acp.CheckoutSession:
             try:
-                view = self._send_create(body, now)
+                view = self._checked(self._send_create(body, now))
             except UcpError as refusal:
                 if refusal.code != "out_of_stock":
                     raise
                 return refused_session(refusal, self.currency)
             option = cheapest_option(view)
             if option is not None:
-                view = self._send_update(
-                    view["id"], {"fulfillment": select_option(view, option)}, now
+                view = self._checked(
+                    self._send_update(view["id"], {"fulfillment": select_option(view, option)}, now)
                 )
             return checkout_session(view)
 
@@ -309,8 +371,9 @@ class UcpCheckout(ABC):
         self, session_id: str, request: acp.CheckoutSessionUpdateRequest
     ) -> acp.CheckoutSession:
         def update(now: datetime) -> acp.CheckoutSession:
-            view = self._send_get(session_id, now)
-            return checkout_session(self._send_update(session_id, update_body(request, view), now))
+            view = self._checked(self._send_get(session_id, now))
+            updated = self._send_update(session_id, update_body(request, view), now)
+            return checkout_session(self._checked(updated))
 
         return self._ucp("update_checkout", update)
 
@@ -321,20 +384,22 @@ class UcpCheckout(ABC):
 
         def complete(now: datetime) -> acp.CheckoutSession:
             try:
-                return checkout_session(self._send_complete(session_id, body, now))
+                sent = self._mandated(session_id, body)
+                return checkout_session(self._checked(self._send_complete(session_id, sent, now)))
             except UcpError as refusal:
                 if refusal.code not in _ON_SESSION:
                     raise
                 if refusal.code == "requires_3ds":
                     self._tokens[session_id] = request.payment_data.token
-                view = self._send_get(session_id, now)
+                view = self._checked(self._send_get(session_id, now))
                 return checkout_session(view, refusal=refusal)
 
         return self._ucp("complete_checkout", complete)
 
     def cancel_checkout(self, session_id: str) -> acp.CheckoutSession:
         return self._ucp(
-            "cancel_checkout", lambda now: checkout_session(self._send_cancel(session_id, now))
+            "cancel_checkout",
+            lambda now: checkout_session(self._checked(self._send_cancel(session_id, now))),
         )
 
     def authenticate_checkout(self, session_id: str, passed: bool) -> acp.CheckoutSession:
@@ -349,7 +414,7 @@ class UcpCheckout(ABC):
 
         def authenticate(now: datetime) -> acp.CheckoutSession:
             self._send_challenge(token, passed, now)
-            return checkout_session(self._send_get(session_id, now))
+            return checkout_session(self._checked(self._send_get(session_id, now)))
 
         return self._ucp("authenticate_checkout", authenticate)
 
@@ -361,7 +426,7 @@ class UcpMerchant(UcpCheckout, InProcessMerchant):
         InProcessMerchant.__init__(self, merchant, clock)
         self.store = UcpStore(merchant)
         self.currency = merchant.catalog.currency
-        self._tokens = {}
+        self._tokens, self._ap2_views = {}, {}
 
     # -- how a request reaches the store (ucp_wire sends them over HTTP instead) --------------
 
@@ -381,6 +446,10 @@ class UcpMerchant(UcpCheckout, InProcessMerchant):
 
     def _send_cancel(self, session_id: str, now: datetime) -> dict:
         return self.store.cancel(session_id, now, "")
+
+    def _business_signatures(self) -> BusinessSignatures:
+        """The key the store's profile publishes (no HTTP in process)."""
+        return BusinessSignatures(self.merchant_id, [self.store.signing_key.public_jwk()])
 
     def _send_challenge(self, token: str, passed: bool, now: datetime) -> None:
         """The shopper's 3-D Secure result, to the processor behind the payment handler."""

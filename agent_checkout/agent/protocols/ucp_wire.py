@@ -7,6 +7,10 @@ ucp``); every request names the platform in ``UCP-Agent`` and every state change
 a refusal comes back in UCP's error shape and is read as the in-process store's would be. Search
 is the server's catalog search extension (UCP has none). A 3-D Secure challenge cannot be answered
 over UCP's REST binding here: the agent's result goes to no one, so that payment fails.
+
+Under AP2 the merchant's ``signing_keys`` are read once from its ``/.well-known/ucp`` (beside
+the UCP base: ``.../merchants/flower-shop/.well-known/ucp``, or the root's), when the first
+signed checkout arrives. ``platform_profile`` is the profile URL ``UCP-Agent`` names.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import httpx
 
 from agent_checkout.agent.connectors import MerchantUnavailable, wall_clock
 from agent_checkout.agent.protocols.ucp import VERSION, UcpCheckout
+from agent_checkout.agent.ucp_signatures import BusinessSignatures
 from merchants.errors import ProtocolError
 from merchants.feed import FeedProduct
 from merchants.ucp.errors import UcpError
@@ -40,6 +45,8 @@ class HttpUcpMerchant(UcpCheckout):
         token: str | None = None,
         client: httpx.Client | None = None,
         timeout: float = 10.0,
+        platform_profile: str = PLATFORM_PROFILE,
+        business_profile: str | None = None,
     ) -> None:
         self.merchant_id = merchant_id
         self.currency = currency
@@ -47,7 +54,10 @@ class HttpUcpMerchant(UcpCheckout):
         self.search_url = search_url
         self.token = token
         self.client = client or httpx.Client(timeout=timeout)
-        self._tokens = {}
+        self.platform_profile = platform_profile
+        root = self.base_url.removesuffix("/ucp")
+        self.business_profile = business_profile or f"{root}/.well-known/ucp"
+        self._tokens, self._ap2_views = {}, {}
         self._requests = itertools.count(1)
 
     def _serve(self, endpoint: str, operation: Any) -> Any:
@@ -56,7 +66,7 @@ class HttpUcpMerchant(UcpCheckout):
     def _request(self, method: str, path: str, body: dict | None = None) -> dict:
         number = next(self._requests)
         headers = {
-            "UCP-Agent": f'profile="{PLATFORM_PROFILE}", version="{VERSION}"',
+            "UCP-Agent": f'profile="{self.platform_profile}", version="{VERSION}"',
             "Request-Id": f"req_{number:08d}",
         }
         if self.token is not None:
@@ -91,6 +101,9 @@ class HttpUcpMerchant(UcpCheckout):
                 response.status_code, "invalid_request", "search_failed", response.text[:200]
             )
         return [FeedProduct.model_validate(p) for p in response.json()]
+
+    def _business_signatures(self) -> BusinessSignatures:
+        return BusinessSignatures.fetch(self.merchant_id, self.business_profile, self.client)
 
     def _send_create(self, body: dict, now: datetime) -> dict:
         return self._request("POST", "/checkout-sessions", body)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ CHECKOUT_SCHEMAS = (
     "schemas/shopping/fulfillment.json#/$defs/checkout",
     "schemas/shopping/discount.json#/$defs/checkout",
     "schemas/shopping/buyer_consent.json#/$defs/checkout",
+    "schemas/shopping/ap2_mandate.json#/$defs/checkout_response_with_ap2",
 )
 _FILES = sorted(p.relative_to(SOURCE).as_posix() for p in SOURCE.rglob("*.json"))
 
@@ -87,31 +89,36 @@ class FakeClock:
 
 
 class WebhookSink:
-    """The platform side: its profile names :data:`WEBHOOK_URL`; posts are kept in order."""
+    """The platform side: its profile names :data:`WEBHOOK_URL` (and, with ``ap2``, AP2
+    mandates); posts are kept in order, parsed, and as sent (bytes and headers)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, ap2: bool = False) -> None:
         self.events: list[tuple[str, dict[str, Any]]] = []
+        self.raw: list[tuple[bytes, dict[str, str]]] = []
         self.fetched: list[str] = []
+        self.ap2 = ap2
 
     def fetch(self, url: str) -> dict[str, Any]:
         self.fetched.append(url)
         if url != PROFILE_URL:
             raise httpx.ConnectError("no such platform")
-        return {
-            "ucp": {
+        capabilities: list[dict[str, Any]] = [
+            {
+                "name": "dev.ucp.shopping.order",
                 "version": "2026-01-11",
-                "capabilities": [
-                    {
-                        "name": "dev.ucp.shopping.order",
-                        "version": "2026-01-11",
-                        "config": {"webhook_url": WEBHOOK_URL},
-                    }
-                ],
+                "config": {"webhook_url": WEBHOOK_URL},
             }
-        }
+        ]
+        if self.ap2:
+            capabilities += [
+                {"name": name, "version": "2026-01-11"}
+                for name in ("dev.ucp.shopping.checkout", "dev.ucp.shopping.ap2_mandate")
+            ]
+        return {"ucp": {"version": "2026-01-11", "capabilities": capabilities}}
 
-    def post(self, url: str, body: dict[str, Any]) -> None:
-        self.events.append((url, body))
+    def post(self, url: str, content: bytes, headers: Mapping[str, str]) -> None:
+        self.events.append((url, json.loads(content)))
+        self.raw.append((content, dict(headers)))
 
     def types(self) -> list[str]:
         return [body["event_type"] for _, body in self.events]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import typer
+from cryptography.hazmat.primitives import serialization
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from agent_checkout.commands import serve as serve_module
+from merchants.ucp.signing import SigningKey
 
 from .support import create_body, payment
 
@@ -62,3 +64,33 @@ def test_a_blank_secret_is_one_line_and_exit_2(monkeypatch):
     assert [line for line in message.splitlines() if line.strip()] == [
         "error: --simulation-secret: give a non-empty secret"
     ]
+
+
+def test_a_signing_key_file_signs_for_every_merchant_under_its_own_kid(monkeypatch, tmp_path):
+    key = SigningKey.generate("mine")
+    pem = tmp_path / "ucp.pem"
+    pem.write_bytes(
+        key.private_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    result, [app] = _serve(monkeypatch, "--signing-key", str(pem))
+    assert result.exit_code == 0, result.output
+    (published,) = TestClient(app).get("/.well-known/ucp").json()["signing_keys"]
+    assert published == key.public_jwk() | {"kid": "flower-shop-2026"}
+
+
+def test_an_unusable_signing_key_file_is_one_line_and_exit_2(monkeypatch, tmp_path):
+    junk = tmp_path / "junk.pem"
+    junk.write_text("not a key")
+    for path, reason in (
+        (tmp_path / "absent.pem", "No such file or directory"),
+        (junk, "not an unencrypted PEM private key"),
+    ):
+        result, calls = _serve(monkeypatch, "--signing-key", str(path))
+        assert (result.exit_code, calls) == (2, [])
+        message = result.stderr if hasattr(result, "stderr") else result.output
+        (line,) = [line for line in message.splitlines() if line.strip()]
+        assert line.startswith(f"error: --signing-key {path}: {reason}")
