@@ -87,7 +87,7 @@ def _affiliate_row(order: PlacedOrder) -> tuple[str, str, str]:
     )
 
 
-MEMORY_LIMIT = "16MB"  # the most DuckDB holds: written pages go to the file
+MEMORY_LIMIT = "20MB"  # the most DuckDB holds: written pages go to the file
 #: Rows buffered, over every table, before they are written: memory stays flat however long
 #: the run, and each COPY is still large enough to be cheap.
 BATCH_ROWS = 10_000
@@ -106,7 +106,9 @@ class Ledger:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Bounded memory however long the run: DuckDB keeps at most this much in its buffers
         # and writes the rest to the file; no index grows with the orders (see schema.py).
-        self._con = duckdb.connect(str(self.path), config={"memory_limit": MEMORY_LIMIT})
+        self._con = duckdb.connect(
+            str(self.path), config={"memory_limit": MEMORY_LIMIT, "threads": 1}
+        )
         _create_or_upgrade(self._con)
         self._batch_size = batch_size
         self._pending: dict[str, list[tuple]] = {table.name: [] for table in TABLES}

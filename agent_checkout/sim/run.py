@@ -307,6 +307,9 @@ def _simulate(
         metrics = simulation.run()
         if simulation.cohorts is not None:
             cohorts = post_cohorts(simulation, scenario, ledger)
+        if ledger is not None:  # written and closed first: its peak and the summary's never add
+            ledger.close()
+            ledger = None
         summarise = mixed_summary if simulation.by_currency else _one_currency
         summary = summarise(
             metrics,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -26,28 +27,28 @@ from typing import Any
 SEED_MAX = 2**63 - 1
 
 #: How many resumable streams of one :class:`RandomStreams` keep their state at once: enough
-#: that a run with a few hundred sessions in flight never rebuilds one.
+#: that a run with a few hundred sessions in flight never parks one.
 LIVE_STREAMS = 1_024
 
 
-class _CountedRandom(random.Random):
-    """A ``random.Random`` that counts the 32-bit words it has drawn from its generator.
+_BLOCK = 624  # 32-bit words of Mersenne Twister state, drawn between two twists
 
-    Every draw goes through :meth:`random` (two words) or :meth:`getrandbits` (one word per 32
-    bits, none for zero bits), so the count says exactly how far the generator has moved.
+
+def _words_drawn(seed: int, live: random.Random) -> int:
+    """How many 32-bit words ``live`` has drawn since it was seeded with ``seed``.
+
+    Its state's position gives the count modulo the block; a fresh generator advanced that far
+    (then a block at a time) until the states match gives the rest. Parking pays for this, so a
+    draw pays nothing.
     """
-
-    def __init__(self, seed: int) -> None:
-        super().__init__(seed)
-        self.words = 0
-
-    def random(self) -> float:
-        self.words += 2
-        return super().random()
-
-    def getrandbits(self, k: int) -> int:
-        self.words += (k + 31) // 32
-        return super().getrandbits(k)
+    state = live.getstate()[1]
+    fresh = random.Random(seed)
+    words = state[-1] % _BLOCK
+    fresh.getrandbits(32 * words)  # exactly ``words`` words (none for zero bits)
+    while fresh.getstate()[1] != state:
+        fresh.getrandbits(32 * _BLOCK)
+        words += _BLOCK
+    return words
 
 
 class ResumableStream:
@@ -59,11 +60,11 @@ class ResumableStream:
     pending Gaussian, and the next draw rebuilds the generator (seeded, then advanced).
     """
 
-    __slots__ = ("seed", "_live", "_words", "_gauss_next", "_pool")
+    __slots__ = ("seed", "_live", "_words", "_gauss_next", "_pool", "__weakref__")
 
     def __init__(self, seed: int, pool: _LivePool) -> None:
         self.seed, self._pool = seed, pool
-        self._live: _CountedRandom | None = None
+        self._live: random.Random | None = None
         self._words = 0
         self._gauss_next: float | None = None
 
@@ -78,38 +79,37 @@ class ResumableStream:
             raise AttributeError(name)
         live = self._live
         if live is None:
-            live = self._live = _CountedRandom(self.seed)
+            live = self._live = random.Random(self.seed)
             if self._words:
                 live.getrandbits(32 * self._words)  # exactly ``_words`` words: as far as before
             live.gauss_next = self._gauss_next
-        self._pool.used(self)
+            self._pool.went_live(self)
         return getattr(live, name)
 
     def park(self) -> None:
         """Keep where the stream stands; drop its generator state."""
         live = self._live
         if live is not None:
-            self._words, self._gauss_next = live.words, live.gauss_next
+            self._words, self._gauss_next = _words_drawn(self.seed, live), live.gauss_next
             self._live = None
 
 
 class _LivePool:
-    """The resumable streams holding state, least recently used first; the oldest is parked
-    when there are more than ``size``."""
+    """The resumable streams holding state, in the order they took it up: past ``size``, the
+    oldest is parked. A stream nobody holds any more (its session ended) leaves by itself, so
+    only a crowd of streams in use at once is ever parked."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._streams: OrderedDict[int, ResumableStream] = OrderedDict()
+        self._streams: OrderedDict[int, weakref.ref[ResumableStream]] = OrderedDict()
 
-    def used(self, stream: ResumableStream) -> None:
-        key = id(stream)
-        streams = self._streams
-        if key in streams:
-            streams.move_to_end(key)
-            return
-        streams[key] = stream
-        if len(streams) > self.size:
-            streams.popitem(last=False)[1].park()
+    def went_live(self, stream: ResumableStream) -> None:
+        streams, key = self._streams, id(stream)
+        streams[key] = weakref.ref(stream, lambda _gone: streams.pop(key, None))
+        while len(streams) > self.size:
+            oldest = streams.popitem(last=False)[1]()
+            if oldest is not None:
+                oldest.park()
 
     def __len__(self) -> int:
         return len(self._streams)
