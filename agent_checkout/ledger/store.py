@@ -409,7 +409,9 @@ class Ledger:
     def bulk_load(self, table: str, rows: Iterable[tuple]) -> None:
         """Append rows (in the table's column order) straight through the COPY path.
 
-        Spell SQL NULL as :data:`NULL`.
+        Spell SQL NULL as :data:`NULL`. Rows may stop short of the table's later columns
+        (all rows of one call alike), which are then NULL: a tool written against an older
+        schema keeps loading.
         For tools that generate a ledger without the simulation, e.g. the re-pricing
         benchmark; nothing is checked, so run :func:`verify_ledger` on what you write.
         """
@@ -513,7 +515,7 @@ def _copy_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) ->
         with os.fdopen(handle, "w", newline="") as out:
             csv.writer(out).writerows(rows)
         # By name: a file an older version wrote has its later columns in the order they came.
-        columns = ", ".join(_COLUMNS[table])
+        columns = ", ".join(_COLUMNS[table][: len(rows[0])])
         con.execute(
             f"COPY {table} ({columns}) FROM '{name}' "
             f"(FORMAT csv, HEADER false, QUOTE '\"', NULL '\\N')"
