@@ -84,20 +84,23 @@ class SearchIndex:
                 continue
             for product_id, tf in self._postings[term]:
                 scores[product_id] += idf * tf * (_K1 + 1) / (tf + norm[product_id])
-        filtered = category is not None or max_price is not None or in_stock_only
+        catalog = self._catalog
+        if category is not None or max_price is not None or in_stock_only:
 
-        def wanted(product_id: str) -> bool:
-            product = self._catalog.get(product_id)
-            return product is not None and not (
-                (category is not None and product.category != category)
-                or (max_price is not None and product.price > max_price)
-                or (in_stock_only and not product.available)
-            )
+            def wanted(product_id: str) -> bool:
+                product = catalog.get(product_id)
+                return product is not None and not (
+                    (category is not None and product.category != category)
+                    or (max_price is not None and product.price > max_price)
+                    or (in_stock_only and not product.available)
+                )
 
-        ranked = ((score, pid) for pid, score in scores.items() if not filtered or wanted(pid))
-        top = heapq.nsmallest(limit, ranked, key=lambda row: (-row[0], row[1]))
-        return [
-            SearchHit(self._catalog.get(pid), score)
-            for score, pid in top
-            if self._catalog.get(pid) is not None
-        ]
+            ranked = [(-score, pid) for pid, score in scores.items() if wanted(pid)]
+        else:
+            ranked = [(-score, pid) for pid, score in scores.items()]
+        hits = []
+        for negated, pid in heapq.nsmallest(limit, ranked):  # best score, then lowest id
+            product = catalog.get(pid)
+            if product is not None:
+                hits.append(SearchHit(product, -negated))
+        return hits

@@ -73,18 +73,40 @@ class ResumableStream:
         """Whether the stream holds its generator state now."""
         return self._live is not None
 
+    def _revive(self) -> random.Random:
+        """The generator, rebuilt where the stream stood when it was parked (or fresh)."""
+        live = self._live = random.Random(self.seed)
+        if self._words:
+            live.getrandbits(32 * self._words)  # exactly ``_words`` words: as far as before
+        live.gauss_next = self._gauss_next
+        self._pool.went_live(self)
+        return live
+
+    # The draws a simulation makes most, spelled out: an attribute the stream lacks goes
+    # through ``__getattr__`` after a failed lookup, which costs more than the draw itself.
+    def random(self) -> float:
+        return (self._live or self._revive()).random()
+
+    def choice(self, seq: Any) -> Any:
+        return (self._live or self._revive()).choice(seq)
+
+    def choices(self, population: Any, weights: Any = None, **kwargs: Any) -> list:
+        return (self._live or self._revive()).choices(population, weights, **kwargs)
+
+    def gauss(self, mu: float = 0.0, sigma: float = 1.0) -> float:
+        return (self._live or self._revive()).gauss(mu, sigma)
+
+    def lognormvariate(self, mu: float, sigma: float) -> float:
+        return (self._live or self._revive()).lognormvariate(mu, sigma)
+
+    def expovariate(self, lambd: float = 1.0) -> float:
+        return (self._live or self._revive()).expovariate(lambd)
+
     def __getattr__(self, name: str) -> Any:
-        # Only attributes the stream lacks come here: the generator's methods.
+        # Only attributes the stream lacks come here: the generator's other methods.
         if name.startswith("_"):  # not the generator's to answer (copying, unpickling)
             raise AttributeError(name)
-        live = self._live
-        if live is None:
-            live = self._live = random.Random(self.seed)
-            if self._words:
-                live.getrandbits(32 * self._words)  # exactly ``_words`` words: as far as before
-            live.gauss_next = self._gauss_next
-            self._pool.went_live(self)
-        return getattr(live, name)
+        return getattr(self._live or self._revive(), name)
 
     def park(self) -> None:
         """Keep where the stream stands; drop its generator state."""

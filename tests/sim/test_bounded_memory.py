@@ -106,9 +106,14 @@ def test_a_parked_stream_resumes_where_it_stood():
     for _ in range(300):
         i = pick.randrange(3)
         a, b = expected[i], resumed[i]
-        match pick.randrange(6):
+        match pick.randrange(8):
             case 0:
                 assert a.random() == b.random()
+            case 6:
+                assert a.choices("abc", [1, 2, 3]) == b.choices("abc", [1, 2, 3])
+                assert a.choices("abc", k=4) == b.choices("abc", k=4)
+            case 7:
+                assert a.expovariate(0.5) == b.expovariate(0.5)
             case 1:
                 assert a.gauss(0, 1) == b.gauss(0, 1)  # its second half waits, parked or not
             case 2:
