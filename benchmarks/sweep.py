@@ -5,7 +5,12 @@ Every task (one replication of one variant) is deterministic, so the three compa
 be identical (asserted); only the wall-clock time may differ. Ray's start-up (a local
 instance, or connecting to --address) is timed apart from the sweep.
 
-    python benchmarks/sweep.py [SCENARIO] [--models A,B] [--replications 4] [--sessions 500]
+A short untimed warm-up runs every replication's seed first: what a process builds once and
+keeps (Faker's name pools per seed, catalogs) would otherwise be paid by the first backend
+alone, and inherited for free by local workers forked after it. Ray's workers are fresh
+processes and pay for it inside the Ray sweep, as they would on a cluster.
+
+    python benchmarks/sweep.py [SCENARIO] [--models A,B] [--replications 4] [--sessions N]
         [--workers 2] [--address HEAD:6379]
 """
 
@@ -24,15 +29,20 @@ def main() -> None:
     parser.add_argument("scenario", nargs="?", default="quickstart")
     parser.add_argument("--models", default="openai-instant-checkout,flat-per-order")
     parser.add_argument("--replications", type=int, default=4)
-    parser.add_argument("--sessions", type=int, default=500)
+    parser.add_argument(
+        "--sessions", type=int, default=None, help="per task (default: the scenario's own)"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--address", default=None, help="a Ray cluster (default: a local one)")
     args = parser.parse_args()
     import ray
 
-    scenario = load_scenario(args.scenario, {"arrivals.sessions": args.sessions})
+    overrides = {} if args.sessions is None else {"arrivals.sessions": args.sessions}
+    scenario = load_scenario(args.scenario, overrides)
     models = args.models.split(",")
     sweep = {"seed": scenario.seed, "replications": args.replications}
+    warm = load_scenario(args.scenario, {"arrivals.sessions": 50})
+    compare_models(warm, models[:1], workers=1, **sweep)
     timings, results = {}, {}
     for workers in (1, args.workers):
         started = time.perf_counter()
@@ -64,7 +74,7 @@ def main() -> None:
     where = args.address or "a local instance"
     print(
         f"{len(models)} models x {args.replications} replications = {tasks} tasks of "
-        f"{args.sessions} sessions of {scenario.name}"
+        f"{scenario.arrivals.sessions:,} sessions of {scenario.name}"
     )
     print(f"local, 1 worker      {one:7.1f} s")
     print(f"local, {args.workers} workers     {many:7.1f} s   {one / many:5.2f}x")

@@ -93,7 +93,7 @@ def main() -> None:
     parser.add_argument("scenario", nargs="?", default="quickstart")
     parser.add_argument("--sessions", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     written = load_scenario(args.scenario)
     arrivals = written.arrivals.model_copy(
