@@ -109,11 +109,6 @@ def test_a_parked_stream_resumes_where_it_stood():
         match pick.randrange(8):
             case 0:
                 assert a.random() == b.random()
-            case 6:
-                assert a.choices("abc", [1, 2, 3]) == b.choices("abc", [1, 2, 3])
-                assert a.choices("abc", k=4) == b.choices("abc", k=4)
-            case 7:
-                assert a.expovariate(0.5) == b.expovariate(0.5)
             case 1:
                 assert a.gauss(0, 1) == b.gauss(0, 1)  # its second half waits, parked or not
             case 2:
@@ -122,6 +117,11 @@ def test_a_parked_stream_resumes_where_it_stood():
                 assert a.choice("abcdefg") == b.choice("abcdefg")
             case 4:
                 assert a.getrandbits(70) == b.getrandbits(70)
+            case 5:
+                assert a.choices("abc", [1, 2, 3]) == b.choices("abc", [1, 2, 3])
+                assert a.choices("abc", k=4) == b.choices("abc", k=4)
+            case 6:
+                assert a.expovariate(0.5) == b.expovariate(0.5)
             case _:  # past a twist of the generator's 624-word block
                 assert a.getrandbits(32 * 700) == b.getrandbits(32 * 700)
         assert [s.live for s in resumed].count(True) == 1  # only the last one used
