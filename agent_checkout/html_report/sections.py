@@ -3,6 +3,7 @@ run has nothing for it (a run without channels has no channel section)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from agent_checkout.html_report.figures import key, label, number, shown
@@ -54,6 +55,32 @@ def figure_table(rows: list[tuple[str, str]]) -> str:
     """A two-column table of a label and a tagged number."""
     cells = "".join(f"<tr><th>{escape(name)}</th><td>{value}</td></tr>" for name, value in rows)
     return f'<table class="figures">{cells}</table>'
+
+
+def breakdown_grid(
+    found: dict,
+    path: tuple,
+    heads: tuple[str, ...],
+    kinds: tuple[tuple[str, str], ...],
+    currency: str,
+    *,
+    name: Callable[[str], str] = str,
+    cells: Callable[[dict], tuple[str, ...]] = lambda figures: (),
+) -> str:
+    """A grid of one row per entry of a summary's breakdown (``found``, at ``path``): its
+    ``name``, any plain ``cells``, then each figure of ``kinds`` as a tagged number."""
+    rows = "".join(
+        f"<tr><th>{escape(name(entry))}</th>"
+        + "".join(f"<td>{escape(cell)}</td>" for cell in cells(figures))
+        + "".join(
+            f"<td>{number(key(*path, entry, k), figures[k], kind, currency)}</td>"
+            for k, kind in kinds
+        )
+        + "</tr>"
+        for entry, figures in found.items()
+    )
+    head = "".join(f"<th>{escape(h)}</th>" for h in heads)
+    return f'<table class="grid"><tr>{head}</tr>{rows}</table>'
 
 
 def headline(summary: dict, view: dict, prefix: tuple, currency: str) -> str:
@@ -134,18 +161,14 @@ def protocols(view: dict, prefix: tuple, currency: str) -> str:
         return ""
     kinds = (("orders", "count"), ("gmv", "money"), ("aov", "money"))
     kinds += (("fees_total", "money"), ("take_rate", "percent"))
-    rows = "".join(
-        f"<tr><th>{escape(name)}</th><td>{escape(', '.join(figures['merchants']))}</td>"
-        + "".join(
-            f"<td>{number(key(*prefix, 'protocols', name, k), figures[k], kind, currency)}</td>"
-            for k, kind in kinds
-        )
-        + "</tr>"
-        for name, figures in found.items()
-    )
-    table = (
-        '<table class="grid"><tr><th>protocol</th><th>merchants</th><th>orders</th><th>GMV</th>'
-        f"<th>AOV</th><th>fees</th><th>take rate</th></tr>{rows}</table>"
+    heads = ("protocol", "merchants", "orders", "GMV", "AOV", "fees", "take rate")
+    table = breakdown_grid(
+        found,
+        (*prefix, "protocols"),
+        heads,
+        kinds,
+        currency,
+        cells=lambda figures: (", ".join(figures["merchants"]),),
     )
     return section(f"By checkout protocol ({currency.upper()})", table)
 
@@ -157,19 +180,8 @@ def channels(view: dict, prefix: tuple, currency: str) -> str:
         return ""
     kinds = (("sessions", "count"), ("orders", "count"), ("conversion_rate", "percent"))
     kinds += (("gmv", "money"),)
-    rows = "".join(
-        f"<tr><th>{escape(label(name))}</th>"
-        + "".join(
-            f"<td>{number(key(*prefix, 'channels', name, k), ch[k], kind, currency)}</td>"
-            for k, kind in kinds
-        )
-        + "</tr>"
-        for name, ch in found.items()
-    )
-    table = (
-        '<table class="grid"><tr><th>channel</th><th>sessions</th><th>orders</th>'
-        f"<th>conversion</th><th>GMV</th></tr>{rows}</table>"
-    )
+    heads = ("channel", "sessions", "orders", "conversion", "GMV")
+    table = breakdown_grid(found, (*prefix, "channels"), heads, kinds, currency, name=label)
     gmv = {name: ch["gmv"] for name, ch in found.items()}
     chart = bar_chart(
         "GMV by channel",
