@@ -60,7 +60,9 @@ class PlatformProfiles:
     def __init__(self, fetch: Fetch = fetch_profile, retry: float = RETRY_SECONDS) -> None:
         self._fetch, self._retry = fetch, retry
         self._cache: dict[str, dict[str, Any]] = {}
-        self._failed: dict[str, float] = {}  # URL -> time.monotonic() of its last failure
+        #: URL -> when its last fetch failed (wall clock: a real platform's retry, never a
+        #: simulation's; a simulated session names no http(s) profile)
+        self._failed: dict[str, float] = {}
 
     def get(self, url: str | None) -> dict[str, Any] | None:
         """The profile at ``url``, or None for no URL, a non-HTTP one or a failed fetch."""
@@ -69,7 +71,7 @@ class PlatformProfiles:
         if url in self._cache:
             return self._cache[url]
         failed = self._failed.get(url)
-        if failed is not None and time.monotonic() - failed < self._retry:
+        if failed is not None and time.monotonic() - failed < self._retry:  # wall clock
             return None
         try:
             profile = self._fetch(url)
@@ -79,7 +81,7 @@ class PlatformProfiles:
             reason = "not a JSON object"
         if not isinstance(profile, dict):
             log.warning("platform profile %s: %s", url, reason)
-            self._failed[url] = time.monotonic()
+            self._failed[url] = time.monotonic()  # wall clock
             return None
         self._failed.pop(url, None)
         self._cache[url] = profile

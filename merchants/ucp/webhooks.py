@@ -83,7 +83,8 @@ class PlatformWebhooks:
     ) -> None:
         self.profiles = PlatformProfiles(fetch)
         self._post, self._background, self._backoff = post, background, backoff
-        #: (due on time.monotonic(), sequence, event, attempts made so far)
+        #: (due on the wall clock's time.monotonic(), sequence, event, attempts made so far):
+        #: real deliveries over HTTP, never a simulation's (it names no http(s) profile)
         self._due: list[tuple[float, int, _Event, int]] = []
         self._sequence = itertools.count()
         self._worker: threading.Thread | None = None
@@ -102,7 +103,7 @@ class PlatformWebhooks:
             return
         content = webhook_bytes(body)
         event = _Event(profile_url, kind, content, {SIGNATURE_HEADER: key.sign_webhook(content)})
-        self._schedule(time.monotonic(), event, 0)
+        self._schedule(time.monotonic(), event, 0)  # wall clock
         if self._background:
             with self._ready:
                 if self._worker is None:
@@ -118,7 +119,7 @@ class PlatformWebhooks:
                 if not self._due:
                     return
                 due, _, event, attempts = heapq.heappop(self._due)
-            time.sleep(max(0.0, due - time.monotonic()))
+            time.sleep(max(0.0, due - time.monotonic()))  # wall clock
             self._attempt(event, attempts)
 
     def _schedule(self, due: float, event: _Event, attempts: int) -> None:
@@ -134,7 +135,7 @@ class PlatformWebhooks:
                     return
                 if not self._due:
                     continue
-                wait = self._due[0][0] - time.monotonic()
+                wait = self._due[0][0] - time.monotonic()  # wall clock
                 if wait > 0:
                     self._ready.wait(timeout=wait)  # woken early by a newer event
                     continue
@@ -152,7 +153,7 @@ class PlatformWebhooks:
         except Exception as problem:
             log.warning("webhook %s attempt %d: %s", url, attempts + 1, problem)
             if attempts + 1 < ATTEMPTS:
-                retry_at = time.monotonic() + self._backoff * 2**attempts
+                retry_at = time.monotonic() + self._backoff * 2**attempts  # wall clock
                 self._schedule(retry_at, event, attempts + 1)
             else:
                 self.dropped.append((url, event.kind))
