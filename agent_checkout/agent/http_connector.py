@@ -90,6 +90,9 @@ def _protocol_error(response: httpx.Response) -> ProtocolError:
 class HttpMerchant:
     """A merchant's ACP checkout (and our search extension) over HTTP."""
 
+    #: The ``API-Version`` every request names (a connector of a later version sets its own).
+    api_version = API_VERSION
+
     def __init__(
         self,
         base_url: str,
@@ -100,7 +103,7 @@ class HttpMerchant:
         timeout: float = 10.0,
     ) -> None:
         self.merchant_id = merchant_id
-        self._acp = _AcpClient(base_url, token, client, timeout)
+        self._acp = _AcpClient(base_url, token, client, timeout, self.api_version)
 
     def search(
         self, query: str, *, limit: int = 10, max_price: int | None = None

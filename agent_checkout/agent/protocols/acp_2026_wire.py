@@ -13,7 +13,7 @@ from typing import Any, get_args
 
 import httpx
 
-from agent_checkout.agent.http_connector import HttpMerchant, _AcpClient
+from agent_checkout.agent.http_connector import HttpMerchant
 from agent_checkout.agent.protocols.acp_2026 import (
     PROTOCOL,
     VERSION,
@@ -127,6 +127,7 @@ class HttpAcp2026Merchant(HttpMerchant):
     """A merchant's ACP 2026-04-17 checkout (and the search extension) over HTTP."""
 
     protocol = PROTOCOL
+    api_version = VERSION
 
     def __init__(
         self,
@@ -139,7 +140,6 @@ class HttpAcp2026Merchant(HttpMerchant):
         timeout: float = 10.0,
     ) -> None:
         super().__init__(base_url, merchant_id, token=token, client=client, timeout=timeout)
-        self._acp = _AcpClient(base_url, token, client, timeout, version=VERSION)
         self.currency = currency
         self._handlers: dict[str, str] = {}  # a session's card handler, from its capabilities
         self._items: dict[str, list[str]] = {}  # a session's product ids
