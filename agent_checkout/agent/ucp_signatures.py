@@ -23,9 +23,12 @@ from typing import Any
 import httpx
 
 from agent_checkout.agent.connectors import MerchantUnavailable
-from merchants.ucp.signing import SignatureError, verify_checkout, verify_webhook
-
-SIGNATURE_HEADER = "Request-Signature"
+from merchants.ucp.signing import (
+    SIGNATURE_HEADER,
+    SignatureError,
+    verify_checkout,
+    verify_webhook,
+)
 
 
 class UcpSignatureInvalid(MerchantUnavailable):

@@ -31,6 +31,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 
 ALGORITHM = "ES256"
+#: The header an order webhook's detached signature travels in (order.md).
+SIGNATURE_HEADER = "Request-Signature"
 _COORDINATE = 32  # bytes of a P-256 coordinate, and of r and s in a raw signature
 
 

@@ -32,7 +32,7 @@ from typing import Any
 import httpx
 
 from merchants.ucp.platforms import Fetch, PlatformProfiles, fetch_profile, webhook_url
-from merchants.ucp.signing import SigningKey
+from merchants.ucp.signing import SIGNATURE_HEADER, SigningKey
 
 log = logging.getLogger("merchants.ucp.webhooks")
 
@@ -44,7 +44,6 @@ Post = Callable[[str, bytes, Mapping[str, str]], None]
 ATTEMPTS = 3
 BACKOFF_SECONDS = 0.2
 TIMEOUT_SECONDS = 2.0
-SIGNATURE_HEADER = "Request-Signature"
 
 
 def _post(url: str, content: bytes, headers: Mapping[str, str]) -> None:
