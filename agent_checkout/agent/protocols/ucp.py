@@ -90,6 +90,19 @@ def update_body(request: acp.CheckoutSessionUpdateRequest, session: dict) -> dic
 
 def shipping_to(address: acp.Address) -> dict[str, Any]:
     """One shipping method to the shopper's address, selected."""
+    return {
+        "methods": [
+            {
+                "type": "shipping",
+                "destinations": [postal_address(address)],
+                "selected_destination_id": DESTINATION_ID,
+            }
+        ]
+    }
+
+
+def postal_address(address: acp.Address) -> dict[str, Any]:
+    """ACP's address in UCP's postal address terms, with the id the agent gives it."""
     destination = {
         "id": DESTINATION_ID,
         "full_name": address.name,
@@ -101,15 +114,7 @@ def shipping_to(address: acp.Address) -> dict[str, Any]:
     }
     if address.line_two:
         destination["extended_address"] = address.line_two
-    return {
-        "methods": [
-            {
-                "type": "shipping",
-                "destinations": [destination],
-                "selected_destination_id": DESTINATION_ID,
-            }
-        ]
-    }
+    return destination
 
 
 def select_option(session: dict, option_id: str) -> dict[str, Any]:
@@ -145,9 +150,7 @@ def complete_body(session_id: str, request: acp.CheckoutSessionCompleteRequest) 
         "credential": {"type": "token", "token": payment.token},
     }
     if payment.billing_address is not None:
-        data["billing_address"] = shipping_to(payment.billing_address)["methods"][0][
-            "destinations"
-        ][0]
+        data["billing_address"] = postal_address(payment.billing_address)
     return {"payment_data": data}
 
 
