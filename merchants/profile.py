@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -27,7 +27,9 @@ PROFILE_DIR = Path(__file__).parent / "profiles"
 
 #: The checkout protocols an agent can buy over: ACP's two versions and UCP over REST.
 Protocol = Literal["acp-2025-09-29", "acp-2026-04-17", "ucp-2026-01-11"]
-PROTOCOLS: tuple[str, ...] = ("acp-2025-09-29", "acp-2026-04-17", "ucp-2026-01-11")
+PROTOCOLS: tuple[str, ...] = get_args(Protocol)
+#: The protocol a merchant is on unless its profile names another.
+DEFAULT_PROTOCOL: Protocol = "acp-2025-09-29"
 
 
 class _Strict(BaseModel):
@@ -94,7 +96,7 @@ class MerchantProfile(_Strict):
     presales: list[Presale] = Field(default_factory=list)  # see merchants.presales
     #: The checkout protocol (and version) an AI platform's agent uses with this merchant.
     protocol: Protocol = Field(
-        "acp-2025-09-29",
+        DEFAULT_PROTOCOL,
         description="The checkout protocol the AI platform's agent buys from this merchant over.",
     )
 

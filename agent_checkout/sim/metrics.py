@@ -56,9 +56,7 @@ from agent_checkout.sim.timeseries import TimeSeries
 from agent_checkout.sim.welfare import WelfareTally
 from merchants.orders import PlacedOrder
 from merchants.presales import DepositForfeited, PresaleDeposit
-
-#: The protocol a merchant is on unless its profile names another.
-DEFAULT_PROTOCOL = "acp-2025-09-29"
+from merchants.profile import DEFAULT_PROTOCOL
 
 FUNNEL = ("sessions", "searched", "shown", "decided", "checkout_started", "paid")
 
