@@ -11,7 +11,10 @@ replications counts 0 there.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+
+from agent_checkout.sim.metrics import ProtocolFigures
 
 #: Summed over replications, every key (a number in minor units or a count).
 PRESALE_KEYS = (
@@ -72,18 +75,14 @@ def pooled_protocols(summaries: Sequence[dict]) -> dict:
     pooled = {}
     for name in sorted({name for block in found for name in block}):
         rows = [block[name] for block in found if name in block]
-        orders, gmv = sum(r["orders"] for r in rows), sum(r["gmv"] for r in rows)
-        fees_total = sum(r["fees_total"] for r in rows)
-        pooled[name] = {
-            "aov": gmv // orders if orders else 0,
-            "fees": summed([r["fees"] for r in rows]),
-            "fees_total": fees_total,
-            "gmv": gmv,
-            "merchants": sorted({m for r in rows for m in r["merchants"]}),
-            "orders": orders,
-            "take_rate": round(fees_total / gmv, 6) if gmv else 0.0,
-            "tax": sum(r["tax"] for r in rows),
-        }
+        figures = ProtocolFigures(  # the sums, read as a single run's are
+            merchants={m for r in rows for m in r["merchants"]},
+            orders=sum(r["orders"] for r in rows),
+            gmv=sum(r["gmv"] for r in rows),
+            tax=sum(r["tax"] for r in rows),
+            fees_by_payee=Counter(summed([r["fees"] for r in rows])),
+        )
+        pooled[name] = figures.summary()
     return {"protocols": pooled}
 
 
