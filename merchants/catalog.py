@@ -80,12 +80,20 @@ class Catalog:
     def get(self, product_id: str) -> Product | None:
         return self._products.get(product_id)
 
-    def take(self, quantities: Mapping[str, int]) -> None:
-        """Decrement stock for every line, or for none: raises :class:`OutOfStock` first."""
+    def shortage(self, quantities: Mapping[str, int]) -> OutOfStock | None:
+        """The first product :meth:`take` could not fill ``quantities`` of, or None: for a
+        check before something that cannot be undone (a charge)."""
         for product_id, qty in quantities.items():
             product = self._products[product_id]
             if not product.allow_backorder and product.stock < qty:
-                raise OutOfStock(product_id, qty, product.stock)
+                return OutOfStock(product_id, qty, product.stock)
+        return None
+
+    def take(self, quantities: Mapping[str, int]) -> None:
+        """Decrement stock for every line, or for none: raises :class:`OutOfStock` first."""
+        short = self.shortage(quantities)
+        if short is not None:
+            raise short
         for product_id, qty in quantities.items():
             self._products[product_id].stock -= qty
             self.sold[product_id] = self.sold.get(product_id, 0) + qty

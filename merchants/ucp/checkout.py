@@ -302,10 +302,13 @@ class UcpStore:
                     "payment_handler_unsupported",
                     "$.payment_data.handler_id",
                 )
+            quantities: dict[str, int] = {}  # by product: two lines may name the same one
+            for line in session.lines:
+                quantities[line.product_id] = quantities.get(line.product_id, 0) + line.quantity
             token = payment.credential.token if payment.credential is not None else None
             processor = self.merchant.checkout.processor
             if token and processor.issued(token):
-                self._charge(session, priced, token, now)
+                self._charge(session, priced, token, quantities, now)
             instrument = self.instruments.get(token) if token else None
             if instrument is not None and instrument.outcome == "decline":
                 raise UcpError(
@@ -315,9 +318,6 @@ class UcpStore:
                     path="$.payment_data",
                     severity="requires_buyer_input",
                 )
-            quantities: dict[str, int] = {}
-            for line in session.lines:
-                quantities[line.product_id] = quantities.get(line.product_id, 0) + line.quantity
             try:
                 self.merchant.catalog.take(quantities)
             except OutOfStock as problem:
@@ -332,15 +332,19 @@ class UcpStore:
         self.merchant.deliver_events()
         return view
 
-    def _charge(self, session: _Session, priced: _Priced, token: str, now: datetime) -> None:
+    def _charge(
+        self,
+        session: _Session,
+        priced: _Priced,
+        token: str,
+        quantities: dict[str, int],
+        now: datetime,
+    ) -> None:
         """Charge a processor's token for the total, after the stock check an ACP complete
         makes first (a sold-out item charges nothing); a refusal leaves the session open."""
-        for line, product in zip(session.lines, priced.products, strict=True):
-            if product.stock < line.quantity and not product.allow_backorder:
-                raise conflict(
-                    f"Insufficient stock: {product.id} has {max(product.stock, 0)}",
-                    "out_of_stock",
-                )
+        short = self.merchant.catalog.shortage(quantities)
+        if short is not None:
+            raise conflict(f"Insufficient stock: {short}", "out_of_stock")
         charge = self.merchant.checkout.processor.charge(
             token,
             amount=priced.total,

@@ -6,9 +6,14 @@ Every body is checked against UCP's JSON Schemas by the client's hook (``support
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from merchants.acp import Allowance, DelegatePaymentRequest, PaymentMethodCard
+
 from .support import (
+    NOW,
     FakeClock,
     WebhookSink,
     amounts,
@@ -285,3 +290,38 @@ def test_sessions_expire_after_six_hours(shop):
     expired = api.get(f"/checkout-sessions/{session['id']}").json()
     assert expired["status"] == "canceled"
     assert expired["messages"][0]["code"] == "checkout_expired"
+
+
+def test_a_processor_token_is_not_charged_when_two_lines_of_one_product_exceed_its_stock(api, shop):
+    shop.catalog.get("bouquet_roses").stock = 3
+    body = create_body(quantity=2)
+    body["line_items"].append({"item": {"id": "bouquet_roses", "title": "again"}, "quantity": 2})
+    session = api.post("/checkout-sessions", json=body).json()  # each line alone fits
+    processor = shop.checkout.processor
+    token = processor.delegate_payment(
+        DelegatePaymentRequest(
+            payment_method=PaymentMethodCard(number="4242424242424242"),
+            allowance=Allowance(
+                max_amount=100_000,
+                currency="usd",
+                checkout_session_id=session["id"],
+                merchant_id="flower-shop",
+                expires_at=NOW + timedelta(hours=1),
+            ),
+        ),
+        NOW,
+    ).id
+    refused = api.post(f"/checkout-sessions/{session['id']}/complete", json=payment(token))
+    assert (refused.status_code, refused.json()["messages"][0]["content"]) == (
+        409,
+        "Insufficient stock: bouquet_roses: wanted 4, 3 in stock",
+    )
+    assert processor.charge(  # the token was never spent: it still pays
+        token,
+        amount=100,
+        currency="usd",
+        checkout_session_id=session["id"],
+        merchant_id="flower-shop",
+        now=NOW,
+    ).approved
+    assert shop.placed == [] and shop.catalog.get("bouquet_roses").stock == 3
