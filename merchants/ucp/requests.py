@@ -162,10 +162,10 @@ Model = TypeVar("Model", bound=BaseModel)
 
 
 def parse(raw: bytes, model: type[Model]) -> Model:
+    """A JSON body as ``model``; a problem is a 422 naming the first bad field."""
     # merchants.http imports this package: imported here, merchants.ucp imports on its own.
     from merchants.http.errors import json_path
 
-    """A JSON body as ``model``; a problem is a 422 naming the first bad field."""
     if not raw.strip() and model is UcpEmpty:
         return UcpEmpty()
     try:
