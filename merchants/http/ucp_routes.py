@@ -56,7 +56,7 @@ from merchants.ucp.requests import (
     UcpOrderUpdate,
     parse,
 )
-from merchants.ucp.signing import SigningKey
+from merchants.ucp.signing import SigningKey, merchant_kid
 from merchants.ucp.webhooks import PlatformWebhooks
 
 log = logging.getLogger("merchants.http.ucp")
@@ -134,7 +134,7 @@ def ucp_router(
         if merchant_id not in stores:
             key = None
             if signing_key is not None:
-                key = SigningKey(f"{merchant_id}-2026", signing_key.private_key)
+                key = SigningKey(merchant_kid(merchant_id), signing_key.private_key)
             stores[merchant_id] = UcpStore(shop, webhooks, signing_key=key)
         return stores[merchant_id]
 

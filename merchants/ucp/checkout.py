@@ -60,7 +60,7 @@ from merchants.ucp.requests import (
     UcpOrderUpdate,
 )
 from merchants.ucp.shipping import ShippingOption, options_for, store_rates
-from merchants.ucp.signing import SigningKey
+from merchants.ucp.signing import SigningKey, merchant_kid
 from merchants.ucp.webhooks import PlatformWebhooks
 
 TTL = timedelta(hours=6)  # UCP's default (checkout.json, expires_at: "6 hours from creation")
@@ -183,7 +183,7 @@ class UcpStore:
     ) -> None:
         self.merchant = merchant
         #: The key the profile publishes in ``signing_keys``; signs webhooks and AP2 checkouts.
-        self.signing_key = signing_key or SigningKey.generate(f"{merchant.id}-2026")
+        self.signing_key = signing_key or SigningKey.generate(merchant_kid(merchant.id))
         store = merchant.store or StoreData()
         profile = merchant.profile
         self.discounts = {d.code.upper(): d for d in store.discounts}

@@ -36,6 +36,11 @@ SIGNATURE_HEADER = "Request-Signature"
 _COORDINATE = 32  # bytes of a P-256 coordinate, and of r and s in a raw signature
 
 
+def merchant_kid(merchant_id: str) -> str:
+    """The ``kid`` a merchant's key is published under in its ``signing_keys``."""
+    return f"{merchant_id}-2026"
+
+
 class SignatureError(ValueError):
     """A signature that cannot be read, names no published key, or does not verify."""
 
